@@ -1,0 +1,50 @@
+# Two commands on a fresh Debian machine:  make demo  |  make test
+# Both run `make setup` first, which installs what is missing and starts nothing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Debian packages: PostgreSQL + PostGIS for the private cluster, venv for Python,
+# GDAL's command-line tools for checking GIS outputs.
+DEB_PACKAGES := postgresql postgresql-postgis python3-venv gdal-bin
+
+.PHONY: setup system-packages venv demo serve test lint typecheck pytest bench clean
+
+setup: system-packages venv
+
+system-packages:
+	@bash scripts/install-system-packages.sh $(DEB_PACKAGES)
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/nis demo
+
+serve: setup
+	$(BIN)/nis serve
+
+test: setup lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy
+
+pytest:
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/bench_areas.py
+
+clean:
+	-$(BIN)/nis db stop
+	rm -rf $(VENV) .nis .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Neighbourhood Information System: the service (HTTP API, database, CLI)."""

@@ -1,0 +1,1 @@
+"""Neighbourhood geography: area types, areas, boundaries and their display versions."""

@@ -1,0 +1,73 @@
+"""Area types form a hierarchy that is data (``parent_code``), not code: another city
+loads another hierarchy. Areas carry their official code, vintage and boundary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models import Base
+
+MULTIPOLYGON = Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)
+
+
+class AreaType(Base):
+    __tablename__ = "area_type"
+
+    code: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    parent_code: Mapped[str | None] = mapped_column(
+        Text, ForeignKey("area_type.code", ondelete="SET NULL")
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Area(Base):
+    __tablename__ = "area"
+    __table_args__ = (
+        UniqueConstraint("type_code", "code", "vintage"),
+        Index("ix_area_geom", "geom", postgresql_using="gist"),
+        Index("ix_area_code", "code"),
+        Index("ix_area_parent_id", "parent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    type_code: Mapped[str] = mapped_column(Text, ForeignKey("area_type.code", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    vintage: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("area.id", ondelete="SET NULL")
+    )
+    geom: Mapped[object] = mapped_column(MULTIPOLYGON)
+    area_km2: Mapped[float] = mapped_column(Float)
+    population: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AreaDisplay(Base):
+    """Coverage-simplified boundaries: neighbours keep sharing their borders exactly."""
+
+    __tablename__ = "area_display"
+    __table_args__ = (Index("ix_area_display_geom", "geom", postgresql_using="gist"),)
+
+    area_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    geom: Mapped[object] = mapped_column(MULTIPOLYGON)

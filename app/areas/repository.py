@@ -1,0 +1,345 @@
+"""All SQL about areas lives here. GeoJSON is built by PostGIS as text and streamed:
+Python never rebuilds coordinates object by object."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, Row, text
+from sqlalchemy.orm import Session
+
+# One feature as RFC 7946 JSON text. The geometry is spliced in as text so that it is
+# never parsed back into a JSON value; to_json() quotes the id safely.
+_FEATURE = """
+'{"type":"Feature","id":' || to_json(a.code)::text
+|| ',"geometry":' || ST_AsGeoJSON({geom}, {precision})
+|| ',"properties":' || json_build_object(
+    'code', a.code, 'name', a.name, 'type', a.type_code, 'vintage', a.vintage,
+    'parent', p.code, 'area_km2', round(a.area_km2::numeric, 4), 'population', a.population
+)::text || '}'
+"""
+
+
+@dataclass(frozen=True)
+class AreaQuery:
+    """Which areas a GeoJSON request selects (already validated)."""
+
+    type_code: str
+    vintage: int
+    bbox: tuple[float, float, float, float] | None = None
+    parent_ids: tuple[int, ...] | None = None
+    level: int = 0
+    precision: int = 9
+
+
+def feature_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
+    """SQL returning one RFC 7946 Feature (as text) per row, ordered by code."""
+    params: dict[str, Any] = {"type_code": query.type_code, "vintage": query.vintage}
+    joins = "LEFT JOIN area p ON p.id = a.parent_id"
+    geom = "a.geom"
+    if query.level:
+        joins += " JOIN area_display d ON d.area_id = a.id AND d.level = :level"
+        params["level"] = query.level
+        geom = "d.geom"
+    where = ["a.type_code = :type_code", "a.vintage = :vintage"]
+    if query.bbox is not None:
+        where.append(
+            "a.geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326) "
+            "AND ST_Intersects(a.geom, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))"
+        )
+        params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox, strict=True))
+    if query.parent_ids is not None:
+        where.append(
+            "a.id IN (WITH RECURSIVE below(id) AS ("
+            " SELECT id FROM area WHERE parent_id = ANY(:parent_ids)"
+            " UNION SELECT c.id FROM area c JOIN below b ON c.parent_id = b.id)"
+            " SELECT id FROM below)"
+        )
+        params["parent_ids"] = list(query.parent_ids)
+    sql = (
+        f"SELECT {_FEATURE.format(geom=geom, precision=int(query.precision))} AS feature "
+        f"FROM area a {joins} WHERE {' AND '.join(where)} ORDER BY a.code"
+    )
+    return sql, params
+
+
+def stream_features(engine: Engine, query: AreaQuery, batch_rows: int) -> Iterator[list[str]]:
+    """Yield batches of Feature texts from a server-side cursor on its own connection.
+
+    The streaming response outlives the request's session, so it reads on a connection
+    of its own, which it always returns to the pool.
+    """
+    sql, params = feature_select(query)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, max_row_buffer=batch_rows).execute(
+            text(sql), params
+        )
+        for batch in result.scalars().partitions(batch_rows):
+            yield list(batch)
+
+
+def one_feature(session: Session, area_id: int, precision: int, level: int = 0) -> str | None:
+    geom = "d.geom" if level else "a.geom"
+    join = " JOIN area_display d ON d.area_id = a.id AND d.level = :level" if level else ""
+    sql = (
+        f"SELECT {_FEATURE.format(geom=geom, precision=int(precision))} FROM area a "
+        f"LEFT JOIN area p ON p.id = a.parent_id{join} WHERE a.id = :id"
+    )
+    value = session.execute(text(sql), {"id": area_id, "level": level}).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+# ----------------------------------------------------------------------------- area types
+
+
+def area_types(session: Session) -> Sequence[Row[Any]]:
+    """Every area type with its parent, children and per-vintage counts."""
+    return session.execute(
+        text(
+            """
+            SELECT t.code, t.name, t.parent_code, t.description,
+                   COALESCE((SELECT array_agg(c.code ORDER BY c.code) FROM area_type c
+                             WHERE c.parent_code = t.code), '{}') AS children,
+                   COALESCE((SELECT json_agg(json_build_object('vintage', v.vintage,
+                                                               'count', v.n)
+                                             ORDER BY v.vintage)
+                             FROM (SELECT vintage, count(*) AS n FROM area
+                                   WHERE type_code = t.code GROUP BY vintage) v),
+                            '[]') AS vintages
+            FROM area_type t ORDER BY t.code
+            """
+        )
+    ).all()
+
+
+def area_type_exists(session: Session, code: str) -> bool:
+    return (
+        session.execute(text("SELECT 1 FROM area_type WHERE code = :c"), {"c": code}).first()
+        is not None
+    )
+
+
+def area_type_codes(session: Session) -> list[str]:
+    return list(session.execute(text("SELECT code FROM area_type ORDER BY code")).scalars())
+
+
+def upsert_area_type(session: Session, code: str, name: str, parent_code: str | None) -> None:
+    """Create the type, or set its parent when one is given (the hierarchy is data)."""
+    session.execute(
+        text(
+            """
+            INSERT INTO area_type (code, name, parent_code) VALUES (:code, :name, :parent)
+            ON CONFLICT (code) DO UPDATE
+               SET parent_code = COALESCE(EXCLUDED.parent_code, area_type.parent_code)
+            """
+        ),
+        {"code": code, "name": name, "parent": parent_code},
+    )
+
+
+def latest_vintage(session: Session, type_code: str) -> int | None:
+    value = session.execute(
+        text("SELECT max(vintage) FROM area WHERE type_code = :t"), {"t": type_code}
+    ).scalar_one()
+    return None if value is None else int(value)
+
+
+def has_vintage(session: Session, type_code: str, vintage: int) -> bool:
+    return (
+        session.execute(
+            text("SELECT 1 FROM area WHERE type_code = :t AND vintage = :v LIMIT 1"),
+            {"t": type_code, "v": vintage},
+        ).first()
+        is not None
+    )
+
+
+# ----------------------------------------------------------------------------- areas
+
+
+def find_areas_by_code(session: Session, code: str) -> Sequence[Row[Any]]:
+    """Every (type, vintage) holding ``code``, newest vintage first."""
+    return session.execute(
+        text(
+            "SELECT id, type_code, vintage FROM area WHERE code = :code "
+            "ORDER BY vintage DESC, type_code"
+        ),
+        {"code": code},
+    ).all()
+
+
+def area_codes(session: Session, type_code: str, vintage: int) -> dict[str, int]:
+    rows = session.execute(
+        text("SELECT code, id FROM area WHERE type_code = :t AND vintage = :v"),
+        {"t": type_code, "v": vintage},
+    )
+    return {str(code): int(id_) for code, id_ in rows}
+
+
+def total_area_km2(session: Session, type_code: str, vintage: int) -> float:
+    value = session.execute(
+        text("SELECT COALESCE(sum(area_km2), 0) FROM area WHERE type_code = :t AND vintage = :v"),
+        {"t": type_code, "v": vintage},
+    ).scalar_one()
+    return float(value)
+
+
+def area_geometries_wkb(session: Session, type_code: str, vintage: int) -> Sequence[Row[Any]]:
+    return session.execute(
+        text(
+            "SELECT id, ST_AsBinary(geom) AS wkb FROM area "
+            "WHERE type_code = :t AND vintage = :v ORDER BY id"
+        ),
+        {"t": type_code, "v": vintage},
+    ).all()
+
+
+def _copy_rows(session: Session, copy_sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    # COPY through the session's own connection, so the load is part of its transaction.
+    driver_conn: Any = session.connection().connection.driver_connection
+    with driver_conn.cursor() as cur, cur.copy(copy_sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def upsert_areas(
+    session: Session,
+    type_code: str,
+    vintage: int,
+    source: str | None,
+    rows: Iterable[tuple[str, str, bytes]],
+) -> tuple[int, int]:
+    """Insert or update (code, name, WKB) rows of one type and vintage.
+
+    Returns (inserted, updated). Updating in place keeps area ids, so parents, children
+    and anything that refers to an area survive a re-import.
+    """
+    session.execute(
+        text(
+            "CREATE TEMP TABLE IF NOT EXISTS area_stage "
+            "(code text, name text, wkb bytea) ON COMMIT DROP"
+        )
+    )
+    session.execute(text("TRUNCATE area_stage"))
+    _copy_rows(session, "COPY area_stage (code, name, wkb) FROM STDIN", rows)
+    result = session.execute(
+        text(
+            """
+            INSERT INTO area AS a (type_code, code, name, vintage, geom, area_km2, source)
+            SELECT :t, s.code, s.name, :v, g.geom,
+                   ST_Area(g.geom::geography) / 1e6, :source
+            FROM area_stage s
+            CROSS JOIN LATERAL (
+                -- RFC 7946 winding: exterior rings counterclockwise, holes clockwise
+                SELECT ST_ForcePolygonCCW(ST_SetSRID(ST_GeomFromWKB(s.wkb), 4326)) AS geom
+            ) g
+            ON CONFLICT (type_code, code, vintage) DO UPDATE
+               SET name = EXCLUDED.name, geom = EXCLUDED.geom, area_km2 = EXCLUDED.area_km2,
+                   source = EXCLUDED.source, updated_at = now()
+            RETURNING (xmax = 0) AS inserted
+            """
+        ),
+        {"t": type_code, "v": vintage, "source": source},
+    )
+    flags = [bool(row.inserted) for row in result]
+    inserted = sum(flags)
+    return inserted, len(flags) - inserted
+
+
+def replace_display_geometries(
+    session: Session, rows: Iterable[tuple[int, int, bytes]], area_ids: Sequence[int]
+) -> None:
+    """Replace the display versions of ``area_ids`` with (area_id, level, WKB) rows."""
+    session.execute(
+        text("DELETE FROM area_display WHERE area_id = ANY(:ids)"), {"ids": list(area_ids)}
+    )
+    session.execute(
+        text(
+            "CREATE TEMP TABLE IF NOT EXISTS display_stage "
+            "(area_id bigint, level smallint, wkb bytea) ON COMMIT DROP"
+        )
+    )
+    session.execute(text("TRUNCATE display_stage"))
+    _copy_rows(session, "COPY display_stage (area_id, level, wkb) FROM STDIN", rows)
+    session.execute(
+        text(
+            "INSERT INTO area_display (area_id, level, geom) "
+            "SELECT area_id, level, "
+            "ST_ForcePolygonCCW(ST_Multi(ST_SetSRID(ST_GeomFromWKB(wkb), 4326))) "
+            "FROM display_stage"
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- parents
+
+
+def assign_parents_spatially(
+    session: Session, type_code: str, vintage: int, parent_type: str, parent_vintage: int
+) -> Sequence[Row[Any]]:
+    """Give each child the parent holding most of its area.
+
+    Returns per child: code, parent code, the share of its area in that parent, and the
+    runner-up parent and its share (for the straddling report). Shares are planar ratios,
+    which is exact enough for ranking and reporting within one city.
+    """
+    session.execute(
+        text("UPDATE area SET parent_id = NULL WHERE type_code = :t AND vintage = :v"),
+        {"t": type_code, "v": vintage},
+    )
+    return session.execute(
+        text(
+            """
+            WITH shares AS (
+                SELECT c.id AS child_id, c.code AS child_code, p.id AS parent_id,
+                       p.code AS parent_code,
+                       ST_Area(ST_Intersection(c.geom, p.geom))
+                         / NULLIF(ST_Area(c.geom), 0) AS share
+                FROM area c
+                JOIN area p ON p.type_code = :pt AND p.vintage = :pv
+                           AND c.geom && p.geom AND ST_Intersects(c.geom, p.geom)
+                WHERE c.type_code = :t AND c.vintage = :v
+            ), ranked AS (
+                SELECT *, row_number() OVER (PARTITION BY child_id
+                                             ORDER BY share DESC NULLS LAST) AS rank
+                FROM shares
+            ), best AS (
+                SELECT r1.child_id, r1.child_code, r1.parent_id, r1.parent_code, r1.share,
+                       r2.parent_code AS runner_up, r2.share AS runner_up_share
+                FROM ranked r1
+                LEFT JOIN ranked r2 ON r2.child_id = r1.child_id AND r2.rank = 2
+                WHERE r1.rank = 1 AND r1.share > 0
+            ), updated AS (
+                UPDATE area a SET parent_id = b.parent_id FROM best b
+                WHERE a.id = b.child_id RETURNING a.id
+            )
+            SELECT c.code AS child_code, b.parent_code, b.share, b.runner_up,
+                   b.runner_up_share
+            FROM area c LEFT JOIN best b ON b.child_id = c.id
+            WHERE c.type_code = :t AND c.vintage = :v
+            ORDER BY c.code
+            """
+        ),
+        {"t": type_code, "v": vintage, "pt": parent_type, "pv": parent_vintage},
+    ).all()
+
+
+def set_parents(session: Session, child_to_parent: dict[int, int | None]) -> None:
+    session.execute(
+        text(
+            "UPDATE area a SET parent_id = m.parent_id FROM "
+            "unnest(CAST(:children AS bigint[]), CAST(:parents AS bigint[])) "
+            "AS m(child_id, parent_id) WHERE a.id = m.child_id"
+        ),
+        {"children": list(child_to_parent), "parents": list(child_to_parent.values())},
+    )
+
+
+def count_areas_with_source(session: Session, source: str) -> int:
+    return int(
+        session.execute(
+            text("SELECT count(*) FROM area WHERE source = :s"), {"s": source}
+        ).scalar_one()
+    )

@@ -1,0 +1,81 @@
+"""HTTP routes for areas: parse, call the service, shape the output."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response, StreamingResponse
+
+from app.areas import service
+from app.areas.schemas import AreaTypeOut
+from app.deps import EngineDep, SessionDep, SettingsDep
+from app.problems import PROBLEM_JSON
+
+GEOJSON = "application/geo+json"
+router = APIRouter(tags=["areas"])
+
+_PROBLEMS = {
+    400: {"description": "Bad parameter", "content": {PROBLEM_JSON: {}}},
+    404: {"description": "Unknown area", "content": {PROBLEM_JSON: {}}},
+}
+_GEOJSON_OK = {200: {"content": {GEOJSON: {}}, "description": "RFC 7946 GeoJSON"}}
+
+
+@router.get("/area-types", response_model=list[AreaTypeOut])
+def list_area_types(session: SessionDep) -> list[dict[str, object]]:
+    """Area types, their place in the hierarchy and the vintages loaded."""
+    return service.list_area_types(session)
+
+
+@router.get(
+    "/areas",
+    response_class=StreamingResponse,
+    responses={**_GEOJSON_OK, **_PROBLEMS},
+    summary="Areas of one type as a GeoJSON FeatureCollection",
+)
+def list_areas(
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    type: Annotated[str, Query(description="Area type code, e.g. lsoa, ward")],
+    bbox: Annotated[
+        str | None, Query(description="minx,miny,maxx,maxy in longitude/latitude")
+    ] = None,
+    parent: Annotated[
+        str | None, Query(description="Only areas below the area with this code")
+    ] = None,
+    simplify: Annotated[
+        int, Query(ge=0, description="Display level: 0 full detail, 1-3 ever simpler")
+    ] = 0,
+    vintage: Annotated[int | None, Query(description="Boundary vintage; default newest")] = None,
+) -> StreamingResponse:
+    query = service.resolve_area_query(
+        session,
+        service.AreaFilter(type, vintage=vintage, bbox=bbox, parent=parent, simplify=simplify),
+        settings.geojson_precision,
+    )
+    return StreamingResponse(
+        service.feature_collection_chunks(engine, query, settings.stream_batch_rows),
+        media_type=GEOJSON,
+    )
+
+
+@router.get(
+    "/areas/{code}",
+    response_class=Response,
+    responses={**_GEOJSON_OK, **_PROBLEMS},
+    summary="One area as a GeoJSON Feature",
+)
+def get_area(
+    session: SessionDep,
+    settings: SettingsDep,
+    code: Annotated[str, Path(description="Official code, e.g. E01007321")],
+    type: Annotated[str | None, Query(description="Area type, when codes clash")] = None,
+    vintage: Annotated[int | None, Query(description="Boundary vintage; default newest")] = None,
+    simplify: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    feature = service.area_feature(
+        session, code, type, vintage, settings.geojson_precision, simplify
+    )
+    return Response(feature, media_type=GEOJSON)

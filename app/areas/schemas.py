@@ -1,0 +1,19 @@
+"""Response models for the OpenAPI document."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class VintageCount(BaseModel):
+    vintage: int
+    count: int
+
+
+class AreaTypeOut(BaseModel):
+    code: str
+    name: str
+    parent: str | None
+    children: list[str]
+    description: str | None
+    vintages: list[VintageCount]

@@ -1,0 +1,150 @@
+"""Rules for reading areas: which type, vintage, level and filter a request means."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from geodata.simplify import DISPLAY_LEVELS
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app.areas import repository as repo
+from app.areas.repository import AreaQuery
+from app.errors import AreaNotFoundError, InvalidParameterError, UnknownAreaTypeError
+
+# Simplified levels are generalised by metres, so more decimals would only add bytes.
+SIMPLIFIED_PRECISION = 6
+
+
+def parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    """``minx,miny,maxx,maxy`` in longitude/latitude (EPSG:4326)."""
+    parts = raw.split(",")
+    if len(parts) != 4:
+        raise InvalidParameterError(
+            f"bbox must be four numbers minx,miny,maxx,maxy (lon/lat); got {raw!r}"
+        )
+    try:
+        minx, miny, maxx, maxy = (float(p) for p in parts)
+    except ValueError as exc:
+        raise InvalidParameterError(f"bbox must be four numbers; got {raw!r}") from exc
+    if not all(map(_finite, (minx, miny, maxx, maxy))):
+        raise InvalidParameterError("bbox values must be finite numbers")
+    if not (
+        -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90
+    ):
+        raise InvalidParameterError(
+            f"bbox {raw!r} is outside longitude/latitude range; give it in EPSG:4326"
+        )
+    if minx > maxx or miny > maxy:
+        raise InvalidParameterError(f"bbox {raw!r} has min greater than max")
+    return minx, miny, maxx, maxy
+
+
+def _finite(value: float) -> bool:
+    return value == value and value not in (float("inf"), float("-inf"))
+
+
+def check_level(level: int) -> int:
+    if level != 0 and level not in DISPLAY_LEVELS:
+        known = ", ".join(
+            f"{n} ({lvl.tolerance_m:g} m)" for n, lvl in sorted(DISPLAY_LEVELS.items())
+        )
+        raise InvalidParameterError(
+            f"simplify={level} is not a display level; use 0 (full detail) or one of {known}"
+        )
+    return level
+
+
+@dataclass(frozen=True)
+class AreaFilter:
+    type_code: str
+    vintage: int | None = None
+    bbox: str | None = None
+    parent: str | None = None
+    simplify: int = 0
+
+
+def resolve_area_query(session: Session, f: AreaFilter, precision: int) -> AreaQuery:
+    """Validate a request's filters against the database and settle the vintage."""
+    if not repo.area_type_exists(session, f.type_code):
+        known = ", ".join(repo.area_type_codes(session)) or "none yet; import some areas"
+        raise UnknownAreaTypeError(f"Unknown area type {f.type_code!r}; known types: {known}")
+    vintage = f.vintage if f.vintage is not None else repo.latest_vintage(session, f.type_code)
+    if vintage is None:
+        vintage = 0  # a type with no areas yet: an empty collection, not an error
+    elif f.vintage is not None and not repo.has_vintage(session, f.type_code, f.vintage):
+        raise InvalidParameterError(f"There are no {f.type_code} areas of vintage {f.vintage}")
+    parent_ids = None
+    if f.parent is not None:
+        matches = repo.find_areas_by_code(session, f.parent)
+        if not matches:
+            raise AreaNotFoundError(f"No area has the code {f.parent!r} (parent filter)")
+        parent_ids = tuple(int(m.id) for m in matches)
+    level = check_level(f.simplify)
+    return AreaQuery(
+        type_code=f.type_code,
+        vintage=vintage,
+        bbox=parse_bbox(f.bbox) if f.bbox is not None else None,
+        parent_ids=parent_ids,
+        level=level,
+        precision=SIMPLIFIED_PRECISION if level else precision,
+    )
+
+
+def feature_collection_chunks(engine: Engine, query: AreaQuery, batch_rows: int) -> Iterator[bytes]:
+    """The FeatureCollection as a stream of UTF-8 chunks."""
+    yield b'{"type":"FeatureCollection","features":['
+    first = True
+    for batch in repo.stream_features(engine, query, batch_rows):
+        prefix = "" if first else ","
+        first = False
+        yield (prefix + ",".join(batch)).encode()
+    yield b"]}"
+
+
+def area_feature(
+    session: Session,
+    code: str,
+    type_code: str | None,
+    vintage: int | None,
+    precision: int,
+    simplify: int = 0,
+) -> str:
+    """One area as a Feature; the newest vintage unless one is asked for."""
+    level = check_level(simplify)
+    matches = [
+        m
+        for m in repo.find_areas_by_code(session, code)
+        if (type_code is None or m.type_code == type_code)
+        and (vintage is None or m.vintage == vintage)
+    ]
+    if not matches:
+        raise AreaNotFoundError(f"No area has the code {code!r}")
+    types = sorted({m.type_code for m in matches})
+    if len(types) > 1:
+        raise InvalidParameterError(
+            f"The code {code!r} names areas of several types ({', '.join(types)}); "
+            "add ?type= to choose one"
+        )
+    feature = repo.one_feature(
+        session, int(matches[0].id), SIMPLIFIED_PRECISION if level else precision, level
+    )
+    if feature is None:  # pragma: no cover - the row was found a moment ago
+        raise AreaNotFoundError(f"No area has the code {code!r}")
+    return feature
+
+
+def list_area_types(session: Session) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": row.code,
+            "name": row.name,
+            "parent": row.parent_code,
+            "children": list(row.children),
+            "description": row.description,
+            "vintages": row.vintages,
+        }
+        for row in repo.area_types(session)
+    ]

@@ -1,0 +1,242 @@
+"""A private PostgreSQL + PostGIS cluster for users who have no database server.
+
+When ``NIS_DATABASE_URL`` is unset, NIS keeps a cluster of its own in ``data_dir``
+(``.nis/`` by default): ``initdb`` on first use, ``pg_ctl start`` on demand, trust
+authentication on 127.0.0.1 only, and a port chosen once and remembered. PostgreSQL
+refuses to run as root, so under root the server runs as the ``postgres`` system user
+that Debian's packages create.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.errors import DatabaseUnavailableError
+
+SUPERUSER = "nis"
+DATABASE = "nis"
+_PG_ROOT = Path("/usr/lib/postgresql")
+_EXTENSION_ROOT = Path("/usr/share/postgresql")
+
+
+@dataclass(frozen=True)
+class LocalCluster:
+    """Where the private cluster lives and how to reach it."""
+
+    data_dir: Path
+    bin_dir: Path
+    port: int
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "postgresql.log"
+
+    def url(self, database: str = DATABASE) -> str:
+        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+
+def find_postgres_bin() -> Path:
+    """The newest installed PostgreSQL whose PostGIS extension is installed too."""
+    candidates = []
+    if _PG_ROOT.is_dir():
+        for entry in _PG_ROOT.iterdir():
+            if not re.fullmatch(r"\d+", entry.name) or not (entry / "bin" / "initdb").exists():
+                continue
+            has_postgis = (_EXTENSION_ROOT / entry.name / "extension" / "postgis.control").exists()
+            candidates.append((has_postgis, int(entry.name), entry / "bin"))
+    if not candidates:
+        raise DatabaseUnavailableError(
+            "PostgreSQL is not installed. Run `make setup` (it installs Debian's postgresql and "
+            "postgis packages) or set NIS_DATABASE_URL to a PostGIS server."
+        )
+    has_postgis, version, bin_dir = max(candidates)
+    if not has_postgis:
+        raise DatabaseUnavailableError(
+            f"PostgreSQL {version} is installed without PostGIS. Install "
+            f"postgresql-{version}-postgis-3 (or run `make setup`)."
+        )
+    return bin_dir
+
+
+def _run_as() -> list[str]:
+    """Prefix that drops root privileges for PostgreSQL's own programs."""
+    if os.geteuid() != 0:
+        return []
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError as exc:
+        raise DatabaseUnavailableError(
+            "PostgreSQL refuses to run as root and there is no 'postgres' user to run it as. "
+            "Install Debian's postgresql package or run NIS as an ordinary user."
+        ) from exc
+    return ["runuser", "-u", "postgres", "--"]
+
+
+def _run(cmd: Sequence[str], what: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([*_run_as(), *cmd], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip()
+        raise DatabaseUnavailableError(f"Could not {what}: {detail}")
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def _locked(data_dir: Path) -> Iterator[None]:
+    # Two `nis` processes (say `nis serve` and pytest) may start the cluster at once.
+    with (data_dir / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _read_port(pgdata: Path) -> int:
+    conf = (pgdata / "postgresql.auto.conf").read_text()
+    match = re.search(r"^port\s*=\s*'?(\d+)", conf, re.MULTILINE)
+    if not match:
+        raise DatabaseUnavailableError(f"No port is configured in {pgdata}/postgresql.auto.conf")
+    return int(match.group(1))
+
+
+def _initdb(data_dir: Path, bin_dir: Path) -> None:
+    pgdata = data_dir / "pgdata"
+    pgdata.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        shutil.chown(pgdata, "postgres", "postgres")
+        # The postgres user must be able to reach pgdata and write the log beside it.
+        data_dir.chmod(0o755)
+        shutil.chown(data_dir, "postgres", "postgres")
+        reachable = subprocess.run(
+            [*_run_as(), "test", "-w", str(pgdata)], capture_output=True, check=False
+        )
+        if reachable.returncode != 0:
+            raise DatabaseUnavailableError(
+                f"The postgres user cannot reach {pgdata} (a parent folder is private). "
+                "Set NIS_DATA_DIR to a folder it can reach, or set NIS_DATABASE_URL."
+            )
+    _run(
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(pgdata),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        ],
+        "create the private PostgreSQL cluster",
+    )
+    settings = {
+        "port": str(_free_port()),
+        "listen_addresses": "'127.0.0.1'",
+        "unix_socket_directories": "''",
+    }
+    with (pgdata / "postgresql.auto.conf").open("a") as conf:
+        for key, value in settings.items():
+            conf.write(f"{key} = {value}\n")
+
+
+def is_running(cluster: LocalCluster) -> bool:
+    """Whether the cluster's postmaster is up (``pg_ctl status``)."""
+    result = subprocess.run(
+        [*_run_as(), str(cluster.bin_dir / "pg_ctl"), "status", "-D", str(cluster.pgdata)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.returncode == 0
+
+
+def ensure_cluster(data_dir: Path) -> tuple[LocalCluster, list[str]]:
+    """Create and start the private cluster as needed.
+
+    Returns the cluster and what was done, for the caller to tell the user.
+    """
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    bin_dir = find_postgres_bin()
+    done: list[str] = []
+    with _locked(data_dir):
+        pgdata = data_dir / "pgdata"
+        if not (pgdata / "PG_VERSION").exists():
+            if pgdata.exists():
+                shutil.rmtree(pgdata)  # a half-made cluster from an interrupted initdb
+            _initdb(data_dir, bin_dir)
+            done.append(f"created a private PostgreSQL cluster in {pgdata}")
+        cluster = LocalCluster(data_dir, bin_dir, _read_port(pgdata))
+        if not is_running(cluster):
+            _run(
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "start",
+                    "-w",
+                    "-t",
+                    "60",
+                    "-D",
+                    str(pgdata),
+                    "-l",
+                    str(cluster.log_file),
+                ],
+                f"start PostgreSQL (see {cluster.log_file})",
+            )
+            done.append(f"started PostgreSQL on 127.0.0.1:{cluster.port} (data in {pgdata})")
+        _ensure_database(cluster)
+    return cluster, done
+
+
+def _ensure_database(cluster: LocalCluster) -> None:
+    psql = [
+        str(cluster.bin_dir / "psql"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(cluster.port),
+        "-U",
+        SUPERUSER,
+        "-d",
+        "postgres",
+        "-tAc",
+    ]
+    exists = _run(
+        [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
+        "query the private cluster",
+    )
+    if exists.stdout.strip() != "1":
+        _run([*psql, f'CREATE DATABASE "{DATABASE}"'], "create the nis database")
+
+
+def stop_cluster(data_dir: Path) -> bool:
+    """Stop the private cluster; False when it was not running."""
+    pgdata = data_dir.resolve() / "pgdata"
+    if not (pgdata / "PG_VERSION").exists():
+        return False
+    cluster = LocalCluster(data_dir.resolve(), find_postgres_bin(), _read_port(pgdata))
+    if not is_running(cluster):
+        return False
+    _run(
+        [str(cluster.bin_dir / "pg_ctl"), "stop", "-m", "fast", "-D", str(pgdata)],
+        "stop PostgreSQL",
+    )
+    return True

@@ -1,0 +1,73 @@
+"""Engines and sessions. The request owns the transaction: :func:`session_scope`
+commits on success and rolls back on error; services only ``flush()``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import DatabaseUnavailableError
+from app.settings import Settings
+
+DRIVER = "postgresql+psycopg"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Turn a plain ``postgresql://`` URL into one naming our driver (psycopg 3)."""
+    scheme = urlsplit(url).scheme
+    if scheme in ("postgres", "postgresql"):
+        return DRIVER + url[len(scheme) :]
+    if scheme.startswith("postgresql+"):
+        return DRIVER + url[len(scheme) :]
+    raise DatabaseUnavailableError(
+        f"NIS_DATABASE_URL must be a postgresql:// URL, not {scheme or 'a bare string'!r}"
+    )
+
+
+def plain_url(url: str) -> str:
+    """The libpq form of a URL (for psql, ogrinfo and the like)."""
+    return (
+        make_url(sqlalchemy_url(url))
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
+
+
+def resolve_database_url(settings: Settings, say: Callable[[str], None] | None = None) -> str:
+    """The configured server, or the private cluster (started on demand)."""
+    if settings.database_url:
+        return settings.database_url
+    from app.cluster import ensure_cluster  # only needed without a configured server
+
+    cluster, done = ensure_cluster(settings.data_dir)
+    if say:
+        for line in done:
+            say(line)
+    return cluster.url()
+
+
+def make_engine(url: str) -> Engine:
+    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit if the block succeeds, roll back if it raises."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,39 @@
+"""Domain errors. They carry a stable ``code`` and a message for people, and know
+nothing of HTTP: :mod:`app.problems` maps them to statuses in one table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NisError(Exception):
+    """Base of every error NIS reports to a user."""
+
+    code = "nis_error"
+
+    def __init__(self, message: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+class InvalidParameterError(NisError):
+    code = "invalid_parameter"
+
+
+class UnknownAreaTypeError(NisError):
+    code = "unknown_area_type"
+
+
+class AreaNotFoundError(NisError):
+    code = "area_not_found"
+
+
+class ImportRejectedError(NisError):
+    """A boundary file that cannot be imported as it is; nothing was written."""
+
+    code = "import_rejected"
+
+
+class DatabaseUnavailableError(NisError):
+    code = "database_unavailable"

@@ -1,0 +1,48 @@
+"""The application factory. Nothing connects at import: ``create_app(settings)``
+builds an app, and the engine is made from the settings it is given."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from app import problems
+from app.areas.routes import router as areas_router
+from app.db import make_engine, make_sessionmaker, resolve_database_url
+from app.settings import Settings
+
+FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """Build the NIS app for ``settings`` (or on an engine the caller owns)."""
+    owns_engine = engine is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if owns_engine:
+            app.state.engine = make_engine(resolve_database_url(settings))
+            app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        yield
+        if owns_engine:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Neighbourhood Information System",
+        version="0.1.0",
+        summary="A city partnership's shared evidence base by neighbourhood.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if engine is not None:
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+    problems.install(app)
+    app.include_router(areas_router, prefix="/api")
+    app.mount("/", StaticFiles(directory=FRONTEND_DIR, html=True), name="frontend")
+    return app

@@ -1,0 +1,41 @@
+"""How long-running services report progress without knowing who is watching.
+
+The CLI passes a tqdm-backed reporter; the API and tests pass :data:`SILENT`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
+
+Advance = Callable[[int], None]
+
+
+class Progress(Protocol):
+    def __call__(self, description: str, total: int | None) -> AbstractContextManager[Advance]:
+        """Open a progress stage of ``total`` steps; the context yields ``advance(n)``."""
+        ...
+
+
+@contextmanager
+def _silent(description: str, total: int | None) -> Iterator[Advance]:
+    yield lambda n: None
+
+
+SILENT: Progress = _silent
+
+
+def tqdm_progress(min_total: int = 0) -> Progress:
+    """Progress bars on standard error; stages shorter than ``min_total`` stay quiet."""
+    from tqdm import tqdm
+
+    @contextmanager
+    def bar(description: str, total: int | None) -> Iterator[Advance]:
+        if total is not None and total < min_total:
+            yield lambda n: None
+            return
+        with tqdm(total=total, desc=description, unit="area", leave=False) as t:
+            yield t.update
+
+    return bar

@@ -1,0 +1,49 @@
+"""Typed settings, read from ``NIS_*`` environment variables only when asked for.
+
+Nothing here runs at import: :func:`load_settings` is called by the CLI and by
+``create_app`` callers, and tests build their own :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of one NIS instance."""
+
+    model_config = SettingsConfigDict(env_prefix="NIS_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "A plain postgresql://user@host:port/db URL. When unset, NIS runs a private "
+            "PostgreSQL cluster of its own in data_dir."
+        ),
+    )
+    data_dir: Path = Field(
+        default=Path(".nis"),
+        description="Where the private PostgreSQL cluster lives when database_url is unset.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    stream_batch_rows: int = Field(
+        default=2000, ge=1, description="Rows fetched per round trip when streaming GeoJSON."
+    )
+    geojson_precision: int = Field(
+        default=9,
+        ge=4,
+        le=15,
+        description=(
+            "Decimal places of full-detail coordinates (9 keeps published boundaries "
+            "exactly; some rings self-intersect when rounded to 6-8)."
+        ),
+    )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with explicit overrides on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

