@@ -136,11 +136,7 @@ def print_report(report: ImportReport) -> None:
     for message in report.messages:
         say(f"  {message}")
     for repair in report.repairs:
-        say(
-            f"  repaired {repair.code} (feature {repair.index}): {repair.reason}; area "
-            f"{repair.area_before:.4f} -> {repair.area_after:.4f} km2 "
-            f"({repair.change_pct:+.3f}%)"
-        )
+        say(f"  {repair.describe()}")
     if report.kept_absent:
         shown = ", ".join(report.kept_absent[:10])
         more = f" and {len(report.kept_absent) - 10} more" if len(report.kept_absent) > 10 else ""

@@ -54,7 +54,7 @@ def problem(
 def status_for(exc: errors.NisError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 500
 
 

@@ -36,6 +36,10 @@ def tqdm_progress(min_total: int = 0) -> Progress:
             yield lambda n: None
             return
         with tqdm(total=total, desc=description, unit="area", leave=False) as t:
-            yield t.update
+
+            def advance(n: int) -> None:
+                t.update(n)
+
+            yield advance
 
     return bar

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import shapely
-from geodata.lookup import read_lookup
-from geodata.simplify import DISPLAY_LEVELS, simplify_coverage
 from sqlalchemy.orm import Session
 
 from app.areas import repository as repo
@@ -24,8 +22,10 @@ from app.errors import ImportRejectedError
 from app.progress import SILENT, Advance, Progress
 from geodata.errors import FeatureValidationError, GeodataError, RepairRefusedError
 from geodata.fields import detect_fields
+from geodata.lookup import read_lookup
 from geodata.reading import read_boundaries, to_wgs84
 from geodata.repair import RepairReport
+from geodata.simplify import DISPLAY_LEVELS, simplify_coverage
 from geodata.validation import prepare_areas
 
 # A child whose best parent holds less than this share of it is reported as straddling.
@@ -123,14 +123,20 @@ def import_areas(
                     "area_after_km2": r.area_after,
                     "change_pct": r.change_pct,
                 }
-                for r in exc.refused
+                for r in exc.reports
             ],
         ) from exc
     except FeatureValidationError as exc:
         raise ImportRejectedError(
             str(exc),
             errors=[
-                {"feature": p.index, "code": p.code, "field": p.field, "reason": p.reason}
+                {
+                    "feature": p.index,
+                    "code": p.code,
+                    "field": p.field,
+                    "kind": p.kind,
+                    "reason": p.reason,
+                }
                 for p in exc.problems
             ],
         ) from exc

@@ -10,16 +10,22 @@ from typing import Any
 from sqlalchemy import Engine, Row, text
 from sqlalchemy.orm import Session
 
-# One feature as RFC 7946 JSON text. The geometry is spliced in as text so that it is
-# never parsed back into a JSON value; to_json() quotes the id safely.
-_FEATURE = """
-'{"type":"Feature","id":' || to_json(a.code)::text
-|| ',"geometry":' || ST_AsGeoJSON({geom}, {precision})
-|| ',"properties":' || json_build_object(
-    'code', a.code, 'name', a.name, 'type', a.type_code, 'vintage', a.vintage,
-    'parent', p.code, 'area_km2', round(a.area_km2::numeric, 4), 'population', a.population
-)::text || '}'
-"""
+
+def _feature_sql(geom: str, precision: int) -> str:
+    """SQL for one RFC 7946 Feature as JSON text.
+
+    The geometry is spliced in as text so that it is never parsed back into a JSON
+    value; to_json() quotes the id safely.
+    """
+    return f"""
+    '{{"type":"Feature","id":' || to_json(a.code)::text
+    || ',"geometry":' || ST_AsGeoJSON({geom}, {int(precision)})
+    || ',"properties":' || json_build_object(
+        'code', a.code, 'name', a.name, 'type', a.type_code, 'vintage', a.vintage,
+        'parent', p.code, 'area_km2', round(a.area_km2::numeric, 4),
+        'population', a.population
+    )::text || '}}'
+    """
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def feature_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
         )
         params["parent_ids"] = list(query.parent_ids)
     sql = (
-        f"SELECT {_FEATURE.format(geom=geom, precision=int(query.precision))} AS feature "
+        f"SELECT {_feature_sql(geom, query.precision)} AS feature "
         f"FROM area a {joins} WHERE {' AND '.join(where)} ORDER BY a.code"
     )
     return sql, params
@@ -84,7 +90,7 @@ def one_feature(session: Session, area_id: int, precision: int, level: int = 0) 
     geom = "d.geom" if level else "a.geom"
     join = " JOIN area_display d ON d.area_id = a.id AND d.level = :level" if level else ""
     sql = (
-        f"SELECT {_FEATURE.format(geom=geom, precision=int(precision))} FROM area a "
+        f"SELECT {_feature_sql(geom, precision)} FROM area a "
         f"LEFT JOIN area p ON p.id = a.parent_id{join} WHERE a.id = :id"
     )
     value = session.execute(text(sql), {"id": area_id, "level": level}).scalar_one_or_none()
@@ -229,7 +235,12 @@ def upsert_areas(
             """
             INSERT INTO area AS a (type_code, code, name, vintage, geom, area_km2, source)
             SELECT :t, s.code, s.name, :v, g.geom,
-                   ST_Area(g.geom::geography) / 1e6, :source
+                   -- ONS publishes areas measured on the British National Grid; we
+                   -- match its figures in Great Britain and measure geodesically elsewhere.
+                   CASE WHEN g.geom @ ST_MakeEnvelope(-9, 49.8, 2.1, 61, 4326)
+                        THEN ST_Area(ST_Transform(g.geom, 27700))
+                        ELSE ST_Area(g.geom::geography) END / 1e6,
+                   :source
             FROM area_stage s
             CROSS JOIN LATERAL (
                 -- RFC 7946 winding: exterior rings counterclockwise, holes clockwise

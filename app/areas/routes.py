@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
@@ -15,11 +15,13 @@ from app.problems import PROBLEM_JSON
 GEOJSON = "application/geo+json"
 router = APIRouter(tags=["areas"])
 
-_PROBLEMS = {
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Bad parameter", "content": {PROBLEM_JSON: {}}},
     404: {"description": "Unknown area", "content": {PROBLEM_JSON: {}}},
 }
-_GEOJSON_OK = {200: {"content": {GEOJSON: {}}, "description": "RFC 7946 GeoJSON"}}
+_GEOJSON_OK: dict[int | str, dict[str, Any]] = {
+    200: {"content": {GEOJSON: {}}, "description": "RFC 7946 GeoJSON"}
+}
 
 
 @router.get("/area-types", response_model=list[AreaTypeOut])

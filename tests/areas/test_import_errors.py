@@ -6,7 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from shapely.geometry import Point, Polygon
+from shapely.geometry import MultiPolygon, Point, Polygon
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -15,11 +15,13 @@ from tests.areas.conftest import run_import
 
 SQUARE = Polygon([(-1.50, 53.38), (-1.49, 53.38), (-1.49, 53.39), (-1.50, 53.39)])
 NEXT_SQUARE = Polygon([(-1.49, 53.38), (-1.48, 53.38), (-1.48, 53.39), (-1.49, 53.39)])
-# A shell with a "hole" that lies outside it: how the ONS multi-part shapes were mangled.
-# make_valid drops the hole, so the repair would lose most of the area.
-MISPLACED_PART = Polygon(
-    [(-1.50, 53.40), (-1.499, 53.40), (-1.499, 53.401), (-1.50, 53.401)],
-    [[(-1.48, 53.40), (-1.47, 53.40), (-1.47, 53.41), (-1.48, 53.41)]],
+# Two parts of one area that overlap: make-valid keeps only their symmetric difference,
+# so the overlap would silently vanish from the area.
+OVERLAPPING_PARTS = MultiPolygon(
+    [
+        Polygon([(-1.50, 53.40), (-1.48, 53.40), (-1.48, 53.42), (-1.50, 53.42)]),
+        Polygon([(-1.49, 53.41), (-1.47, 53.41), (-1.47, 53.43), (-1.49, 53.43)]),
+    ]
 )
 # A ring that touches itself in a spike: invalid, but the repair changes nothing material.
 SPIKE = Polygon(
@@ -50,7 +52,7 @@ def test_lossy_repair_is_refused_and_nothing_is_written(session: Session, tmp_pa
         tmp_path,
         [
             {"code": "A1", "name": "Fine", "geometry": SQUARE},
-            {"code": "A2", "name": "Misplaced part", "geometry": MISPLACED_PART},
+            {"code": "A2", "name": "Overlapping parts", "geometry": OVERLAPPING_PARTS},
         ],
     )
     with pytest.raises(ImportRejectedError) as caught:
@@ -64,7 +66,9 @@ def test_lossy_repair_is_refused_and_nothing_is_written(session: Session, tmp_pa
 def test_lossy_repair_is_accepted_when_forced_and_reported(
     session: Session, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, [{"code": "A2", "name": "Misplaced part", "geometry": MISPLACED_PART}])
+    path = write(
+        tmp_path, [{"code": "A2", "name": "Overlapping parts", "geometry": OVERLAPPING_PARTS}]
+    )
     report = run_import(session, path, "ward", vintage=2020, force=True)
     assert report.count == 1
     assert [r.code for r in report.repairs] == ["A2"]
@@ -105,6 +109,7 @@ def test_duplicate_codes_missing_names_and_points_are_all_named(
     assert area_count(session) == 0
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
 def test_file_without_crs_in_bng_metres_is_refused_with_a_hint(
     session: Session, tmp_path: Path
 ) -> None:
@@ -117,6 +122,7 @@ def test_file_without_crs_in_bng_metres_is_refused_with_a_hint(
     assert area_count(session) == 0
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
 def test_file_without_crs_is_read_with_the_crs_option(session: Session, tmp_path: Path) -> None:
     square_bng = Polygon([(430000, 387000), (431000, 387000), (431000, 388000), (430000, 388000)])
     path = tmp_path / "no_crs.shp"
