@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from geodata.simplify import DISPLAY_LEVELS
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.areas import repository as repo
 from app.areas.repository import AreaQuery
 from app.errors import AreaNotFoundError, InvalidParameterError, UnknownAreaTypeError
+from geodata.simplify import DISPLAY_LEVELS
 
 # Simplified levels are generalised by metres, so more decimals would only add bytes.
 SIMPLIFIED_PRECISION = 6
