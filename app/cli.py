@@ -95,7 +95,9 @@ def import_areas_command(
         str | None, typer.Option(help="CRS of a file that does not state one, e.g. EPSG:27700")
     ] = None,
     type_name: Annotated[str | None, typer.Option(help="Display name of a new area type")] = None,
-    source: Annotated[str | None, typer.Option(help="Where the boundaries come from")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Where the boundaries come from (default: the file name)")
+    ] = None,
     force: Annotated[
         bool, typer.Option(help="Accept repairs that change an area by > 0.1%")
     ] = False,
@@ -114,7 +116,7 @@ def import_areas_command(
         lookup=lookup,
         source_crs=crs,
         type_name=type_name,
-        source=source or file.name,
+        source=source,
         force=force,
     )
     _run_import(settings, request)

@@ -25,12 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import psycopg
+from sqlalchemy import text
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from app.areas.importer import ImportRequest, import_areas  # noqa: E402
+from app.areas.repository import AreaQuery, feature_select  # noqa: E402
 from app.db import (  # noqa: E402
     make_engine,
     make_sessionmaker,
@@ -60,6 +61,14 @@ SELECT json_build_object(
     ORDER BY a.code))::text
 FROM area a LEFT JOIN area p ON p.id = a.parent_id
 WHERE a.type_code = 'lsoa' AND a.vintage = 2011
+"""
+
+
+# The strictest baseline: the very feature text the API streams, aggregated in one
+# statement, so the ratio measures only what streaming over HTTP adds.
+SAME_TEXT_SQL = """
+SELECT '{{"type":"FeatureCollection","features":[' || string_agg(feature, ',') || ']}}'
+FROM ({features}) f
 """
 
 
@@ -130,6 +139,10 @@ def main() -> int:
         port = free_port()
         proc = serve(url, port)
         sql = BARE_SQL.format(precision=settings.geojson_precision)
+        features, params = feature_select(
+            AreaQuery("lsoa", 2011, precision=settings.geojson_precision)
+        )
+        same_text_sql = SAME_TEXT_SQL.format(features=features)
 
         client = httpx.Client(timeout=120)
 
@@ -138,11 +151,11 @@ def main() -> int:
             response.raise_for_status()
             return len(response.content)
 
-        conn = psycopg.connect(url)
+        engine = make_engine(url)
+        conn = engine.connect()
 
         def bare_psycopg() -> int:
-            (text,) = conn.execute(sql.encode()).fetchone()  # type: ignore[misc]
-            return len(text.encode())
+            return len(str(conn.exec_driver_sql(sql).scalar_one()).encode())
 
         psql = shutil.which("psql") or "psql"
 
@@ -152,19 +165,26 @@ def main() -> int:
             ).stdout
             return len(out)
 
+        def same_text_psycopg() -> int:
+            return len(str(conn.execute(text(same_text_sql), params).scalar_one()).encode())
+
         http_s, http_bytes = timed(over_http, args.runs)
         psql_s, psql_bytes = timed(bare_psql, args.runs)
         pg_s, _ = timed(bare_psycopg, args.runs)
+        same_s, _ = timed(same_text_psycopg, args.runs)
         conn.close()
+        engine.dispose()
         client.close()
 
         print(f"\nGET /api/areas?type=lsoa, 34,753 features, median of {args.runs} runs")
         print(f"  HTTP (nis serve, streamed)      {http_s:7.3f} s  {http_bytes / 1e6:6.1f} MB")
         print(f"  bare SQL via psql               {psql_s:7.3f} s  {psql_bytes / 1e6:6.1f} MB")
         print(f"  bare SQL via psycopg            {pg_s:7.3f} s")
-        ratio = http_s / psql_s
-        print(f"  ratio HTTP / bare SQL (psql)    {ratio:7.2f}x  (target <= {TARGET}x)")
+        print(f"  same feature text, string_agg   {same_s:7.3f} s  (psycopg)")
+        print(f"  ratio HTTP / bare SQL (psql)    {http_s / psql_s:7.2f}x")
         print(f"  ratio HTTP / bare SQL (psycopg) {http_s / pg_s:7.2f}x")
+        ratio = http_s / min(psql_s, pg_s, same_s)
+        print(f"  ratio HTTP / fastest baseline   {ratio:7.2f}x  (target <= {TARGET}x)")
         print("PASS" if ratio <= TARGET else "FAIL")
         return 0 if ratio <= TARGET else 1
     finally:

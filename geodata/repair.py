@@ -29,8 +29,8 @@ transform, whereas geodesic areas (pyproj.Geod) would need a Python call per rin
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -74,6 +74,10 @@ class RepairReport:
         stored as one polygon.
     overlapping_parts : bool
         Whether parts overlap or nest; ``make_valid`` turns the overlap into a hole.
+    lost_area_held_by : tuple of str
+        Codes of other features of the same file that cover the area the repair removed;
+        when they cover it, the removed area was an enclave drawn as a nested part, and
+        the repair is accepted (see :func:`accept_enclaves`).
     """
 
     index: int
@@ -87,15 +91,23 @@ class RepairReport:
     accepted: bool
     hole_outside_shell: bool = False
     overlapping_parts: bool = False
+    lost_area_held_by: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """One line for reports and logs."""
         state = "repaired" if self.accepted else "refused"
-        return (
+        text = (
             f"feature #{self.index} (code {self.code!r}) {state}: {self.reason}; "
             f"{self.area_before:.4f} km² -> {self.area_after:.4f} km² ({self.change_pct:+.3f}%), "
             f"{self.parts_before} -> {self.parts_after} part(s)"
         )
+        if self.lost_area_held_by:
+            text += (
+                "; the area removed is held by "
+                + ", ".join(self.lost_area_held_by)
+                + " (an enclave drawn as a nested part)"
+            )
+        return text
 
 
 def polygonal_parts(geometry: BaseGeometry | None) -> list[Polygon]:
@@ -250,3 +262,54 @@ def _ring_region(ring: shapely.LinearRing) -> BaseGeometry:
 def _project_equal_area(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     x, y = _TO_EQUAL_AREA.transform(xy[:, 0], xy[:, 1])
     return np.column_stack([x, y])
+
+
+# Share of a repair's lost area that neighbours must cover for it to count as an enclave.
+ENCLAVE_COVER = 0.999
+
+
+def accept_enclaves(
+    originals: Sequence[BaseGeometry],
+    repaired: Sequence[MultiPolygon],
+    reports: dict[int, RepairReport],
+    codes: Sequence[str],
+) -> dict[int, RepairReport]:
+    """Accept refused repairs whose lost area belongs to other features of the file.
+
+    ONS files draw some enclaves as a part nested inside another part rather than as a
+    hole. ``make_valid`` reads the nesting as a hole, which looks like lost area, but if
+    the other features of the same file cover that area, the hole is right: the area
+    belongs to the neighbour. Such repairs are accepted and say who holds the area.
+
+    Parameters
+    ----------
+    originals, repaired : sequences of geometries, EPSG:4326, aligned by feature index
+    reports : dict of feature index -> RepairReport
+        The repairs to reconsider (only refused ones are).
+    codes : sequence of str
+        Feature codes, aligned by index.
+
+    Returns
+    -------
+    dict of feature index -> RepairReport
+        ``reports`` with the enclave repairs now accepted.
+    """
+    refused = {i: r for i, r in reports.items() if not r.accepted}
+    if not refused:
+        return reports
+    tree = shapely.STRtree(list(repaired))
+    result = dict(reports)
+    for index, report in refused.items():
+        lost = shapely.difference(even_odd_geometry(originals[index]), repaired[index])
+        if lost.is_empty or lost.area <= 0:
+            continue
+        holders = [int(j) for j in tree.query(lost, predicate="intersects") if int(j) != index]
+        if not holders:
+            continue
+        covered = shapely.intersection(lost, shapely.union_all([repaired[j] for j in holders]))
+        if covered.area >= ENCLAVE_COVER * lost.area:
+            held_by = tuple(
+                codes[j] for j in holders if shapely.intersection(lost, repaired[j]).area > 0
+            )
+            result[index] = replace(report, accepted=True, lost_area_held_by=held_by)
+    return result

@@ -25,7 +25,13 @@ from geodata.errors import (
     RepairRefusedError,
 )
 from geodata.fields import FieldChoice
-from geodata.repair import MAX_REPAIR_CHANGE_PCT, RepairReport, repair_geometry, to_multipolygon
+from geodata.repair import (
+    MAX_REPAIR_CHANGE_PCT,
+    RepairReport,
+    accept_enclaves,
+    repair_geometry,
+    to_multipolygon,
+)
 
 WGS84 = CRS.from_epsg(4326)
 
@@ -100,6 +106,7 @@ def prepare_areas(
     names: list[str] = []
     clean: list[MultiPolygon] = []
     repairs: list[RepairReport] = []
+    originals: dict[int, BaseGeometry] = {}
     for index, (raw_code, raw_name, geometry) in enumerate(
         zip(code_values, name_values, geometries, strict=True)
     ):
@@ -124,6 +131,7 @@ def prepare_areas(
             # checked after conversion: a valid collection of overlapping polygons makes an
             # invalid MultiPolygon
             if not polygonal.is_valid:
+                originals[index] = polygonal
                 polygonal, report = repair_geometry(polygonal, index=index, code=code, force=force)
                 repairs.append(report)
                 if polygonal.is_empty:
@@ -146,6 +154,15 @@ def prepare_areas(
     if problems:
         problems.sort(key=lambda p: p.index)  # stable: per feature, in order of checks
         raise FeatureValidationError(problems)
+    if any(not r.accepted for r in repairs):
+        # Every feature is good by now, so `clean` is aligned with feature indices.
+        reconsidered = accept_enclaves(
+            [originals.get(i, g) for i, g in enumerate(clean)],
+            clean,
+            {r.index: r for r in repairs},
+            codes,
+        )
+        repairs = [reconsidered[r.index] for r in repairs]
     refused = [r for r in repairs if not r.accepted]
     if refused:
         raise RepairRefusedError(refused, MAX_REPAIR_CHANGE_PCT)

@@ -179,7 +179,11 @@ def _import(session: Session, request: ImportRequest, progress: Progress) -> Imp
     existing = repo.area_codes(session, type_code, vintage)
     with progress("writing areas", len(prepared.gdf)) as advance:
         inserted, updated = repo.upsert_areas(
-            session, type_code, vintage, request.source, _area_rows(prepared.gdf, advance)
+            session,
+            type_code,
+            vintage,
+            _source(request, boundary.layer),
+            _area_rows(prepared.gdf, advance),
         )
     file_codes = set(prepared.gdf["code"])
     kept_absent = sorted(set(existing) - file_codes)
@@ -205,6 +209,13 @@ def _import(session: Session, request: ImportRequest, progress: Progress) -> Imp
         parents=parents,
         total_km2=repo.total_area_km2(session, type_code, vintage),
     )
+
+
+def _source(request: ImportRequest, layer: str | None) -> str:
+    """Where the boundaries came from: as given, else the file (and layer) name."""
+    if request.source:
+        return request.source
+    return f"{request.path.name} layer {layer}" if layer else request.path.name
 
 
 def _check_parent_type(session: Session, type_code: str, parent_type: str | None) -> int | None:

@@ -109,10 +109,13 @@ def area_types(session: Session) -> Sequence[Row[Any]]:
                    COALESCE((SELECT array_agg(c.code ORDER BY c.code) FROM area_type c
                              WHERE c.parent_code = t.code), '{}') AS children,
                    COALESCE((SELECT json_agg(json_build_object('vintage', v.vintage,
-                                                               'count', v.n)
+                                                               'count', v.n,
+                                                               'sources', v.sources)
                                              ORDER BY v.vintage)
-                             FROM (SELECT vintage, count(*) AS n FROM area
-                                   WHERE type_code = t.code GROUP BY vintage) v),
+                             FROM (SELECT vintage, count(*) AS n,
+                                          array_remove(array_agg(DISTINCT source), NULL)
+                                            AS sources
+                                   FROM area WHERE type_code = t.code GROUP BY vintage) v),
                             '[]') AS vintages
             FROM area_type t ORDER BY t.code
             """

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 class VintageCount(BaseModel):
     vintage: int
     count: int
+    sources: list[str]
 
 
 class AreaTypeOut(BaseModel):

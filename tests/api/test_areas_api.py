@@ -50,7 +50,13 @@ def test_area_types_list_the_hierarchy(http: httpx.Client) -> None:
     assert set(types) == {"lac", "ward", "msoa", "lsoa"}
     assert types["lsoa"]["parent"] == "ward"
     assert types["ward"]["children"] == ["lsoa"]
-    assert types["lsoa"]["vintages"] == [{"vintage": 2011, "count": 345}]
+    assert types["lsoa"]["vintages"] == [
+        {
+            "vintage": 2011,
+            "count": 345,
+            "sources": ["sheffield_boundaries.gpkg layer sheffield_lsoa2011_bgc"],
+        }
+    ]
 
 
 def test_areas_are_an_rfc7946_feature_collection(http: httpx.Client) -> None:

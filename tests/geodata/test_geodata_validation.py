@@ -10,7 +10,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geodata.errors import CrsError, FeatureValidationError
+from geodata.errors import CrsError, FeatureValidationError, RepairRefusedError
 from geodata.fields import FieldChoice
 from geodata.validation import prepare_areas
 
@@ -166,3 +166,32 @@ def test_sheffield_neighbourhoods_prepare_with_string_codes(
     assert len(areas) == 100
     assert set(areas["code"]) == {str(n) for n in range(1, 101)}
     assert areas.loc[areas["code"] == "1", "name"].item() == "High Green"
+
+
+def _nested_part_with_enclave() -> tuple[MultiPolygon, Polygon]:
+    # An area drawn as an outer part with a part nested inside it: the nested part is
+    # really a hole, and the enclave it marks belongs to a neighbour.
+    outer = _square(0, size=0.03)
+    inner = _square(0.01, 53.41, size=0.01)
+    return MultiPolygon([outer, inner]), inner
+
+
+def test_nested_part_is_read_as_a_hole_when_a_neighbour_holds_the_enclave() -> None:
+    nested, enclave = _nested_part_with_enclave()
+    prepared = prepare_areas(_layer([("A", "Outer", nested), ("B", "Enclave", enclave)]), CHOICE)
+
+    (repair,) = prepared.repairs
+    assert repair.accepted
+    assert repair.lost_area_held_by == ("B",)
+    assert repair.change_pct < -0.1
+    outer = prepared.gdf.geometry.iloc[0]
+    assert outer.intersection(prepared.gdf.geometry.iloc[1]).area == pytest.approx(0, abs=1e-12)
+
+
+def test_nested_part_is_refused_when_no_neighbour_holds_the_lost_area() -> None:
+    nested, _ = _nested_part_with_enclave()
+    with pytest.raises(RepairRefusedError) as caught:
+        prepare_areas(_layer([("A", "Outer", nested), ("C", "Elsewhere", _square(5))]), CHOICE)
+    (refused,) = caught.value.reports
+    assert refused.code == "A"
+    assert refused.lost_area_held_by == ()
