@@ -1,15 +1,19 @@
 """A private PostgreSQL + PostGIS cluster for users who have no database server.
 
-When ``NIS_DATABASE_URL`` is unset, NIS keeps a cluster of its own in ``data_dir``
+When ``NIS_DATABASE_URL`` is unset, NIS keeps a cluster of its own for ``data_dir``
 (``.nis/`` by default): ``initdb`` on first use, ``pg_ctl start`` on demand, trust
-authentication on 127.0.0.1 only, and a port chosen once and remembered. PostgreSQL
-refuses to run as root, so under root the server runs as the ``postgres`` system user
-that Debian's packages create.
+authentication on 127.0.0.1 only, and a port chosen once and remembered.
+
+PostgreSQL refuses to run as root, so under root the server runs as the ``postgres``
+system user that Debian's packages create. When that user cannot reach ``data_dir``
+(a private home folder, say), the cluster lives under its home instead, and
+``data_dir/pgdata-location`` says where.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import pwd
 import re
@@ -27,23 +31,20 @@ SUPERUSER = "nis"
 DATABASE = "nis"
 _PG_ROOT = Path("/usr/lib/postgresql")
 _EXTENSION_ROOT = Path("/usr/share/postgresql")
+_POINTER = "pgdata-location"
 
 
 @dataclass(frozen=True)
 class LocalCluster:
     """Where the private cluster lives and how to reach it."""
 
-    data_dir: Path
+    pgdata: Path
     bin_dir: Path
     port: int
 
     @property
-    def pgdata(self) -> Path:
-        return self.data_dir / "pgdata"
-
-    @property
     def log_file(self) -> Path:
-        return self.data_dir / "postgresql.log"
+        return self.pgdata.parent / "postgresql.log"
 
     def url(self, database: str = DATABASE) -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
@@ -72,9 +73,13 @@ def find_postgres_bin() -> Path:
     return bin_dir
 
 
+def _as_root() -> bool:
+    return os.geteuid() == 0
+
+
 def _run_as() -> list[str]:
     """Prefix that drops root privileges for PostgreSQL's own programs."""
-    if os.geteuid() != 0:
+    if not _as_root():
         return []
     try:
         pwd.getpwnam("postgres")
@@ -111,43 +116,55 @@ def _locked(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _read_port(pgdata: Path) -> int:
-    conf = (pgdata / "postgresql.auto.conf").read_text()
-    match = re.search(r"^port\s*=\s*'?(\d+)", conf, re.MULTILINE)
-    if not match:
-        raise DatabaseUnavailableError(f"No port is configured in {pgdata}/postgresql.auto.conf")
-    return int(match.group(1))
+def _pgdata_for(data_dir: Path) -> Path:
+    """Where the cluster of ``data_dir`` is, or is to be, kept."""
+    pointer = data_dir / _POINTER
+    if pointer.exists():
+        return Path(pointer.read_text().strip())
+    return data_dir / "pgdata"
 
 
-def _initdb(data_dir: Path, bin_dir: Path) -> None:
-    pgdata = data_dir / "pgdata"
-    pgdata.mkdir(mode=0o700)
-    if os.geteuid() == 0:
-        shutil.chown(pgdata, "postgres", "postgres")
-        # The postgres user must be able to reach pgdata and write the log beside it.
-        data_dir.chmod(0o755)
-        shutil.chown(data_dir, "postgres", "postgres")
-        reachable = subprocess.run(
-            [*_run_as(), "test", "-w", str(pgdata)], capture_output=True, check=False
-        )
-        if reachable.returncode != 0:
-            raise DatabaseUnavailableError(
-                f"The postgres user cannot reach {pgdata} (a parent folder is private). "
-                "Set NIS_DATA_DIR to a folder it can reach, or set NIS_DATABASE_URL."
-            )
-    _run(
-        [
-            str(bin_dir / "initdb"),
-            "-D",
-            str(pgdata),
-            "-U",
-            SUPERUSER,
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-        ],
-        "create the private PostgreSQL cluster",
+def _postgres_can_reach(folder: Path) -> bool:
+    return (
+        subprocess.run(
+            [*_run_as(), "test", "-w", str(folder)], capture_output=True, check=False
+        ).returncode
+        == 0
     )
+
+
+def _prepare_pgdata(data_dir: Path) -> Path:
+    """Make an empty, correctly owned folder for initdb."""
+    pgdata = data_dir / "pgdata"
+    if not _as_root():
+        pgdata.mkdir(mode=0o700)
+        return pgdata
+    shutil.chown(data_dir, "postgres", "postgres")
+    data_dir.chmod(0o755)
+    if _postgres_can_reach(data_dir):
+        pgdata.mkdir(mode=0o700)
+        shutil.chown(pgdata, "postgres", "postgres")
+        return pgdata
+    # A parent folder is private to root: keep the cluster where postgres can reach it.
+    home = Path(pwd.getpwnam("postgres").pw_dir)
+    digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:12]
+    pgdata = home / "nis-clusters" / digest / "pgdata"
+    if pgdata.exists():
+        shutil.rmtree(pgdata)
+    pgdata.mkdir(mode=0o700, parents=True)
+    for folder in (pgdata, pgdata.parent, pgdata.parent.parent):
+        shutil.chown(folder, "postgres", "postgres")
+    (data_dir / _POINTER).write_text(f"{pgdata}\n")
+    return pgdata
+
+
+def _initdb(data_dir: Path, bin_dir: Path) -> Path:
+    pgdata = _prepare_pgdata(data_dir)
+    _run(
+        [str(bin_dir / "initdb"), "-D", str(pgdata), "-U", SUPERUSER, "--auth=trust",
+         "--encoding=UTF8", "--locale=C.UTF-8"],
+        "create the private PostgreSQL cluster",
+    )  # fmt: skip
     settings = {
         "port": str(_free_port()),
         "listen_addresses": "'127.0.0.1'",
@@ -156,16 +173,23 @@ def _initdb(data_dir: Path, bin_dir: Path) -> None:
     with (pgdata / "postgresql.auto.conf").open("a") as conf:
         for key, value in settings.items():
             conf.write(f"{key} = {value}\n")
+    return pgdata
+
+
+def _read_port(pgdata: Path) -> int:
+    conf = (pgdata / "postgresql.auto.conf").read_text()
+    match = re.search(r"^port\s*=\s*'?(\d+)", conf, re.MULTILINE)
+    if not match:
+        raise DatabaseUnavailableError(f"No port is configured in {pgdata}/postgresql.auto.conf")
+    return int(match.group(1))
 
 
 def is_running(cluster: LocalCluster) -> bool:
     """Whether the cluster's postmaster is up (``pg_ctl status``)."""
     result = subprocess.run(
         [*_run_as(), str(cluster.bin_dir / "pg_ctl"), "status", "-D", str(cluster.pgdata)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
     return result.returncode == 0
 
 
@@ -179,46 +203,28 @@ def ensure_cluster(data_dir: Path) -> tuple[LocalCluster, list[str]]:
     bin_dir = find_postgres_bin()
     done: list[str] = []
     with _locked(data_dir):
-        pgdata = data_dir / "pgdata"
+        pgdata = _pgdata_for(data_dir)
         if not (pgdata / "PG_VERSION").exists():
             if pgdata.exists():
                 shutil.rmtree(pgdata)  # a half-made cluster from an interrupted initdb
-            _initdb(data_dir, bin_dir)
+            (data_dir / _POINTER).unlink(missing_ok=True)
+            pgdata = _initdb(data_dir, bin_dir)
             done.append(f"created a private PostgreSQL cluster in {pgdata}")
-        cluster = LocalCluster(data_dir, bin_dir, _read_port(pgdata))
+        cluster = LocalCluster(pgdata, bin_dir, _read_port(pgdata))
         if not is_running(cluster):
             _run(
-                [
-                    str(bin_dir / "pg_ctl"),
-                    "start",
-                    "-w",
-                    "-t",
-                    "60",
-                    "-D",
-                    str(pgdata),
-                    "-l",
-                    str(cluster.log_file),
-                ],
+                [str(bin_dir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(pgdata),
+                 "-l", str(cluster.log_file)],
                 f"start PostgreSQL (see {cluster.log_file})",
-            )
+            )  # fmt: skip
             done.append(f"started PostgreSQL on 127.0.0.1:{cluster.port} (data in {pgdata})")
         _ensure_database(cluster)
     return cluster, done
 
 
 def _ensure_database(cluster: LocalCluster) -> None:
-    psql = [
-        str(cluster.bin_dir / "psql"),
-        "-h",
-        "127.0.0.1",
-        "-p",
-        str(cluster.port),
-        "-U",
-        SUPERUSER,
-        "-d",
-        "postgres",
-        "-tAc",
-    ]
+    psql = [str(cluster.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port),
+            "-U", SUPERUSER, "-d", "postgres", "-tAc"]  # fmt: skip
     exists = _run(
         [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
         "query the private cluster",
@@ -229,14 +235,12 @@ def _ensure_database(cluster: LocalCluster) -> None:
 
 def stop_cluster(data_dir: Path) -> bool:
     """Stop the private cluster; False when it was not running."""
-    pgdata = data_dir.resolve() / "pgdata"
+    pgdata = _pgdata_for(data_dir.resolve())
     if not (pgdata / "PG_VERSION").exists():
         return False
-    cluster = LocalCluster(data_dir.resolve(), find_postgres_bin(), _read_port(pgdata))
+    cluster = LocalCluster(pgdata, find_postgres_bin(), _read_port(pgdata))
     if not is_running(cluster):
         return False
-    _run(
-        [str(cluster.bin_dir / "pg_ctl"), "stop", "-m", "fast", "-D", str(pgdata)],
-        "stop PostgreSQL",
-    )
+    _run([str(cluster.bin_dir / "pg_ctl"), "stop", "-m", "fast", "-D", str(pgdata)],
+         "stop PostgreSQL")  # fmt: skip
     return True

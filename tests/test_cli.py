@@ -1,0 +1,134 @@
+"""The ``nis`` command line, run as a user runs it: a subprocess with NIS_DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import httpx
+import pytest
+from shapely.geometry import box
+from sqlalchemy import create_engine, text
+
+from app.db import sqlalchemy_url
+from tests.conftest import ThrowawayDatabases
+
+NIS = str(Path(sys.executable).with_name("nis"))
+WARDS = ["--layer", "sheffield_wards2020_bgc"]
+
+
+@pytest.fixture
+def cli_db(databases: ThrowawayDatabases) -> str:
+    return databases.create("cli")
+
+
+def nis(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NIS_DATABASE_URL": db_url}
+    return subprocess.run(
+        [NIS, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_import_areas_says_what_it_used_and_did(cli_db: str, shared_data: Path) -> None:
+    gpkg = str(shared_data / "sheffield_boundaries/sheffield_boundaries.gpkg")
+    first = nis(cli_db, "import-areas", gpkg, "--type", "ward", *WARDS)
+    assert first.returncode == 0, first.stderr
+    assert "Code field: WD20CD" in first.stderr
+    assert "vintage 2020" in first.stderr
+    assert "imported 28 ward areas (vintage 2020): 28 new, 0 updated" in first.stderr
+    again = nis(cli_db, "import-areas", gpkg, "--type", "ward", *WARDS)
+    assert "0 new, 28 updated" in again.stderr
+
+
+def test_import_areas_reports_straddling_children(cli_db: str, shared_data: Path) -> None:
+    gpkg = str(shared_data / "sheffield_boundaries/sheffield_boundaries.gpkg")
+    assert nis(cli_db, "import-areas", gpkg, "--type", "ward", *WARDS).returncode == 0
+    result = nis(cli_db, "import-areas", gpkg, "--type", "lsoa",
+                 "--layer", "sheffield_lsoa2011_bgc", "--parent-type", "ward")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "parents (spatial): 345 assigned to ward 2020" in result.stderr
+    assert "straddles" in result.stderr
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_a_rejected_file_is_a_clear_error_not_a_traceback(cli_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "metres.shp"
+    gpd.GeoDataFrame(
+        {"code": ["X1"], "name": ["Metres"]}, geometry=[box(430000, 387000, 431000, 388000)]
+    ).to_file(path)
+    result = nis(cli_db, "import-areas", str(path), "--type", "ward", "--vintage", "2020")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert "EPSG:27700" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_url_prints_only_the_url(cli_db: str) -> None:
+    result = nis(cli_db, "db", "url")
+    assert result.returncode == 0
+    assert result.stdout.strip() == cli_db
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served(cli_db: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = _free_port()
+    env = {**os.environ, "NIS_DATABASE_URL": cli_db}
+    proc = subprocess.Popen(
+        [NIS, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(base + "/api/area-types", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield base, proc
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_serve_listens_where_asked_and_prints_the_url(
+    served: tuple[str, subprocess.Popen[str]],
+) -> None:
+    base, proc = served
+    response = httpx.get(base + "/api/area-types")
+    assert response.status_code == 200
+    assert response.json() == []
+    proc.terminate()
+    _, stderr = proc.communicate(timeout=10)
+    assert f"serving NIS at {base}/" in stderr
+
+
+def test_demo_loads_a_labelled_city_once(cli_db: str) -> None:
+    first = nis(cli_db, "demo", "--no-serve")
+    assert first.returncode == 0, first.stderr
+    assert "Contains National Statistics data" in first.stderr
+    engine = create_engine(sqlalchemy_url(cli_db))
+    with engine.connect() as conn:
+        counts = dict(
+            conn.execute(text("SELECT type_code, count(*) FROM area GROUP BY type_code")).all()
+        )
+        sources = set(conn.execute(text("SELECT DISTINCT source FROM area")).scalars())
+        orphans = conn.execute(
+            text("SELECT count(*) FROM area WHERE type_code <> 'city' AND parent_id IS NULL")
+        ).scalar_one()
+    engine.dispose()
+    assert counts == {"city": 1, "msoa": 70, "lsoa": 345}
+    assert all(s.startswith("DEMO") for s in sources)
+    assert orphans == 0
+    second = nis(cli_db, "demo", "--no-serve")
+    assert "already loaded" in second.stderr
