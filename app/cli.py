@@ -94,6 +94,9 @@ def import_areas_command(
     crs: Annotated[
         str | None, typer.Option(help="CRS of a file that does not state one, e.g. EPSG:27700")
     ] = None,
+    population_field: Annotated[
+        str | None, typer.Option(help="Field holding each area's population, if any")
+    ] = None,
     type_name: Annotated[str | None, typer.Option(help="Display name of a new area type")] = None,
     source: Annotated[
         str | None, typer.Option(help="Where the boundaries come from (default: the file name)")
@@ -115,6 +118,7 @@ def import_areas_command(
         parent_type=parent_type,
         lookup=lookup,
         source_crs=crs,
+        population_field=population_field,
         type_name=type_name,
         source=source,
         force=force,

@@ -144,13 +144,13 @@ def detect_fields(
     messages: list[str] = []
 
     if code_field is not None:
-        code = _explicit(code_field, columns, "code")
+        code = resolve_field(code_field, columns, "code")
         messages.append(f"Code field: {code} (as requested).")
     else:
         code = _detect_code(columns, frame, prefixes, area_type, messages)
 
     if name_field is not None:
-        name: str | None = _explicit(name_field, columns, "name")
+        name: str | None = resolve_field(name_field, columns, "name")
         messages.append(f"Name field: {name} (as requested).")
     else:
         name = _detect_name(columns, code, prefixes, messages)
@@ -160,7 +160,14 @@ def detect_fields(
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _explicit(requested: str, columns: list[str], what: str) -> str:
+def resolve_field(requested: str, columns: list[str], what: str) -> str:
+    """The column a user named, matched exactly or else ignoring case.
+
+    Raises
+    ------
+    FieldDetectionError
+        No column (or several, differing only in case) matches; lists the columns.
+    """
     if requested in columns:
         return requested
     folded = [c for c in columns if c.casefold() == requested.strip().casefold()]

@@ -24,7 +24,7 @@ from geodata.errors import (
     FieldDetectionError,
     RepairRefusedError,
 )
-from geodata.fields import FieldChoice
+from geodata.fields import FieldChoice, resolve_field
 from geodata.repair import (
     MAX_REPAIR_CHANGE_PCT,
     RepairReport,
@@ -259,3 +259,47 @@ def _summary(gdf: gpd.GeoDataFrame, repairs: list[RepairReport], force: bool) ->
                 f"{MAX_REPAIR_CHANGE_PCT:g}%: " + "; ".join(r.describe() for r in forced)
             )
     return messages
+
+
+def read_population(gdf: gpd.GeoDataFrame, field_name: str) -> list[int | None]:
+    """Population per feature from ``field_name``: whole non-negative numbers or blanks.
+
+    Blank values mean "not known" and give None. Everything else that is not a whole,
+    non-negative number is reported, every feature at once.
+
+    Raises
+    ------
+    FieldDetectionError
+        There is no such column.
+    FeatureValidationError
+        Some values are not populations.
+    """
+    column = resolve_field(field_name, [str(c) for c in gdf.columns if c != "geometry"],
+                           "population")  # fmt: skip
+    values: list[int | None] = []
+    problems: list[FeatureProblem] = []
+    for index, raw in enumerate(gdf[column].tolist()):
+        text = "" if raw is None else str(raw).strip().replace(",", "")
+        if text in ("", "nan", "None", "<NA>"):
+            values.append(None)
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            number = float("nan")
+        if not (number >= 0 and number == int(number)):
+            problems.append(
+                FeatureProblem(
+                    index,
+                    None,
+                    column,
+                    f"population {raw!r} is not a whole number of people",
+                    "bad_population",
+                )
+            )
+            values.append(None)
+            continue
+        values.append(int(number))
+    if problems:
+        raise FeatureValidationError(problems)
+    return values

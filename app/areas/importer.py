@@ -26,7 +26,7 @@ from geodata.lookup import read_lookup
 from geodata.reading import read_boundaries, to_wgs84
 from geodata.repair import RepairReport
 from geodata.simplify import DISPLAY_LEVELS, simplify_coverage
-from geodata.validation import prepare_areas
+from geodata.validation import prepare_areas, read_population
 
 # A child whose best parent holds less than this share of it is reported as straddling.
 STRADDLE_SHARE = 0.99
@@ -54,6 +54,7 @@ class ImportRequest:
     parent_type: str | None = None
     lookup: Path | None = None
     source_crs: str | None = None
+    population_field: str | None = None
     type_name: str | None = None
     source: str | None = None
     force: bool = False
@@ -169,6 +170,11 @@ def _import(session: Session, request: ImportRequest, progress: Progress) -> Imp
     with progress("checking geometries", len(gdf)) as advance:
         prepared = prepare_areas(gdf, fields, force=request.force, progress=advance)
     messages += prepared.messages
+    population: list[int | None] = (
+        read_population(boundary.gdf, request.population_field)
+        if request.population_field
+        else [None] * len(prepared.gdf)
+    )
 
     repo.upsert_area_type(
         session,
@@ -183,7 +189,7 @@ def _import(session: Session, request: ImportRequest, progress: Progress) -> Imp
             type_code,
             vintage,
             _source(request, boundary.layer),
-            _area_rows(prepared.gdf, advance),
+            _area_rows(prepared.gdf, population, advance),
         )
     file_codes = set(prepared.gdf["code"])
     kept_absent = sorted(set(existing) - file_codes)
@@ -231,10 +237,12 @@ def _check_parent_type(session: Session, type_code: str, parent_type: str | None
     return vintage
 
 
-def _area_rows(gdf: gpd.GeoDataFrame, advance: Advance) -> Iterator[tuple[str, str, bytes]]:
+def _area_rows(
+    gdf: gpd.GeoDataFrame, population: list[int | None], advance: Advance
+) -> Iterator[tuple[str, str, int | None, bytes]]:
     wkbs = shapely.to_wkb(gdf.geometry.values, output_dimension=2)
-    for code, name, wkb in zip(gdf["code"], gdf["name"], wkbs, strict=True):
-        yield str(code), str(name), bytes(wkb)
+    for code, name, people, wkb in zip(gdf["code"], gdf["name"], population, wkbs, strict=True):
+        yield str(code), str(name), people, bytes(wkb)
         advance(1)
 
 

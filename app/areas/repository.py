@@ -218,9 +218,9 @@ def upsert_areas(
     type_code: str,
     vintage: int,
     source: str | None,
-    rows: Iterable[tuple[str, str, bytes]],
+    rows: Iterable[tuple[str, str, int | None, bytes]],
 ) -> tuple[int, int]:
-    """Insert or update (code, name, WKB) rows of one type and vintage.
+    """Insert or update (code, name, population, WKB) rows of one type and vintage.
 
     Returns (inserted, updated). Updating in place keeps area ids, so parents, children
     and anything that refers to an area survive a re-import.
@@ -228,22 +228,23 @@ def upsert_areas(
     session.execute(
         text(
             "CREATE TEMP TABLE IF NOT EXISTS area_stage "
-            "(code text, name text, wkb bytea) ON COMMIT DROP"
+            "(code text, name text, population integer, wkb bytea) ON COMMIT DROP"
         )
     )
     session.execute(text("TRUNCATE area_stage"))
-    _copy_rows(session, "COPY area_stage (code, name, wkb) FROM STDIN", rows)
+    _copy_rows(session, "COPY area_stage (code, name, population, wkb) FROM STDIN", rows)
     result = session.execute(
         text(
             """
-            INSERT INTO area AS a (type_code, code, name, vintage, geom, area_km2, source)
+            INSERT INTO area AS a (type_code, code, name, vintage, geom, area_km2, population,
+                                   source)
             SELECT :t, s.code, s.name, :v, g.geom,
                    -- ONS publishes areas measured on the British National Grid; we
                    -- match its figures in Great Britain and measure geodesically elsewhere.
                    CASE WHEN g.geom @ ST_MakeEnvelope(-9, 49.8, 2.1, 61, 4326)
                         THEN ST_Area(ST_Transform(g.geom, 27700))
                         ELSE ST_Area(g.geom::geography) END / 1e6,
-                   :source
+                   s.population, :source
             FROM area_stage s
             CROSS JOIN LATERAL (
                 -- RFC 7946 winding: exterior rings counterclockwise, holes clockwise
@@ -251,6 +252,8 @@ def upsert_areas(
             ) g
             ON CONFLICT (type_code, code, vintage) DO UPDATE
                SET name = EXCLUDED.name, geom = EXCLUDED.geom, area_km2 = EXCLUDED.area_km2,
+                   -- a file without populations does not forget the ones known
+                   population = COALESCE(EXCLUDED.population, a.population),
                    source = EXCLUDED.source, updated_at = now()
             RETURNING (xmax = 0) AS inserted
             """

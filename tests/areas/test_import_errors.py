@@ -142,3 +142,35 @@ def test_parent_type_must_be_loaded_first(session: Session, tmp_path: Path) -> N
     with pytest.raises(ImportRejectedError, match="import it first"):
         run_import(session, path, "ward", vintage=2020, parent_type="lac")
     assert area_count(session) == 0
+
+
+def test_population_field_is_stored_and_kept_by_a_later_import(
+    session: Session, tmp_path: Path
+) -> None:
+    rows: list[dict[str, object]] = [
+        {"code": "P1", "name": "One", "pop": "1,520", "geometry": SQUARE},
+        {"code": "P2", "name": "Two", "pop": None, "geometry": NEXT_SQUARE},
+    ]
+    path = write(tmp_path, rows)
+    run_import(session, path, "ward", vintage=2020, population_field="POP")
+    run_import(session, path, "ward", vintage=2020)  # no population this time
+    population = dict(session.execute(text("SELECT code, population FROM area")).all())
+    assert population == {"P1": 1520, "P2": None}
+
+
+def test_bad_populations_are_all_named_and_nothing_is_written(
+    session: Session, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        [
+            {"code": "Q1", "name": "One", "pop": "many", "geometry": SQUARE},
+            {"code": "Q2", "name": "Two", "pop": -3, "geometry": NEXT_SQUARE},
+            {"code": "Q3", "name": "Three", "pop": 12.5, "geometry": SPIKE},
+        ],
+    )
+    with pytest.raises(ImportRejectedError) as caught:
+        run_import(session, path, "ward", vintage=2020, population_field="pop")
+    assert [e["feature"] for e in caught.value.errors] == [0, 1, 2]
+    assert all(e["field"] == "pop" for e in caught.value.errors)
+    assert area_count(session) == 0
