@@ -205,10 +205,16 @@ def area_geometries_wkb(session: Session, type_code: str, vintage: int) -> Seque
     ).all()
 
 
-def _copy_rows(session: Session, copy_sql: str, rows: Iterable[Sequence[Any]]) -> None:
-    # COPY through the session's own connection, so the load is part of its transaction.
+def _stage(session: Session, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Load rows into an empty temporary table with COPY, inside the session's transaction.
+
+    ``table`` and ``columns`` are fixed strings of this module, never user input.
+    """
+    session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DROP"))
+    session.execute(text(f"TRUNCATE {table}"))
+    names = ", ".join(column.split()[0] for column in columns.split(","))
     driver_conn: Any = session.connection().connection.driver_connection
-    with driver_conn.cursor() as cur, cur.copy(copy_sql) as copy:
+    with driver_conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -225,14 +231,7 @@ def upsert_areas(
     Returns (inserted, updated). Updating in place keeps area ids, so parents, children
     and anything that refers to an area survive a re-import.
     """
-    session.execute(
-        text(
-            "CREATE TEMP TABLE IF NOT EXISTS area_stage "
-            "(code text, name text, population integer, wkb bytea) ON COMMIT DROP"
-        )
-    )
-    session.execute(text("TRUNCATE area_stage"))
-    _copy_rows(session, "COPY area_stage (code, name, population, wkb) FROM STDIN", rows)
+    _stage(session, "area_stage", "code text, name text, population integer, wkb bytea", rows)
     result = session.execute(
         text(
             """
@@ -272,14 +271,7 @@ def replace_display_geometries(
     session.execute(
         text("DELETE FROM area_display WHERE area_id = ANY(:ids)"), {"ids": list(area_ids)}
     )
-    session.execute(
-        text(
-            "CREATE TEMP TABLE IF NOT EXISTS display_stage "
-            "(area_id bigint, level smallint, wkb bytea) ON COMMIT DROP"
-        )
-    )
-    session.execute(text("TRUNCATE display_stage"))
-    _copy_rows(session, "COPY display_stage (area_id, level, wkb) FROM STDIN", rows)
+    _stage(session, "display_stage", "area_id bigint, level smallint, wkb bytea", rows)
     session.execute(
         text(
             "INSERT INTO area_display (area_id, level, geom) "

@@ -13,6 +13,16 @@ from sqlalchemy.orm import Session
 from tests.areas.conftest import SHEFFIELD_LAYERS, import_layer, run_import
 
 
+def lsoa_parents(session: Session) -> dict[str, str]:
+    rows = session.execute(
+        text(
+            "SELECT c.code, p.code FROM area c JOIN area p ON p.id = c.parent_id "
+            "WHERE c.type_code = 'lsoa'"
+        )
+    )
+    return {str(child): str(parent) for child, parent in rows}
+
+
 def test_every_layer_imports_with_its_count(session: Session, gpkg: Path) -> None:
     for layer, type_code, parent, expected in SHEFFIELD_LAYERS:
         report = import_layer(session, gpkg, layer, type_code, parent)
@@ -109,14 +119,7 @@ def test_spatial_lsoa_to_ward_parents_agree_with_the_ons_lookup(
     assert report.parents.assigned == 345
     with (shared_data / "sheffield_lookups/lsoa-lookup-Sheffield-2011.csv").open() as f:
         official = {row["LSOA11CD"]: row["WD17CD"] for row in csv.DictReader(f)}
-    ours = dict(
-        session.execute(
-            text(
-                "SELECT c.code, p.code FROM area c JOIN area p ON p.id = c.parent_id "
-                "WHERE c.type_code = 'lsoa'"
-            )
-        ).all()
-    )
+    ours = lsoa_parents(session)
     agree = sum(ours.get(code) == ward for code, ward in official.items())
     assert agree / len(official) >= 0.90
     # LSOAs do not nest in 2016 wards: the ones that straddle are reported.
@@ -137,14 +140,7 @@ def test_parents_from_a_lookup_csv_follow_the_lookup(
     assert report.parents.assigned == 345
     with lookup.open() as f:
         official = {row["LSOA11CD"]: row["WD17CD"] for row in csv.DictReader(f)}
-    ours = dict(
-        session.execute(
-            text(
-                "SELECT c.code, p.code FROM area c JOIN area p ON p.id = c.parent_id "
-                "WHERE c.type_code = 'lsoa'"
-            )
-        ).all()
-    )
+    ours = lsoa_parents(session)
     assert ours == official
 
 
