@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +45,12 @@ from shapely.validation import explain_validity
 MAX_REPAIR_CHANGE_PCT = 0.1
 
 EQUAL_AREA_CRS = "EPSG:6933"
-_TO_EQUAL_AREA = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+
+
+@cache
+def _to_equal_area() -> Transformer:
+    # Built on first use, not at import.
+    return Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -260,7 +266,7 @@ def _ring_region(ring: shapely.LinearRing) -> BaseGeometry:
 
 
 def _project_equal_area(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    x, y = _TO_EQUAL_AREA.transform(xy[:, 0], xy[:, 1])
+    x, y = _to_equal_area().transform(xy[:, 0], xy[:, 1])
     return np.column_stack([x, y])
 
 

@@ -164,6 +164,8 @@ def _import(session: Session, request: ImportRequest, progress: Progress) -> Imp
     if request.vintage is None:
         messages.append(f"vintage {vintage} (from the field name {fields.code_field})")
 
+    if request.lookup is not None and request.parent_type is None:
+        raise ImportRejectedError("--lookup maps children to parents: give --parent-type too")
     parent_vintage = _check_parent_type(session, type_code, request.parent_type)
 
     gdf = to_wgs84(boundary.gdf)
@@ -227,8 +229,10 @@ def _source(request: ImportRequest, layer: str | None) -> str:
 def _check_parent_type(session: Session, type_code: str, parent_type: str | None) -> int | None:
     if parent_type is None:
         return None
-    if parent_type == type_code:
-        raise ImportRejectedError("An area type cannot be its own parent")
+    if parent_type == type_code or type_code in repo.area_type_ancestors(session, parent_type):
+        raise ImportRejectedError(
+            f"{parent_type!r} cannot be the parent of {type_code!r}: the hierarchy would loop"
+        )
     vintage = repo.latest_vintage(session, parent_type)
     if vintage is None:
         raise ImportRejectedError(

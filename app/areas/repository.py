@@ -134,6 +134,25 @@ def area_type_codes(session: Session) -> list[str]:
     return list(session.execute(text("SELECT code FROM area_type ORDER BY code")).scalars())
 
 
+def area_type_ancestors(session: Session, code: str) -> list[str]:
+    """The chain of parent types above ``code``, nearest first."""
+    rows = session.execute(
+        text(
+            """
+            WITH RECURSIVE up(code, depth) AS (
+                SELECT parent_code, 1 FROM area_type WHERE code = :code
+                UNION
+                SELECT t.parent_code, up.depth + 1 FROM area_type t JOIN up ON t.code = up.code
+                WHERE up.depth < 50
+            )
+            SELECT code FROM up WHERE code IS NOT NULL ORDER BY depth
+            """
+        ),
+        {"code": code},
+    )
+    return [str(c) for c in rows.scalars()]
+
+
 def upsert_area_type(session: Session, code: str, name: str, parent_code: str | None) -> None:
     """Create the type, or set its parent when one is given (the hierarchy is data)."""
     session.execute(

@@ -174,3 +174,17 @@ def test_bad_populations_are_all_named_and_nothing_is_written(
     assert [e["feature"] for e in caught.value.errors] == [0, 1, 2]
     assert all(e["field"] == "pop" for e in caught.value.errors)
     assert area_count(session) == 0
+
+
+def test_a_hierarchy_that_would_loop_is_refused(session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, [{"code": "G1", "name": "One", "geometry": SQUARE}])
+    run_import(session, path, "ward", vintage=2020)
+    run_import(session, path, "lac", vintage=2020, parent_type="ward")
+    with pytest.raises(ImportRejectedError, match="loop"):
+        run_import(session, path, "ward", vintage=2020, parent_type="lac")
+
+
+def test_a_lookup_without_a_parent_type_is_refused(session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, [{"code": "H1", "name": "One", "geometry": SQUARE}])
+    with pytest.raises(ImportRejectedError, match="--parent-type"):
+        run_import(session, path, "ward", vintage=2020, lookup=tmp_path / "lookup.csv")
