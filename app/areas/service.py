@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Engine
@@ -68,6 +68,7 @@ class AreaFilter:
 
 def resolve_area_query(session: Session, f: AreaFilter, precision: int) -> AreaQuery:
     """Validate a request's filters against the database and settle the vintage."""
+    f = replace(f, type_code=f.type_code.strip().lower())  # type codes are stored lower-case
     if not repo.area_type_exists(session, f.type_code):
         known = ", ".join(repo.area_type_codes(session)) or "none yet; import some areas"
         raise UnknownAreaTypeError(f"Unknown area type {f.type_code!r}; known types: {known}")

@@ -73,6 +73,11 @@ def test_areas_are_an_rfc7946_feature_collection(http: httpx.Client) -> None:
     assert total == pytest.approx(367.9, abs=0.1)
 
 
+def test_type_is_case_insensitive(http: httpx.Client) -> None:
+    body = http.get("/api/areas", params={"type": "Ward"}).json()
+    assert len(body["features"]) == 28
+
+
 def test_areas_are_streamed_not_buffered(http: httpx.Client) -> None:
     with http.stream("GET", "/api/areas", params={"type": "lsoa"}) as response:
         assert response.headers.get("transfer-encoding") == "chunked"
