@@ -1,0 +1,1 @@
+"""Point events (crimes, fires, road casualties): reading uploads, assigning areas, counting."""

@@ -1,0 +1,1 @@
+"""Observations: indicator values by area and period, uploaded by partner agencies."""
