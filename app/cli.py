@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from app.areas.importer import ImportReport, ImportRequest, import_areas
 from app.db import make_engine, make_sessionmaker, resolve_database_url, session_scope
@@ -20,7 +23,13 @@ cli = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_cli = typer.Typer(help="The database: migrations and the private PostgreSQL cluster.")
+agency_cli = typer.Typer(help="Partner agencies.")
+key_cli = typer.Typer(help="API keys (sent as Authorization: Bearer KEY).")
+indicators_cli = typer.Typer(help="The indicator catalogue.")
 cli.add_typer(db_cli, name="db")
+cli.add_typer(agency_cli, name="agency")
+cli.add_typer(key_cli, name="key")
+cli.add_typer(indicators_cli, name="indicators")
 
 
 def say(message: str) -> None:
@@ -175,6 +184,125 @@ def print_report(report: ImportReport) -> None:
     )
 
 
+@contextmanager
+def _session() -> Iterator[Session]:
+    """A migrated database and one unit of work on it."""
+    settings = _connected_settings()
+    _upgrade(settings)
+    assert settings.database_url is not None
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@agency_cli.command("create")
+def agency_create(
+    name: Annotated[str, typer.Argument(help="Short identifier, e.g. police")],
+    title: Annotated[str | None, typer.Option(help="Full name")] = None,
+) -> None:
+    """Create an agency."""
+    from app.agencies.service import create_agency
+
+    with _session() as session:
+        create_agency(session, name, title)
+    say(f"created agency {name.strip().lower()}")
+
+
+@agency_cli.command("list")
+def agency_list() -> None:
+    """List agencies with their indicators and active keys."""
+    from app.agencies.repository import list_agencies
+
+    with _session() as session:
+        for row in list_agencies(session):
+            typer.echo(
+                f"{row.name}\t{row.title or ''}\t{row.indicators} indicators\t"
+                f"{row.active_keys} active keys"
+            )
+
+
+@key_cli.command("create")
+def key_create(
+    agency: Annotated[str | None, typer.Option(help="The agency the key writes for")] = None,
+    admin: Annotated[bool, typer.Option(help="May manage the catalogue and agencies")] = False,
+    label: Annotated[str | None, typer.Option(help="A note, e.g. who holds the key")] = None,
+) -> None:
+    """Make a key and print it (alone on standard output; it is never shown again)."""
+    from app.agencies.service import create_key
+
+    with _session() as session:
+        key = create_key(session, agency, admin=admin, label=label)
+    typer.echo(key)
+    say("store this key now: only its hash is kept")
+
+
+@key_cli.command("list")
+def key_list() -> None:
+    """List keys (prefix, agency, admin, label, created, last used, revoked)."""
+    from app.agencies.repository import list_keys
+
+    with _session() as session:
+        for k in list_keys(session):
+            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
+            used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never used"
+            typer.echo(
+                f"{k.prefix}\t{k.agency or '-'}\t{'admin' if k.is_admin else ''}\t"
+                f"{k.label or ''}\t{k.created_at:%Y-%m-%d}\t{used}\t{state}"
+            )
+
+
+@key_cli.command("revoke")
+def key_revoke(key: Annotated[str, typer.Argument(help="The key or its prefix")]) -> None:
+    """Revoke a key: it stops working at once."""
+    from app.agencies.service import revoke_key
+
+    with _session() as session:
+        revoke_key(session, key)
+    say("revoked")
+
+
+@indicators_cli.command("import")
+def indicators_import(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            exists=True, dir_okay=False, help="CSV or JSON; default: the shipped catalogue"
+        ),
+    ] = None,
+) -> None:
+    """Create or update indicators from a catalogue file (all or nothing)."""
+    from app.agencies.service import CLI
+    from app.indicators.catalogue import default_catalogue
+    from app.indicators.service import import_catalogue, parse_catalogue
+
+    with _session() as session:
+        if file is None:
+            specs = default_catalogue()
+        else:
+            content_type = "application/json" if file.suffix.lower() == ".json" else "text/csv"
+            specs = parse_catalogue(session, file.read_bytes(), content_type)
+        result = import_catalogue(session, CLI, specs)
+    if result.new_agencies:
+        say(f"created agencies: {', '.join(result.new_agencies)}")
+    say(f"{len(result.created)} indicators created, {len(result.updated)} updated")
+
+
+@indicators_cli.command("list")
+def indicators_list() -> None:
+    """List the catalogue."""
+    from app.indicators.repository import list_indicators
+
+    with _session() as session:
+        for i in list_indicators(session, include_partners=True):
+            typer.echo(
+                f"{i.code}\t{i.agency}\t{i.topic}\t{i.value_type}\t{i.period_type}\t"
+                f"{i.visibility}\t{i.title}"
+            )
+
+
 @cli.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
@@ -208,7 +336,7 @@ def demo(
     reload: Annotated[bool, typer.Option(help="Load the demo again even if present")] = False,
 ) -> None:
     """Load a demo city (real ONS LSOA boundaries, labelled DEMO) and serve it."""
-    from app.demo import load_demo
+    from app.demo import load_demo, load_demo_indicators
 
     settings = _connected_settings()
     _upgrade(settings)
@@ -220,6 +348,7 @@ def demo(
         run_import=lambda r: _run_import(settings, r),
         say=say,
     )
+    load_demo_indicators(settings.database_url, say=say)
     if serve_:
         _serve(settings, host, port)
 

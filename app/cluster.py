@@ -161,10 +161,18 @@ def _prepare_pgdata(data_dir: Path) -> Path:
 def _initdb(data_dir: Path, bin_dir: Path) -> Path:
     pgdata = _prepare_pgdata(data_dir)
     _run(
-        [str(bin_dir / "initdb"), "-D", str(pgdata), "-U", SUPERUSER, "--auth=trust",
-         "--encoding=UTF8", "--locale=C.UTF-8"],
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(pgdata),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        ],
         "create the private PostgreSQL cluster",
-    )  # fmt: skip
+    )
     settings = {
         "port": str(_free_port()),
         "listen_addresses": "'127.0.0.1'",
@@ -188,8 +196,10 @@ def is_running(cluster: LocalCluster) -> bool:
     """Whether the cluster's postmaster is up (``pg_ctl status``)."""
     result = subprocess.run(
         [*_run_as(), str(cluster.bin_dir / "pg_ctl"), "status", "-D", str(cluster.pgdata)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return result.returncode == 0
 
 
@@ -213,18 +223,37 @@ def ensure_cluster(data_dir: Path) -> tuple[LocalCluster, list[str]]:
         cluster = LocalCluster(pgdata, bin_dir, _read_port(pgdata))
         if not is_running(cluster):
             _run(
-                [str(bin_dir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(pgdata),
-                 "-l", str(cluster.log_file)],
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "start",
+                    "-w",
+                    "-t",
+                    "60",
+                    "-D",
+                    str(pgdata),
+                    "-l",
+                    str(cluster.log_file),
+                ],
                 f"start PostgreSQL (see {cluster.log_file})",
-            )  # fmt: skip
+            )
             done.append(f"started PostgreSQL on 127.0.0.1:{cluster.port} (data in {pgdata})")
         _ensure_database(cluster)
     return cluster, done
 
 
 def _ensure_database(cluster: LocalCluster) -> None:
-    psql = [str(cluster.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port),
-            "-U", SUPERUSER, "-d", "postgres", "-tAc"]  # fmt: skip
+    psql = [
+        str(cluster.bin_dir / "psql"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(cluster.port),
+        "-U",
+        SUPERUSER,
+        "-d",
+        "postgres",
+        "-tAc",
+    ]
     exists = _run(
         [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
         "query the private cluster",
@@ -241,6 +270,8 @@ def stop_cluster(data_dir: Path) -> bool:
     cluster = LocalCluster(pgdata, find_postgres_bin(), _read_port(pgdata))
     if not is_running(cluster):
         return False
-    _run([str(cluster.bin_dir / "pg_ctl"), "stop", "-m", "fast", "-D", str(pgdata)],
-         "stop PostgreSQL")  # fmt: skip
+    _run(
+        [str(cluster.bin_dir / "pg_ctl"), "stop", "-m", "fast", "-D", str(pgdata)],
+        "stop PostgreSQL",
+    )
     return True

@@ -17,13 +17,20 @@ def _with_database(server_url: str, database: str) -> str:
     )
 
 
-def create_database(server_url: str, prefix: str) -> str:
-    """Create an empty database named ``prefix_<random>``; returns its URL."""
+def create_database(server_url: str, prefix: str, template: str | None = None) -> str:
+    """Create a database named ``prefix_<random>``, empty or a copy of ``template`` (the
+    URL of a database nobody is connected to); returns its URL."""
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", prefix):
         raise ValueError(f"unsafe database prefix {prefix!r}")
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    copy = ""
+    if template is not None:
+        source = make_url(plain_url(template)).database or ""
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", source):
+            raise ValueError(f"unsafe template database {source!r}")
+        copy = f' TEMPLATE "{source}"'
     with psycopg.connect(_with_database(server_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"'.encode())
+        conn.execute(f'CREATE DATABASE "{name}"{copy}'.encode())
     return _with_database(server_url, name)
 
 

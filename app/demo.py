@@ -61,4 +61,53 @@ def load_demo(
                     source=source,
                 )
             )
-    say(f"demo {city} loaded")
+    say(f"demo {city} geography loaded")
+
+
+def load_demo_indicators(database_url: str, *, say: Callable[[str], None]) -> None:
+    """The default catalogue, and three years of generated values for every indicator of
+    every demo LSOA (labelled DEMO), with a few planted stories for the alerts to find."""
+    from app.agencies.service import CLI
+    from app.demo_indicators import DEMO_LABEL, DemoArea, demo_observations, demo_stories
+    from app.indicators.catalogue import default_catalogue
+    from app.indicators.service import import_catalogue
+    from app.observations.parsing import ObservationRow, ParsedUpload
+    from app.observations.repository import count_batches_named
+    from app.observations.upload import store_observations
+
+    engine = make_engine(database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            catalogue = default_catalogue()
+            imported = import_catalogue(session, CLI, catalogue)
+            say(
+                f"catalogue: {len(imported.created)} indicators created, "
+                f"{len(imported.updated)} updated"
+            )
+            if count_batches_named(session, DEMO_LABEL):
+                say("demo indicator values are already loaded")
+                return
+            areas = [
+                DemoArea(r.code, r.name, r.area_km2) for r in repo.areas_of_type(session, "lsoa")
+            ]
+            generated = demo_observations(areas, catalogue)
+            rows = [
+                ObservationRow(
+                    i + 2, o.area_code, o.period, o.indicator, o.value, o.numerator, o.denominator
+                )
+                for i, o in enumerate(generated)
+            ]
+            parsed = ParsedUpload(
+                rows=rows, errors=[], layout="long", encoding="generated", notes=[DEMO_LABEL]
+            )
+            result = store_observations(
+                session, CLI, parsed, {"filename": DEMO_LABEL, "content_type": None, "sha256": None}
+            )
+            say(
+                f"demo indicators: {result.inserted} values for {len(areas)} LSOAs "
+                f"(batch {result.batch_id}, labelled {DEMO_LABEL!r})"
+            )
+            for story in demo_stories(areas, first_year=2021, last_year=2023, seed=2019):
+                say(f"  planted: {story.description}")
+    finally:
+        engine.dispose()

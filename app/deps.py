@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.agencies.service import Principal, authenticate
 from app.db import session_scope
 from app.settings import Settings
 
@@ -32,3 +33,18 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    """The caller's key; 401 without a valid one."""
+    return authenticate(session, request.headers.get("authorization"))
+
+
+def get_optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The caller's key if one is sent (a bad one is still 401); None for the public."""
+    header = request.headers.get("authorization")
+    return authenticate(session, header) if header else None
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]

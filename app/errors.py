@@ -37,3 +37,37 @@ class ImportRejectedError(NisError):
 
 class DatabaseUnavailableError(NisError):
     code = "database_unavailable"
+
+
+class AuthenticationError(NisError):
+    """No key, or a key that is unknown or revoked."""
+
+    code = "unauthenticated"
+
+
+class PermissionDeniedError(NisError):
+    """A valid key that may not do this (another agency's indicator, an admin task)."""
+
+    code = "forbidden"
+
+
+class NotFoundError(NisError):
+    code = "not_found"
+
+
+class ConflictError(NisError):
+    code = "conflict"
+
+
+class PayloadTooLargeError(NisError):
+    code = "payload_too_large"
+
+
+class UnsupportedMediaTypeError(NisError):
+    code = "unsupported_media_type"
+
+
+class UploadRejectedError(NisError):
+    """An upload with errors: ``errors`` lists row, column, value and reason; nothing stored."""
+
+    code = "upload_rejected"

@@ -12,8 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from app import problems
+from app.agencies.routes import router as agencies_router
 from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker, resolve_database_url
+from app.events.routes import router as events_router
+from app.indicators.routes import router as indicators_router
+from app.observations.routes import router as observations_router
 from app.settings import Settings
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
@@ -43,6 +47,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
     problems.install(app)
-    app.include_router(areas_router, prefix="/api")
+    for router in (
+        areas_router,
+        indicators_router,
+        observations_router,
+        events_router,
+        agencies_router,
+    ):
+        app.include_router(router, prefix="/api")
     app.mount("/", StaticFiles(directory=FRONTEND_DIR, html=True), name="frontend")
     return app

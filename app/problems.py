@@ -19,12 +19,24 @@ STATUS: dict[type[errors.NisError], int] = {
     errors.UnknownAreaTypeError: 400,
     errors.AreaNotFoundError: 404,
     errors.ImportRejectedError: 422,
+    errors.UploadRejectedError: 422,
+    errors.AuthenticationError: 401,
+    errors.PermissionDeniedError: 403,
+    errors.NotFoundError: 404,
+    errors.ConflictError: 409,
+    errors.PayloadTooLargeError: 413,
+    errors.UnsupportedMediaTypeError: 415,
     errors.DatabaseUnavailableError: 503,
 }
 
 _TITLES = {
     400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not found",
+    409: "Conflict",
+    413: "Content too large",
+    415: "Unsupported media type",
     422: "Unprocessable content",
     500: "Internal server error",
     503: "Service unavailable",
@@ -66,7 +78,10 @@ def install(app: FastAPI) -> None:
         status = status_for(exc)
         if status >= 500:
             logger.error("%s: %s", exc.code, exc.message)
-        return problem(status, exc.code, exc.message, request.url.path, exc.errors)
+        response = problem(status, exc.code, exc.message, request.url.path, exc.errors)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="nis"'
+        return response
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     stream_batch_rows: int = Field(
         default=2000, ge=1, description="Rows fetched per round trip when streaming GeoJSON."
     )
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        ge=1024,
+        description="Largest upload accepted (413 beyond it); uploads are streamed to disk.",
+    )
     geojson_precision: int = Field(
         default=9,
         ge=4,

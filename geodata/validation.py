@@ -274,8 +274,9 @@ def read_population(gdf: gpd.GeoDataFrame, field_name: str) -> list[int | None]:
     FeatureValidationError
         Some values are not populations.
     """
-    column = resolve_field(field_name, [str(c) for c in gdf.columns if c != "geometry"],
-                           "population")  # fmt: skip
+    column = resolve_field(
+        field_name, [str(c) for c in gdf.columns if c != "geometry"], "population"
+    )
     values: list[int | None] = []
     problems: list[FeatureProblem] = []
     for index, raw in enumerate(gdf[column].tolist()):

@@ -6,13 +6,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-import app.areas.models  # noqa: F401  (registers the tables on the metadata)
 from app.db import make_engine, resolve_database_url
-from app.models import Base
 from app.settings import load_settings
+from app.tables import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _ignore_postgis_tables(obj: object, name: str | None, type_: str, *_: object) -> bool:

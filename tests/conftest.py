@@ -8,17 +8,22 @@ that write get a connection whose transaction is rolled back afterwards.
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.db import make_engine, plain_url, resolve_database_url
 from app.dbadmin import create_database, drop_database
+from app.main import create_app
 from app.migrate import upgrade
-from app.settings import load_settings
+from app.settings import Settings, load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -96,3 +101,38 @@ def session(engine: Engine) -> Iterator[Session]:
         finally:
             sess.close()
             trans.rollback()
+
+
+class LiveServer:
+    """A real uvicorn server in a thread, on a free port, for HTTP tests."""
+
+    def __init__(self, settings: Settings) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=port, log_level="warning"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+def clone_database(template_url: str, prefix: str, databases: ThrowawayDatabases) -> str:
+    """A copy of a loaded database (PostgreSQL's TEMPLATE), dropped with the others."""
+    url = create_database(databases.server_url, prefix, template=template_url)
+    databases.urls.append(url)
+    return url

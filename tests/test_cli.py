@@ -49,8 +49,17 @@ def test_import_areas_says_what_it_used_and_did(cli_db: str, shared_data: Path) 
 def test_import_areas_reports_straddling_children(cli_db: str, shared_data: Path) -> None:
     gpkg = str(shared_data / "sheffield_boundaries/sheffield_boundaries.gpkg")
     assert nis(cli_db, "import-areas", gpkg, "--type", "ward", *WARDS).returncode == 0
-    result = nis(cli_db, "import-areas", gpkg, "--type", "lsoa",
-                 "--layer", "sheffield_lsoa2011_bgc", "--parent-type", "ward")  # fmt: skip
+    result = nis(
+        cli_db,
+        "import-areas",
+        gpkg,
+        "--type",
+        "lsoa",
+        "--layer",
+        "sheffield_lsoa2011_bgc",
+        "--parent-type",
+        "ward",
+    )
     assert result.returncode == 0, result.stderr
     assert "parents (spatial): 345 assigned to ward 2020" in result.stderr
     assert "straddles" in result.stderr

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, Row, text
 from sqlalchemy.orm import Session
 
+from app.bulk import copy_into_temp
+
 
 def _feature_sql(geom: str, precision: int) -> str:
     """SQL for one RFC 7946 Feature as JSON text.
@@ -224,20 +226,6 @@ def area_geometries_wkb(session: Session, type_code: str, vintage: int) -> Seque
     ).all()
 
 
-def _stage(session: Session, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
-    """Load rows into an empty temporary table with COPY, inside the session's transaction.
-
-    ``table`` and ``columns`` are fixed strings of this module, never user input.
-    """
-    session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DROP"))
-    session.execute(text(f"TRUNCATE {table}"))
-    names = ", ".join(column.split()[0] for column in columns.split(","))
-    driver_conn: Any = session.connection().connection.driver_connection
-    with driver_conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
 def upsert_areas(
     session: Session,
     type_code: str,
@@ -250,7 +238,9 @@ def upsert_areas(
     Returns (inserted, updated). Updating in place keeps area ids, so parents, children
     and anything that refers to an area survive a re-import.
     """
-    _stage(session, "area_stage", "code text, name text, population integer, wkb bytea", rows)
+    copy_into_temp(
+        session, "area_stage", "code text, name text, population integer, wkb bytea", rows
+    )
     result = session.execute(
         text(
             """
@@ -290,7 +280,7 @@ def replace_display_geometries(
     session.execute(
         text("DELETE FROM area_display WHERE area_id = ANY(:ids)"), {"ids": list(area_ids)}
     )
-    _stage(session, "display_stage", "area_id bigint, level smallint, wkb bytea", rows)
+    copy_into_temp(session, "display_stage", "area_id bigint, level smallint, wkb bytea", rows)
     session.execute(
         text(
             "INSERT INTO area_display (area_id, level, geom) "
@@ -371,3 +361,28 @@ def count_areas_with_source(session: Session, source: str) -> int:
             text("SELECT count(*) FROM area WHERE source = :s"), {"s": source}
         ).scalar_one()
     )
+
+
+def current_areas_by_code(session: Session, codes: Sequence[str]) -> Sequence[Row[Any]]:
+    """For each code: (code, id, type_code) of the newest vintage of each type holding it."""
+    return session.execute(
+        text(
+            """
+            SELECT DISTINCT ON (code, type_code) code, id, type_code
+            FROM area WHERE code = ANY(:codes)
+            ORDER BY code, type_code, vintage DESC
+            """
+        ),
+        {"codes": list(codes)},
+    ).all()
+
+
+def areas_of_type(session: Session, type_code: str) -> Sequence[Row[Any]]:
+    """The newest vintage's areas of one type: code, name, area_km2."""
+    return session.execute(
+        text(
+            "SELECT code, name, area_km2 FROM area WHERE type_code = :t AND vintage = "
+            "(SELECT max(vintage) FROM area WHERE type_code = :t) ORDER BY code"
+        ),
+        {"t": type_code},
+    ).all()

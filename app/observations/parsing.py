@@ -64,6 +64,10 @@ class UploadFormatError(ValueError):
     """The upload as a whole cannot be read (empty, no header, missing column, bad JSON...)."""
 
 
+class UnsupportedContentTypeError(UploadFormatError):
+    """The upload's content type is not one this parser reads."""
+
+
 @dataclass(frozen=True)
 class ObservationRow:
     """One observation as uploaded, before the caller validates area and period.
@@ -188,7 +192,7 @@ def parse_observations(
     media_type, params = _split_content_type(content_type)
     is_json = media_type in _JSON_TYPES or media_type.endswith("+json")
     if not is_json and media_type not in _CSV_TYPES:
-        raise UploadFormatError(_unsupported_type_message(media_type))
+        raise UnsupportedContentTypeError(_unsupported_type_message(media_type))
     codes = _Codes(indicator_codes)
     period = (default_period or "").strip() or None
     charset = params.get("charset")

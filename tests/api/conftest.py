@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from app.db import make_engine, make_sessionmaker, session_scope
-from app.main import create_app
 from app.settings import Settings
 from tests.areas.conftest import GPKG, import_layer
-from tests.conftest import ThrowawayDatabases
+from tests.conftest import LiveServer, ThrowawayDatabases
 
 LOADED = [
     ("sheffield_lac_asc_localities_7", "lac", None),
@@ -39,27 +34,10 @@ def loaded_db_url(databases: ThrowawayDatabases, shared_data: Path) -> str:
     return url
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def base_url(loaded_db_url: str) -> Iterator[str]:
-    port = _free_port()
-    app = create_app(Settings(database_url=loaded_db_url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with LiveServer(Settings(database_url=loaded_db_url)) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,110 @@
+"""SQL for agencies and keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, text
+from sqlalchemy.orm import Session
+
+
+def agency_by_name(session: Session, name: str) -> Row[Any] | None:
+    return session.execute(
+        text("SELECT id, name, title FROM agency WHERE name = :n"), {"n": name}
+    ).first()
+
+
+def agency_name(session: Session, agency_id: int) -> str:
+    return str(
+        session.execute(
+            text("SELECT name FROM agency WHERE id = :i"), {"i": agency_id}
+        ).scalar_one()
+    )
+
+
+def insert_agency(session: Session, name: str, title: str | None) -> int:
+    return int(
+        session.execute(
+            text("INSERT INTO agency (name, title) VALUES (:n, :t) RETURNING id"),
+            {"n": name, "t": title},
+        ).scalar_one()
+    )
+
+
+def list_agencies(session: Session) -> Sequence[Row[Any]]:
+    return session.execute(
+        text(
+            """
+            SELECT g.name, g.title, g.created_at,
+                   (SELECT count(*) FROM indicator i WHERE i.agency_id = g.id) AS indicators,
+                   (SELECT count(*) FROM api_key k WHERE k.agency_id = g.id
+                      AND k.revoked_at IS NULL) AS active_keys
+            FROM agency g ORDER BY g.name
+            """
+        )
+    ).all()
+
+
+def insert_key(
+    session: Session,
+    agency_id: int | None,
+    prefix: str,
+    key_hash: str,
+    is_admin: bool,
+    label: str | None,
+) -> int:
+    return int(
+        session.execute(
+            text(
+                "INSERT INTO api_key (agency_id, prefix, key_hash, is_admin, label) "
+                "VALUES (:a, :p, :h, :admin, :l) RETURNING id"
+            ),
+            {"a": agency_id, "p": prefix, "h": key_hash, "admin": is_admin, "l": label},
+        ).scalar_one()
+    )
+
+
+def key_by_hash(session: Session, key_hash: str) -> Row[Any] | None:
+    """The key with its agency's name, marked as used now."""
+    return session.execute(
+        text(
+            """
+            UPDATE api_key k SET last_used_at = now() WHERE k.key_hash = :h
+            RETURNING k.id, k.prefix, k.is_admin, k.revoked_at, k.agency_id,
+                      (SELECT g.name FROM agency g WHERE g.id = k.agency_id) AS agency
+            """
+        ),
+        {"h": key_hash},
+    ).first()
+
+
+def list_keys(session: Session) -> Sequence[Row[Any]]:
+    return session.execute(
+        text(
+            """
+            SELECT k.prefix, g.name AS agency, k.is_admin, k.label, k.created_at,
+                   k.last_used_at, k.revoked_at
+            FROM api_key k LEFT JOIN agency g ON g.id = k.agency_id
+            ORDER BY k.created_at, k.id
+            """
+        )
+    ).all()
+
+
+def revoke_key(session: Session, prefix: str) -> bool:
+    result = session.execute(
+        text(
+            "UPDATE api_key SET revoked_at = now() "
+            "WHERE prefix = :p AND revoked_at IS NULL RETURNING id"
+        ),
+        {"p": prefix},
+    )
+    return result.first() is not None
+
+
+def key_exists(session: Session, prefix: str) -> bool:
+    return (
+        session.execute(text("SELECT 1 FROM api_key WHERE prefix = :p"), {"p": prefix}).first()
+        is not None
+    )

@@ -1,0 +1,212 @@
+"""Uploading point events: kept raw, assigned to areas in PostGIS, counted per month
+into the matching indicators as one batch of observation revisions.
+
+An upload is the agency's complete set of events for the months it covers (as a
+police.uk monthly download is): it replaces the agency's earlier events for those
+months, which are kept, marked as superseded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from app.agencies.service import Principal
+from app.errors import InvalidParameterError, UnsupportedMediaTypeError, UploadRejectedError
+from app.events import repository as repo
+from app.events.parsing import (
+    EventBatch,
+    EventFormatError,
+    UnsupportedContentTypeError,
+    parse_events,
+)
+from app.indicators import repository as indicator_repo
+from app.observations import repository as obs_repo
+from app.observations.upload import MAX_LISTED_ERRORS, UploadSource
+
+
+@dataclass
+class EventUploadResult:
+    batch_id: int | None
+    format: str
+    rows: int
+    no_location: int = 0
+    outside: int = 0
+    unknown_categories: dict[str, int] = field(default_factory=dict)
+    months: list[str] = field(default_factory=list)
+    inserted: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        if self.batch_id is None:
+            return "Nothing changed: " + (self.notes[-1] if self.notes else "")
+        parts = [
+            f"Stored batch {self.batch_id}: {self.rows} events over {len(self.months)} "
+            f"month(s); counts {self.inserted} new, {self.revised} revised, "
+            f"{self.unchanged} unchanged."
+        ]
+        if self.no_location:
+            parts.append(f"{self.no_location} events have no location and are not counted.")
+        if self.outside:
+            parts.append(f"{self.outside} events lie outside every area and are not counted.")
+        if self.unknown_categories:
+            listed = ", ".join(f"{c} ({n})" for c, n in sorted(self.unknown_categories.items()))
+            parts.append(f"Categories with no indicator, kept but not counted: {listed}.")
+        return " ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "batch": self.batch_id,
+            "format": self.format,
+            "rows": self.rows,
+            "no_location": self.no_location,
+            "outside_every_area": self.outside,
+            "unknown_categories": self.unknown_categories,
+            "months": self.months,
+            "inserted": self.inserted,
+            "revised": self.revised,
+            "unchanged": self.unchanged,
+            "notes": self.notes,
+            "message": self.message,
+        }
+
+
+def upload_events(
+    session: Session, principal: Principal, source: UploadSource
+) -> EventUploadResult:
+    try:
+        events, errors = parse_events(source.data, source.content_type, filename=source.filename)
+    except UnsupportedContentTypeError as exc:
+        raise UnsupportedMediaTypeError(str(exc)) from exc
+    except EventFormatError as exc:
+        raise UploadRejectedError(str(exc)) from exc
+    if errors:
+        raise UploadRejectedError(
+            "The upload has problems (listed, with the row as a spreadsheet numbers it); "
+            "nothing was stored.",
+            errors=[
+                {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
+                for e in errors[:MAX_LISTED_ERRORS]
+            ],
+        )
+    indicators = indicator_repo.event_indicators(
+        session, None if principal.is_admin else principal.agency_id
+    )
+    by_category = _indicators_by_category(indicators)
+    found: dict[str, int] = defaultdict(int)
+    for category in events.category:
+        found[category] += 1
+    matched = {c for c in found if c in by_category}
+    if not matched:
+        raise UploadRejectedError(
+            f"None of the categories in this file ({', '.join(sorted(found)) or 'none'}) is "
+            f"counted by an indicator of {principal.agency or 'any agency'}; check the "
+            "indicators' event categories in the catalogue"
+        )
+    owners = {int(i.agency_id) for i in indicators if set(i.event_categories) & matched}
+    if len(owners) != 1:
+        raise InvalidParameterError(
+            "These events feed indicators of several agencies; upload them with the key of "
+            "the agency that owns them"
+        )
+    agency_id = owners.pop()
+    result = EventUploadResult(None, events.format, len(events), notes=list(events.notes))
+    result.unknown_categories = {c: n for c, n in found.items() if c not in by_category}
+
+    earlier = obs_repo.batch_with_same_content(session, agency_id, "events", source.sha256)
+    if earlier is not None:
+        result.notes.append(f"this file was already uploaded as batch {earlier}")
+        return result
+
+    counted = [i for i in indicators if set(i.event_categories) & matched]
+    repo.lock_agency_events(session, agency_id)
+    obs_repo.lock_indicators(session, [i.code for i in counted])
+    batch_id = obs_repo.insert_batch(
+        session,
+        kind="events",
+        agency_id=agency_id,
+        key_id=principal.key_id,
+        actor=principal.actor,
+        filename=source.filename,
+        content_type=source.content_type,
+        sha256=source.sha256,
+        rows=len(events),
+    )
+    months = repo.insert_events(session, batch_id, agency_id, _rows(events))
+    with_areas = repo.types_with_areas(session)
+    types = sorted({t for i in counted for t in i.area_types if t in with_areas})
+    repo.assign_areas(session, types)
+    summary = repo.location_summary(session)
+    repo.stage_indicator_maps(
+        session,
+        [(i.code, c) for i in counted for c in i.event_categories],
+        [(i.code, t) for i in counted for t in i.area_types if t in with_areas],
+    )
+    obs_repo.stage_values_from_query(session, repo.counts_sql(), {"months": months})
+    counts = obs_repo.compare_staged(session)
+    obs_repo.apply_staged(session, batch_id)
+
+    result.batch_id = batch_id
+    result.no_location = int(summary.no_location)
+    result.outside = int(summary.outside)
+    result.months = [m.strftime("%Y-%m") for m in months]
+    result.inserted, result.revised, result.unchanged = (
+        int(counts.inserted),
+        int(counts.revised),
+        int(counts.unchanged),
+    )
+    obs_repo.update_batch(
+        session,
+        batch_id,
+        inserted=result.inserted,
+        revised=result.revised,
+        unchanged=result.unchanged,
+        report=json.dumps(_report(result, types)),
+    )
+    return result
+
+
+def _indicators_by_category(indicators: Any) -> dict[str, list[Row[Any]]]:
+    out: dict[str, list[Row[Any]]] = defaultdict(list)
+    for indicator in indicators:
+        for category in indicator.event_categories:
+            out[str(category)].append(indicator)
+    return out
+
+
+def _rows(events: EventBatch) -> Iterator[repo.EventRow]:
+    for row, category, month, lon, lat, source_id, location, area in zip(
+        events.row,
+        events.category,
+        events.month,
+        events.lon,
+        events.lat,
+        events.source_id,
+        events.location,
+        events.reported_area,
+        strict=True,
+    ):
+        yield (
+            row,
+            category,
+            date(int(month[:4]), int(month[5:7]), 1),
+            lon,
+            lat,
+            source_id,
+            location,
+            area,
+        )
+
+
+def _report(result: EventUploadResult, types: list[str]) -> dict[str, Any]:
+    return {**result.as_json(), "area_types": types}

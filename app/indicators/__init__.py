@@ -1,0 +1,1 @@
+"""Indicators: the catalogue of what the partnership measures, and how to read it."""

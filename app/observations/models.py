@@ -1,0 +1,81 @@
+"""Observations keep every revision: a new value supersedes the current one, never
+overwrites it, so a batch can be traced and reverted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models import Base
+
+
+class Batch(Base):
+    """One upload (or revert, or demo load): who, when, what it changed."""
+
+    __tablename__ = "batch"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)  # observations | events | revert | catalogue
+    agency_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("agency.id"))
+    key_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("api_key.id"))
+    actor: Mapped[str] = mapped_column(Text)  # key prefix, or "cli"
+    filename: Mapped[str | None] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(Text)
+    rows: Mapped[int] = mapped_column(Integer, server_default="0")
+    inserted: Mapped[int] = mapped_column(Integer, server_default="0")
+    revised: Mapped[int] = mapped_column(Integer, server_default="0")
+    unchanged: Mapped[int] = mapped_column(Integer, server_default="0")
+    report: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    reverted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reverted_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("batch.id"))
+
+
+class Observation(Base):
+    """A revision of the value of one indicator for one area and period."""
+
+    __tablename__ = "observation"
+    __table_args__ = (
+        Index(
+            "uq_observation_current",
+            "indicator_code",
+            "area_id",
+            "period",
+            unique=True,
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+        Index("ix_observation_batch_id", "batch_id"),
+        Index("ix_observation_area_id", "area_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(
+        Text, ForeignKey("indicator.code", ondelete="CASCADE")
+    )
+    area_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("area.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(Text)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)  # exclusive
+    value: Mapped[float | None] = mapped_column(Double)
+    numerator: Mapped[float | None] = mapped_column(Double)
+    denominator: Mapped[float | None] = mapped_column(Double)
+    batch_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("batch.id"))
+    replaces_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("observation.id"))
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("batch.id"))

@@ -1,0 +1,249 @@
+"""SQL for observations and batches.
+
+Values are applied in bulk through a staging table: each staged value is new, a revision
+of the current value, or unchanged. Revisions supersede (never overwrite) the current
+row, which keeps the history and makes a batch revertible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row, text
+from sqlalchemy.orm import Session
+
+from app.bulk import copy_into_temp
+
+StagedValue = tuple[str, int, str, date, date, float | None, float | None, float | None]
+
+_STAGE_COLUMNS = (
+    "indicator text, area_id bigint, period text, period_start date, period_end date, "
+    "value double precision, numerator double precision, denominator double precision"
+)
+
+
+def lock_indicators(session: Session, codes: Iterable[str]) -> None:
+    """Serialise writers of the same indicators until the transaction ends.
+
+    Locks are taken in sorted order so that two uploads never deadlock.
+    """
+    for code in sorted(set(codes)):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext('nis.indicator'), hashtext(:c))"),
+            {"c": code},
+        )
+
+
+def stage_values(session: Session, values: Iterable[StagedValue]) -> None:
+    copy_into_temp(session, "value_stage", _STAGE_COLUMNS, values)
+
+
+def stage_values_from_query(session: Session, sql: str, params: dict[str, Any]) -> None:
+    """Stage values computed by SQL (e.g. event counts) without a round trip."""
+    session.execute(
+        text(f"CREATE TEMP TABLE IF NOT EXISTS value_stage ({_STAGE_COLUMNS}) ON COMMIT DROP")
+    )
+    session.execute(text("TRUNCATE value_stage"))
+    session.execute(
+        text(
+            "INSERT INTO value_stage (indicator, area_id, period, period_start, period_end, "
+            f"value, numerator, denominator) {sql}"
+        ),
+        params,
+    )
+    session.execute(text("ANALYZE value_stage"))
+
+
+def compare_staged(session: Session) -> Row[Any]:
+    """How many staged values are new, revised or unchanged."""
+    return session.execute(
+        text(
+            """
+            SELECT count(*) FILTER (WHERE o.id IS NULL) AS inserted,
+                   count(*) FILTER (WHERE o.id IS NOT NULL AND NOT same) AS revised,
+                   count(*) FILTER (WHERE o.id IS NOT NULL AND same) AS unchanged
+            FROM value_stage s
+            LEFT JOIN observation o
+              ON o.superseded_at IS NULL AND o.indicator_code = s.indicator
+             AND o.area_id = s.area_id AND o.period = s.period
+            CROSS JOIN LATERAL (
+                SELECT o.value IS NOT DISTINCT FROM s.value
+                   AND o.numerator IS NOT DISTINCT FROM s.numerator
+                   AND o.denominator IS NOT DISTINCT FROM s.denominator AS same
+            ) cmp
+            """
+        )
+    ).one()
+
+
+def apply_staged(session: Session, batch_id: int) -> None:
+    """Supersede the current values that change, then insert the new revisions."""
+    session.execute(
+        text(
+            "CREATE TEMP TABLE IF NOT EXISTS value_changes "
+            "(indicator text, area_id bigint, period text, old_id bigint) ON COMMIT DROP"
+        )
+    )
+    session.execute(text("TRUNCATE value_changes"))
+    session.execute(
+        text(
+            """
+            INSERT INTO value_changes (indicator, area_id, period, old_id)
+            SELECT s.indicator, s.area_id, s.period, o.id
+            FROM value_stage s
+            LEFT JOIN observation o
+              ON o.superseded_at IS NULL AND o.indicator_code = s.indicator
+             AND o.area_id = s.area_id AND o.period = s.period
+            WHERE o.id IS NULL
+               OR o.value IS DISTINCT FROM s.value
+               OR o.numerator IS DISTINCT FROM s.numerator
+               OR o.denominator IS DISTINCT FROM s.denominator
+            """
+        )
+    )
+    session.execute(
+        text(
+            "UPDATE observation o SET superseded_at = now(), superseded_by = :b "
+            "FROM value_changes c WHERE o.id = c.old_id"
+        ),
+        {"b": batch_id},
+    )
+    session.execute(
+        text(
+            """
+            INSERT INTO observation (indicator_code, area_id, period, period_start, period_end,
+                                     value, numerator, denominator, batch_id, replaces_id)
+            SELECT s.indicator, s.area_id, s.period, s.period_start, s.period_end,
+                   s.value, s.numerator, s.denominator, :b, c.old_id
+            FROM value_changes c
+            JOIN value_stage s USING (indicator, area_id, period)
+            """
+        ),
+        {"b": batch_id},
+    )
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+def insert_batch(session: Session, **fields: Any) -> int:
+    columns = ", ".join(fields)
+    placeholders = ", ".join(f":{name}" for name in fields)
+    return int(
+        session.execute(
+            text(f"INSERT INTO batch ({columns}) VALUES ({placeholders}) RETURNING id"), fields
+        ).scalar_one()
+    )
+
+
+_BATCH_COLUMNS = """
+    b.id, b.kind, g.name AS agency, b.actor, b.filename, b.content_type, b.sha256, b.rows,
+    b.inserted, b.revised, b.unchanged, b.created_at, b.reverted_at, b.reverted_by, b.report,
+    b.agency_id
+"""
+
+
+def get_batch(session: Session, batch_id: int) -> Row[Any] | None:
+    return session.execute(
+        text(
+            f"SELECT {_BATCH_COLUMNS} FROM batch b LEFT JOIN agency g ON g.id = b.agency_id "
+            "WHERE b.id = :id"
+        ),
+        {"id": batch_id},
+    ).first()
+
+
+def list_batches(session: Session, agency_id: int | None, limit: int) -> Sequence[Row[Any]]:
+    """Newest first; one agency's, or everyone's when ``agency_id`` is None."""
+    return session.execute(
+        text(
+            f"SELECT {_BATCH_COLUMNS} FROM batch b LEFT JOIN agency g ON g.id = b.agency_id "
+            "WHERE CAST(:agency AS bigint) IS NULL OR b.agency_id = :agency "
+            "ORDER BY b.id DESC LIMIT :limit"
+        ),
+        {"agency": agency_id, "limit": limit},
+    ).all()
+
+
+def batch_with_same_content(
+    session: Session, agency_id: int | None, kind: str, sha256: str
+) -> int | None:
+    value = session.execute(
+        text(
+            "SELECT id FROM batch WHERE kind = :k AND sha256 = :h AND reverted_at IS NULL "
+            "AND agency_id IS NOT DISTINCT FROM :a ORDER BY id DESC LIMIT 1"
+        ),
+        {"k": kind, "h": sha256, "a": agency_id},
+    ).scalar_one_or_none()
+    return None if value is None else int(value)
+
+
+def batch_indicators(session: Session, batch_id: int) -> list[str]:
+    return [
+        str(c)
+        for c in session.execute(
+            text("SELECT DISTINCT indicator_code FROM observation WHERE batch_id = :b"),
+            {"b": batch_id},
+        ).scalars()
+    ]
+
+
+def overwritten_later(session: Session, batch_id: int) -> int:
+    """How many of the batch's values later batches have already replaced."""
+    return int(
+        session.execute(
+            text(
+                "SELECT count(*) FROM observation WHERE batch_id = :b AND superseded_at IS NOT NULL"
+            ),
+            {"b": batch_id},
+        ).scalar_one()
+    )
+
+
+def revert_values(session: Session, batch_id: int, revert_batch_id: int) -> tuple[int, int]:
+    """Withdraw a batch's values and restore those they replaced.
+
+    Returns (withdrawn, restored).
+    """
+    withdrawn = (
+        session.execute(
+            text(
+                "UPDATE observation SET superseded_at = now(), superseded_by = :r "
+                "WHERE batch_id = :b AND superseded_at IS NULL RETURNING replaces_id"
+            ),
+            {"b": batch_id, "r": revert_batch_id},
+        )
+        .scalars()
+        .all()
+    )
+    replaced = [int(r) for r in withdrawn if r is not None]
+    session.execute(
+        text(
+            "UPDATE observation SET superseded_at = NULL, superseded_by = NULL WHERE id = ANY(:ids)"
+        ),
+        {"ids": replaced},
+    )
+    session.execute(
+        text("UPDATE batch SET reverted_at = now(), reverted_by = :r WHERE id = :b"),
+        {"b": batch_id, "r": revert_batch_id},
+    )
+    return len(withdrawn), len(replaced)
+
+
+def update_batch(session: Session, batch_id: int, **fields: Any) -> None:
+    assignments = ", ".join(f"{name} = :{name}" for name in fields)
+    session.execute(
+        text(f"UPDATE batch SET {assignments} WHERE id = :batch_id"),
+        {**fields, "batch_id": batch_id},
+    )
+
+
+def count_batches_named(session: Session, filename: str) -> int:
+    return int(
+        session.execute(
+            text("SELECT count(*) FROM batch WHERE filename = :f AND reverted_at IS NULL"),
+            {"f": filename},
+        ).scalar_one()
+    )

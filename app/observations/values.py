@@ -1,0 +1,185 @@
+"""SQL that reads current values: stored, summed up the hierarchy, or computed as a rate.
+
+Counts aggregate up the area hierarchy by summing; rates and percentages by summing
+their numerators and denominators, never by averaging rates. An aggregate is given only
+when every area below has a value, so a missing area never silently lowers a total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row, text
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class ValueFilter:
+    type_code: str
+    area_code: str | None = None
+    start_from: date | None = None  # period_start >= this
+    start_to: date | None = None  # period_start <= this
+
+
+def stored_types(session: Session, indicator: str) -> list[str]:
+    """Area types that hold stored (current) values of ``indicator``."""
+    rows = session.execute(
+        text(
+            "SELECT DISTINCT a.type_code FROM observation o JOIN area a ON a.id = o.area_id "
+            "WHERE o.indicator_code = :i AND o.superseded_at IS NULL"
+        ),
+        {"i": indicator},
+    )
+    return sorted(str(t) for t in rows.scalars())
+
+
+def descendant_types(session: Session, type_code: str) -> list[str]:
+    """Area types below ``type_code`` in the hierarchy, nearest first."""
+    rows = session.execute(
+        text(
+            """
+            WITH RECURSIVE down(code, depth) AS (
+                SELECT code, 1 FROM area_type WHERE parent_code = :t
+                UNION
+                SELECT t.code, d.depth + 1 FROM area_type t JOIN down d ON t.parent_code = d.code
+                WHERE d.depth < 50
+            )
+            SELECT code FROM down ORDER BY depth
+            """
+        ),
+        {"t": type_code},
+    )
+    return [str(c) for c in rows.scalars()]
+
+
+def _filters(f: ValueFilter, area_alias: str, obs_alias: str, p: str) -> tuple[str, dict[str, Any]]:
+    """WHERE clauses for a filter; parameter names start with ``p`` to keep them apart."""
+    where = [f"{area_alias}.type_code = :{p}type_code"]
+    params: dict[str, Any] = {f"{p}type_code": f.type_code}
+    if f.area_code is not None:
+        where.append(f"{area_alias}.code = :{p}area_code")
+        params[f"{p}area_code"] = f.area_code
+    if f.start_from is not None:
+        where.append(f"{obs_alias}.period_start >= :{p}start_from")
+        params[f"{p}start_from"] = f.start_from
+    if f.start_to is not None:
+        where.append(f"{obs_alias}.period_start <= :{p}start_to")
+        params[f"{p}start_to"] = f.start_to
+    return " AND ".join(where), params
+
+
+def stored_values_sql(indicator: str, f: ValueFilter, p: str = "s_") -> tuple[str, dict[str, Any]]:
+    where, params = _filters(f, "a", "o", p)
+    params[f"{p}indicator"] = indicator
+    sql = f"""
+        SELECT o.area_id, o.period, o.period_start, o.value, o.numerator, o.denominator,
+               NULL::text AS derived_from
+        FROM observation o JOIN area a ON a.id = o.area_id
+        WHERE o.indicator_code = :{p}indicator AND o.superseded_at IS NULL AND {where}
+    """
+    return sql, params
+
+
+def aggregated_values_sql(
+    indicator: str,
+    source_type: str,
+    multiplier: int,
+    is_count: bool,
+    f: ValueFilter,
+    p: str = "g_",
+) -> tuple[str, dict[str, Any]]:
+    """Values at ``f.type_code`` summed from stored values at ``source_type`` below it."""
+    where, params = _filters(f, "anc", "o", p)
+    params.update(
+        {f"{p}indicator": indicator, f"{p}source_type": source_type, f"{p}mult": multiplier}
+    )
+    value = (
+        "sum(o.value)"
+        if is_count
+        else f"sum(o.numerator) / NULLIF(sum(o.denominator), 0) * :{p}mult"
+    )
+    sql = f"""
+        WITH RECURSIVE chain(leaf_id, ancestor_id) AS (
+            SELECT id, parent_id FROM area
+            WHERE type_code = :{p}source_type AND parent_id IS NOT NULL
+            UNION ALL
+            SELECT c.leaf_id, a.parent_id FROM chain c JOIN area a ON a.id = c.ancestor_id
+            WHERE a.parent_id IS NOT NULL
+        ), leaves AS (
+            SELECT c.ancestor_id, count(*) AS n FROM chain c GROUP BY c.ancestor_id
+        )
+        SELECT anc.id AS area_id, o.period, min(o.period_start) AS period_start,
+               CASE WHEN count(*) = max(l.n) THEN {value} END AS value,
+               CASE WHEN count(*) = max(l.n) THEN sum(o.numerator) END AS numerator,
+               CASE WHEN count(*) = max(l.n) THEN sum(o.denominator) END AS denominator,
+               CAST(:{p}source_type AS text) AS derived_from
+        FROM chain c
+        JOIN area anc ON anc.id = c.ancestor_id
+        JOIN leaves l ON l.ancestor_id = anc.id
+        JOIN observation o ON o.area_id = c.leaf_id AND o.indicator_code = :{p}indicator
+                          AND o.superseded_at IS NULL
+        WHERE {where}
+        GROUP BY anc.id, o.period
+    """
+    return sql, params
+
+
+def rate_values_sql(
+    numerator_sql: tuple[str, dict[str, Any]],
+    denominator_sql: tuple[str, dict[str, Any]],
+    multiplier: int,
+    p: str = "r_",
+) -> tuple[str, dict[str, Any]]:
+    """A rate from a count and a denominator such as population.
+
+    The denominator is the value for the period containing the count's period, or else
+    the latest before it (a 2021 month takes the 2020 population until 2021 is loaded).
+    """
+    num_sql, num_params = numerator_sql
+    den_sql, den_params = denominator_sql
+    if set(num_params) & set(den_params):
+        raise ValueError("numerator and denominator queries must use distinct prefixes")
+    sql = f"""
+        WITH num AS ({num_sql}), den AS ({den_sql})
+        SELECT num.area_id, num.period, num.period_start,
+               num.value / NULLIF(d.value, 0) * :{p}mult AS value,
+               num.value AS numerator, d.value AS denominator,
+               'numerator/denominator'::text AS derived_from
+        FROM num
+        LEFT JOIN LATERAL (
+            SELECT den.value FROM den
+            WHERE den.area_id = num.area_id AND den.period_start <= num.period_start
+            ORDER BY den.period_start DESC LIMIT 1
+        ) d ON true
+    """
+    return sql, {**num_params, **den_params, f"{p}mult": multiplier}
+
+
+def has_numerators(session: Session, indicator: str) -> bool:
+    """Whether stored values of ``indicator`` carry numerators and denominators."""
+    return (
+        session.execute(
+            text(
+                "SELECT 1 FROM observation WHERE indicator_code = :i AND superseded_at IS NULL "
+                "AND numerator IS NOT NULL AND denominator IS NOT NULL LIMIT 1"
+            ),
+            {"i": indicator},
+        ).first()
+        is not None
+    )
+
+
+def fetch(session: Session, values: tuple[str, dict[str, Any]]) -> Sequence[Row[Any]]:
+    """Rows with area code and name, ordered by area then period."""
+    sql, params = values
+    return session.execute(
+        text(
+            f"SELECT a.code AS area_code, a.name AS area_name, a.type_code AS area_type, "
+            f"v.period, v.period_start, v.value, v.numerator, v.denominator, v.derived_from "
+            f"FROM ({sql}) v JOIN area a ON a.id = v.area_id ORDER BY a.code, v.period_start"
+        ),
+        params,
+    ).all()

@@ -1,0 +1,23 @@
+"""Every table on one metadata: import this module to see the whole schema (Alembic)."""
+
+from app.agencies.models import Agency, ApiKey
+from app.areas.models import Area, AreaDisplay, AreaType
+from app.events.models import Event
+from app.indicators.models import Indicator
+from app.models import Base
+from app.observations.models import Batch, Observation
+
+metadata = Base.metadata
+
+__all__ = [
+    "Agency",
+    "ApiKey",
+    "Area",
+    "AreaDisplay",
+    "AreaType",
+    "Batch",
+    "Event",
+    "Indicator",
+    "Observation",
+    "metadata",
+]
