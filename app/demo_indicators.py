@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.indicators.catalogue import IndicatorSpec, PeriodType, Polarity, ValueType
+from app.indicators.catalogue import IndicatorSpec, Polarity, ValueType
+from app.observations.periods import PeriodType
 
 DEMO_LABEL = "DEMO data, generated"
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,7 +43,7 @@ from app.indicators.catalogue import default_catalogue  # noqa: E402
 from app.indicators.service import import_catalogue  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.settings import load_settings  # noqa: E402
-from bench.bench_areas import free_port  # noqa: E402
+from bench.bench_areas import free_port, serve  # noqa: E402
 
 SHARED = REPO.parent / "shared/data"
 MONTHLY = SHARED / "police_uk_south_yorkshire/street_monthly_csv_gz"
@@ -90,25 +88,6 @@ def load(url: str) -> str:
     engine.dispose()
     print(f"loaded {len(region)} South Yorkshire LSOAs and the default catalogue")
     return key
-
-
-def serve(url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NIS_DATABASE_URL": url}
-    proc = subprocess.Popen(
-        [str(REPO / ".venv/bin/nis"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/area-types", timeout=2)
-            return proc
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("nis serve did not start")
 
 
 def upload_all(files: list[Path], port: int, key: str) -> tuple[float, int]:

@@ -24,6 +24,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
+from app.observations.periods import PeriodType
+
 
 class ValueType(StrEnum):
     COUNT = "count"
@@ -42,16 +44,6 @@ class Polarity(StrEnum):
 class Visibility(StrEnum):
     PUBLIC = "public"
     PARTNERS = "partners"
-
-
-class PeriodType(StrEnum):
-    """How an indicator's periods are cut; a ``StrEnum`` so it compares equal to its text."""
-
-    MONTH = "month"
-    QUARTER = "quarter"
-    CALENDAR_YEAR = "calendar_year"
-    FINANCIAL_YEAR = "financial_year"
-    ACADEMIC_YEAR = "academic_year"
 
 
 @dataclass(frozen=True)
