@@ -11,11 +11,17 @@ from sqlalchemy.orm import Session
 
 
 def copy_into_temp(
-    session: Session, table: str, columns: str, rows: Iterable[Sequence[Any]]
+    session: Session,
+    table: str,
+    columns: str,
+    rows: Iterable[Sequence[Any]],
+    *,
+    analyze: bool = True,
 ) -> None:
     """Load ``rows`` into an emptied temporary ``table (columns)``, dropped at commit.
 
     ``table`` and ``columns`` are fixed strings of the calling module, never user input.
+    ``analyze=False`` skips statistics for a table that is only ever scanned whole.
     """
     session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DROP"))
     session.execute(text(f"TRUNCATE {table}"))
@@ -24,5 +30,6 @@ def copy_into_temp(
     with driver_conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-    # Autovacuum never sees temporary tables: without statistics the planner guesses badly.
-    session.execute(text(f"ANALYZE {table}"))
+    if analyze:
+        # Autovacuum never sees temporary tables: without statistics the planner guesses.
+        session.execute(text(f"ANALYZE {table}"))

@@ -303,6 +303,23 @@ def indicators_list() -> None:
             )
 
 
+events_cli = typer.Typer(help="Point events (crimes, fires, casualties).")
+cli.add_typer(events_cli, name="events")
+
+
+@events_cli.command("recount")
+def events_recount(
+    agency: Annotated[str, typer.Option(help="The agency whose events to count again")],
+) -> None:
+    """Count an agency's kept events into the newest boundaries, as a new batch."""
+    from app.agencies.service import CLI
+    from app.events.service import recount_events
+
+    with _session() as session:
+        result = recount_events(session, CLI, agency)
+    say(result.message)
+
+
 @cli.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.agencies.repository import touch_key
 from app.agencies.service import Principal, authenticate
 from app.db import session_scope
 from app.settings import Settings
@@ -35,15 +36,29 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_principal(request: Request, session: SessionDep) -> Principal:
+def get_principal(request: Request, session: SessionDep, engine: EngineDep) -> Principal:
     """The caller's key; 401 without a valid one."""
-    return authenticate(session, request.headers.get("authorization"))
+    principal = authenticate(session, request.headers.get("authorization"))
+    _touch(engine, principal)
+    return principal
 
 
-def get_optional_principal(request: Request, session: SessionDep) -> Principal | None:
+def get_optional_principal(
+    request: Request, session: SessionDep, engine: EngineDep
+) -> Principal | None:
     """The caller's key if one is sent (a bad one is still 401); None for the public."""
     header = request.headers.get("authorization")
-    return authenticate(session, header) if header else None
+    if not header:
+        return None
+    principal = authenticate(session, header)
+    _touch(engine, principal)
+    return principal
+
+
+def _touch(engine: Engine, principal: Principal) -> None:
+    if principal.key_id is not None:
+        with engine.begin() as conn:
+            touch_key(conn, principal.key_id)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

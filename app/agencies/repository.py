@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, text
+from sqlalchemy import Connection, Row, text
 from sqlalchemy.orm import Session
 
 
@@ -66,17 +66,32 @@ def insert_key(
 
 
 def key_by_hash(session: Session, key_hash: str) -> Row[Any] | None:
-    """The key with its agency's name, marked as used now."""
+    """The key with its agency's name (a plain read: no lock is held on the key)."""
     return session.execute(
         text(
             """
-            UPDATE api_key k SET last_used_at = now() WHERE k.key_hash = :h
-            RETURNING k.id, k.prefix, k.is_admin, k.revoked_at, k.agency_id,
-                      (SELECT g.name FROM agency g WHERE g.id = k.agency_id) AS agency
+            SELECT k.id, k.prefix, k.is_admin, k.revoked_at, k.agency_id, g.name AS agency
+            FROM api_key k LEFT JOIN agency g ON g.id = k.agency_id
+            WHERE k.key_hash = :h
             """
         ),
         {"h": key_hash},
     ).first()
+
+
+def touch_key(conn: Connection, key_id: int) -> None:
+    """Record that a key was used, at most once a minute.
+
+    Run in a short transaction of its own: holding the key's row until the end of a
+    long upload would serialise every request made with that key.
+    """
+    conn.execute(
+        text(
+            "UPDATE api_key SET last_used_at = now() WHERE id = :i "
+            "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"
+        ),
+        {"i": key_id},
+    )
 
 
 def list_keys(session: Session) -> Sequence[Row[Any]]:

@@ -15,11 +15,13 @@ from app.bulk import copy_into_temp
 EventRow = tuple[int, str, date, float | None, float | None, str | None, str | None, str | None]
 
 
-def lock_agency_events(session: Session, agency_id: int) -> None:
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtext('nis.events'), CAST(:a AS integer))"),
-        {"a": agency_id},
-    )
+def lock_agency_months(session: Session, agency_id: int, months: Iterable[date]) -> None:
+    """Serialise uploads of the same agency's months (an upload replaces its months)."""
+    for month in sorted(set(months)):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:a AS integer), hashtext(:m))"),
+            {"a": agency_id, "m": month.isoformat()},
+        )
 
 
 def insert_events(
@@ -36,21 +38,18 @@ def insert_events(
         "row integer, category text, month date, lon double precision, "
         "lat double precision, source_id text, location text, reported_area text",
         rows,
+        analyze=False,  # only copied whole into event_points
     )
-    session.execute(text("DROP TABLE IF EXISTS event_points"))
-    session.execute(
-        text(
-            """
-            CREATE TEMP TABLE event_points ON COMMIT DROP AS
-            SELECT row, category, month, source_id, location, reported_area,
-                   CASE WHEN lon IS NOT NULL AND lat IS NOT NULL
-                        THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END AS geom
-            FROM event_stage
-            """
-        )
+    _make_points(
+        session,
+        """
+        SELECT row AS id, row, category, month, source_id, location, reported_area,
+               CASE WHEN lon IS NOT NULL AND lat IS NOT NULL
+                    THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END AS geom
+        FROM event_stage
+        """,
+        {},
     )
-    session.execute(text("CREATE INDEX ON event_points USING gist (geom)"))
-    session.execute(text("ANALYZE event_points"))
     months = [m for (m,) in session.execute(text("SELECT DISTINCT month FROM event_points"))]
     session.execute(
         text(
@@ -73,6 +72,36 @@ def insert_events(
     return sorted(months)
 
 
+def _make_points(session: Session, select: str, params: dict[str, Any]) -> None:
+    """(Re)create the temporary, spatially indexed ``event_points`` from a SELECT."""
+    session.execute(text("DROP TABLE IF EXISTS event_points"))
+    session.execute(text(f"CREATE TEMP TABLE event_points ON COMMIT DROP AS {select}"), params)
+    session.execute(text("CREATE INDEX ON event_points USING gist (geom)"))
+    session.execute(text("ANALYZE event_points"))
+
+
+def current_event_months(session: Session, agency_id: int) -> list[date]:
+    rows = session.execute(
+        text(
+            "SELECT DISTINCT month FROM event WHERE agency_id = :a AND superseded_by IS NULL "
+            "ORDER BY month"
+        ),
+        {"a": agency_id},
+    )
+    return list(rows.scalars())
+
+
+def load_current_points(session: Session, agency_id: int) -> int:
+    """Put the agency's current events in ``event_points``; returns how many."""
+    _make_points(
+        session,
+        "SELECT id, row, category, month, source_id, location, reported_area, geom FROM event "
+        "WHERE agency_id = :a AND superseded_by IS NULL",
+        {"a": agency_id},
+    )
+    return int(session.execute(text("SELECT count(*) FROM event_points")).scalar_one())
+
+
 def assign_areas(session: Session, type_codes: Sequence[str]) -> None:
     """Put each located event of ``event_points`` in one area of each type (newest vintage).
 
@@ -83,7 +112,7 @@ def assign_areas(session: Session, type_codes: Sequence[str]) -> None:
     session.execute(
         text(
             "CREATE TEMP TABLE IF NOT EXISTS event_area "
-            "(row integer, category text, month date, type_code text, area_id bigint) "
+            "(id bigint, category text, month date, type_code text, area_id bigint) "
             "ON COMMIT DROP"
         )
     )
@@ -91,14 +120,14 @@ def assign_areas(session: Session, type_codes: Sequence[str]) -> None:
     session.execute(
         text(
             """
-            INSERT INTO event_area (row, category, month, type_code, area_id)
-            SELECT DISTINCT ON (p.row, a.type_code) p.row, p.category, p.month, a.type_code,
+            INSERT INTO event_area (id, category, month, type_code, area_id)
+            SELECT DISTINCT ON (p.id, a.type_code) p.id, p.category, p.month, a.type_code,
                    a.id
             FROM (SELECT type_code, max(vintage) AS vintage FROM area
                   WHERE type_code = ANY(:types) GROUP BY type_code) v
             JOIN area a ON a.type_code = v.type_code AND a.vintage = v.vintage
             JOIN event_points p ON ST_Intersects(a.geom, p.geom)
-            ORDER BY p.row, a.type_code, a.id
+            ORDER BY p.id, a.type_code, a.id
             """
         ),
         {"types": list(type_codes)},
@@ -112,7 +141,7 @@ def location_summary(session: Session) -> Row[Any]:
         text(
             """
             SELECT e.events, e.no_location,
-                   e.events - e.no_location - (SELECT count(DISTINCT row) FROM event_area)
+                   e.events - e.no_location - (SELECT count(DISTINCT id) FROM event_area)
                      AS outside
             FROM (SELECT count(*) AS events, count(*) FILTER (WHERE geom IS NULL) AS no_location
                   FROM event_points) e

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.deps import PrincipalDep, SessionDep, SettingsDep
+from app.errors import InvalidParameterError
+from app.events import service
 from app.events.service import upload_events
 from app.uploads import receive_upload
 
@@ -28,3 +30,15 @@ async def post_events(
     finally:
         upload.data.close()
     return result.as_json()
+
+
+@router.post("/events/recount")
+def recount_events(
+    session: SessionDep, principal: PrincipalDep, agency: str | None = None
+) -> dict[str, Any]:
+    """Count the agency's kept events again into the newest boundaries (for example after
+    a new boundary vintage is imported). Administrators name the agency."""
+    name = agency or principal.agency
+    if name is None:
+        raise InvalidParameterError("Name the agency whose events to recount (?agency=)")
+    return service.recount_events(session, principal, name).as_json()

@@ -19,6 +19,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.agencies.service import Principal
+from app.agencies.service import agency_id as agency_id_of
 from app.errors import InvalidParameterError, UnsupportedMediaTypeError, UploadRejectedError
 from app.events import repository as repo
 from app.events.parsing import (
@@ -129,8 +130,12 @@ def upload_events(
         return result
 
     counted = [i for i in indicators if set(i.event_categories) & matched]
-    repo.lock_agency_events(session, agency_id)
-    obs_repo.lock_indicators(session, [i.code for i in counted])
+    rows = list(_rows(events))
+    upload_months = sorted({r[2] for r in rows})
+    repo.lock_agency_months(session, agency_id, upload_months)
+    obs_repo.lock_indicator_periods(
+        session, {(i.code, m.strftime("%Y-%m")) for i in counted for m in upload_months}
+    )
     batch_id = obs_repo.insert_batch(
         session,
         kind="events",
@@ -142,7 +147,50 @@ def upload_events(
         sha256=source.sha256,
         rows=len(events),
     )
-    months = repo.insert_events(session, batch_id, agency_id, _rows(events))
+    months = repo.insert_events(session, batch_id, agency_id, rows)
+    _count(session, batch_id, counted, months, result)
+    return result
+
+
+def recount_events(session: Session, principal: Principal, agency: str) -> EventUploadResult:
+    """Count an agency's current events again into the newest boundaries, as one batch.
+
+    The raw events are kept so that a new boundary vintage (or a new indicator with event
+    categories) gets its counts without anyone uploading the files again.
+    """
+    owner = agency_id_of(session, agency)
+    principal.require_agency(owner, agency, "Recounting these events")
+    indicators = indicator_repo.event_indicators(session, owner)
+    result = EventUploadResult(None, "recount", 0)
+    months = repo.current_event_months(session, owner)
+    if not indicators or not months:
+        result.notes.append(f"agency {agency!r} has no events, or no indicator counts them")
+        return result
+    repo.lock_agency_months(session, owner, months)
+    obs_repo.lock_indicator_periods(
+        session, {(i.code, m.strftime("%Y-%m")) for i in indicators for m in months}
+    )
+    batch_id = obs_repo.insert_batch(
+        session,
+        kind="recount",
+        agency_id=owner,
+        key_id=principal.key_id,
+        actor=principal.actor,
+    )
+    result.rows = repo.load_current_points(session, owner)
+    _count(session, batch_id, list(indicators), months, result)
+    return result
+
+
+def _count(
+    session: Session,
+    batch_id: int,
+    counted: list[Row[Any]],
+    months: list[date],
+    result: EventUploadResult,
+) -> None:
+    """Count the events in ``event_points`` into ``counted`` for ``months``, as revisions
+    of batch ``batch_id``, and fill in ``result``."""
     with_areas = repo.types_with_areas(session)
     types = sorted({t for i in counted for t in i.area_types if t in with_areas})
     repo.assign_areas(session, types)
@@ -160,20 +208,18 @@ def upload_events(
     result.no_location = int(summary.no_location)
     result.outside = int(summary.outside)
     result.months = [m.strftime("%Y-%m") for m in months]
-    result.inserted, result.revised, result.unchanged = (
-        int(counts.inserted),
-        int(counts.revised),
-        int(counts.unchanged),
-    )
+    result.inserted = int(counts.inserted)
+    result.revised = int(counts.revised)
+    result.unchanged = int(counts.unchanged)
     obs_repo.update_batch(
         session,
         batch_id,
+        rows=result.rows,
         inserted=result.inserted,
         revised=result.revised,
         unchanged=result.unchanged,
         report=json.dumps(_report(result, types)),
     )
-    return result
 
 
 def _indicators_by_category(indicators: Any) -> dict[str, list[Row[Any]]]:

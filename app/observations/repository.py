@@ -24,15 +24,38 @@ _STAGE_COLUMNS = (
 )
 
 
-def lock_indicators(session: Session, codes: Iterable[str]) -> None:
-    """Serialise writers of the same indicators until the transaction ends.
+# Writers of few periods of an indicator lock those periods (and share the indicator),
+# so that uploads of different months run side by side; writers of many periods, and
+# reverts, take the whole indicator. Locks are taken in one global order: indicators,
+# then (indicator, period) pairs, each sorted, so no two writers deadlock.
+FINE_LOCKS_UP_TO = 24
 
-    Locks are taken in sorted order so that two uploads never deadlock.
-    """
+
+def lock_indicators(session: Session, codes: Iterable[str]) -> None:
+    """Serialise writers of the same indicators until the transaction ends."""
     for code in sorted(set(codes)):
         session.execute(
             text("SELECT pg_advisory_xact_lock(hashtext('nis.indicator'), hashtext(:c))"),
             {"c": code},
+        )
+
+
+def lock_indicator_periods(session: Session, pairs: Iterable[tuple[str, str]]) -> None:
+    """Serialise writers of the same (indicator, period) values; see FINE_LOCKS_UP_TO."""
+    by_indicator: dict[str, set[str]] = {}
+    for code, period in pairs:
+        by_indicator.setdefault(code, set()).add(period)
+    coarse = sorted(c for c, periods in by_indicator.items() if len(periods) > FINE_LOCKS_UP_TO)
+    fine = sorted(c for c in by_indicator if c not in coarse)
+    for code in sorted(by_indicator):
+        lock = "pg_advisory_xact_lock" if code in coarse else "pg_advisory_xact_lock_shared"
+        session.execute(
+            text(f"SELECT {lock}(hashtext('nis.indicator'), hashtext(:c))"), {"c": code}
+        )
+    for code, period in sorted((c, p) for c in fine for p in by_indicator[c]):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:c), hashtext(:p))"),
+            {"c": code, "p": period},
         )
 
 

@@ -106,7 +106,7 @@ def store_observations(
     # Every problem at once: the parser's and the catalogue's and geography's, by row.
     _reject_if(sorted(parsed.errors + errors, key=lambda e: e.row or 0), len(parsed.rows))
 
-    repo.lock_indicators(session, indicators)
+    repo.lock_indicator_periods(session, {(v[0], v[2]) for v in values})
     repo.stage_values(session, values)
     counts = repo.compare_staged(session)
     result = UploadResult(

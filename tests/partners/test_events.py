@@ -8,9 +8,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import httpx
 import pytest
 
+from app.areas.importer import ImportRequest, import_areas
+from app.db import make_engine, make_sessionmaker, session_scope
 from tests.partners.conftest import Partners
 from tests.partners.test_auth import problem
 
@@ -163,3 +166,32 @@ def test_a_bad_event_row_rejects_the_upload(partners: Partners) -> None:
     errors = problem(upload(partners, "police", body), 422)["errors"]
     assert errors[0]["row"] == 2  # type: ignore[index]
     assert partners.sql("SELECT count(*) FROM event")[0][0] == 0
+
+
+def test_kept_events_are_recounted_into_a_new_boundary_vintage(
+    partners: Partners, shared_data: Path, subset_uploaded: dict[str, Any], tmp_path: Path
+) -> None:
+    # The same LSOAs as a new vintage (2031), then a recount with a partner's key.
+    lsoas = gpd.read_file(
+        shared_data / "sheffield_boundaries/sheffield_boundaries.gpkg",
+        layer="sheffield_lsoa2011_bgc",
+    )
+    path = tmp_path / "lsoa2031.gpkg"
+    lsoas.to_file(path, driver="GPKG")
+    engine = make_engine(partners.db_url)
+    with session_scope(make_sessionmaker(engine)) as session:
+        import_areas(session, ImportRequest(path=path, type_code="lsoa", vintage=2031))
+    engine.dispose()
+    with partners.client("police") as http:
+        response = http.post("/api/events/recount")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["rows"] == 5776
+    assert body["outside_every_area"] == 0
+    (total,) = partners.sql(
+        "SELECT sum(o.value) FROM observation o JOIN area a ON a.id = o.area_id "
+        "WHERE o.indicator_code = 'criminal_damage_arson' AND o.superseded_at IS NULL "
+        "AND a.vintage = 2031"
+    )
+    rows = [r for r in csv_rows(shared_data / SUBSET) if r["Longitude"]]
+    assert total[0] == sum(r["Crime type"] == "Criminal damage and arson" for r in rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -162,3 +163,24 @@ def test_the_catalogue_lists_what_the_issue_asks_for(partners: Partners) -> None
     assert all(fields <= set(i) for i in catalogue)
     agencies = {i["agency"] for i in catalogue}
     assert {"police", "fire", "transport", "health", "schools", "council"} <= agencies
+
+
+def test_population_from_the_ons_estimates_loads_like_any_indicator(
+    partners: Partners, shared_data: Path
+) -> None:
+    source = shared_data / "sheffield_population/sheffield_pop_lsoa_age_band.csv"
+    codes = {"All Ages": "population", "0-15": "population_aged_0_15"}
+    with source.open(encoding="utf-8-sig", newline="") as f:
+        rows = [
+            (r["LSOA Code"], "2020", codes[r["Age band"]], r["Population"])
+            for r in csv.DictReader(f)
+            if r["Age band"] in codes
+        ]
+    response = post(partners, "council", long_csv(rows))
+    assert response.status_code == 200, response.text
+    assert response.json()["inserted"] == 2 * 345
+    lsoa = get(partners, None, indicator="population", type="lsoa", period="2020")
+    city_total = sum(o["value"] for o in lsoa["observations"])  # type: ignore[attr-defined]
+    wards = get(partners, None, indicator="population", type="ward", period="2020")
+    assert sum(values(wards).values()) == city_total  # type: ignore[arg-type]
+    assert city_total == pytest.approx(589_214, rel=0.01)  # ONS mid-2020, Sheffield
