@@ -108,6 +108,6 @@ def load_demo_indicators(database_url: str, *, say: Callable[[str], None]) -> No
                 f"(batch {result.batch_id}, labelled {DEMO_LABEL!r})"
             )
             for story in demo_stories(areas, first_year=2021, last_year=2023, seed=2019):
-                say(f"  planted: {story.description}")
+                say(f"  planted in {story.area_code}: {story.description}")
     finally:
         engine.dispose()

@@ -35,7 +35,8 @@ def tqdm_progress(min_total: int = 0) -> Progress:
         if total is not None and total < min_total:
             yield lambda n: None
             return
-        with tqdm(total=total, desc=description, unit="area", leave=False) as t:
+        # disable=None: bars on a terminal only, not in logs and CI output.
+        with tqdm(total=total, desc=description, unit="area", leave=False, disable=None) as t:
 
             def advance(n: int) -> None:
                 t.update(n)
