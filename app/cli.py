@@ -12,7 +12,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from app.areas.importer import ImportReport, ImportRequest, import_areas
-from app.db import make_engine, make_sessionmaker, resolve_database_url, session_scope
+from app.db import resolve_database_url, unit_of_work
 from app.errors import NisError
 from app.progress import tqdm_progress
 from app.settings import Settings, load_settings
@@ -137,12 +137,8 @@ def import_areas_command(
 
 def _run_import(settings: Settings, request: ImportRequest) -> ImportReport:
     assert settings.database_url is not None
-    engine = make_engine(settings.database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            report = import_areas(session, request, tqdm_progress(min_total=200))
-    finally:
-        engine.dispose()
+    with unit_of_work(settings.database_url) as session:
+        report = import_areas(session, request, tqdm_progress(min_total=200))
     print_report(report)
     return report
 
@@ -190,12 +186,8 @@ def _session() -> Iterator[Session]:
     settings = _connected_settings()
     _upgrade(settings)
     assert settings.database_url is not None
-    engine = make_engine(settings.database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
+    with unit_of_work(settings.database_url) as session:
+        yield session
 
 
 @agency_cli.command("create")

@@ -71,3 +71,15 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def unit_of_work(url: str) -> Iterator[Session]:
+    """A one-off unit of work on ``url`` (CLI commands, the demo, scripts): its own
+    engine, one transaction committed on success, everything closed afterwards."""
+    engine = make_engine(url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.areas import repository as repo
 from app.areas.importer import ImportReport, ImportRequest
-from app.db import make_engine, make_sessionmaker, session_scope
+from app.db import unit_of_work
 
 DEMO_SOURCE_PREFIX = "DEMO"
 
@@ -31,12 +31,8 @@ def load_demo(
     from geodata.demo import demo_city
 
     source = demo_source(city)
-    engine = make_engine(database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            present = repo.count_areas_with_source(session, source)
-    finally:
-        engine.dispose()
+    with unit_of_work(database_url) as session:
+        present = repo.count_areas_with_source(session, source)
     if present and not reload:
         say(f"demo {city} is already loaded ({present} areas); --reload loads it again")
         return
@@ -75,39 +71,33 @@ def load_demo_indicators(database_url: str, *, say: Callable[[str], None]) -> No
     from app.observations.repository import count_batches_named
     from app.observations.upload import store_observations
 
-    engine = make_engine(database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            catalogue = default_catalogue()
-            imported = import_catalogue(session, CLI, catalogue)
-            say(
-                f"catalogue: {len(imported.created)} indicators created, "
-                f"{len(imported.updated)} updated"
+    with unit_of_work(database_url) as session:
+        catalogue = default_catalogue()
+        imported = import_catalogue(session, CLI, catalogue)
+        say(
+            f"catalogue: {len(imported.created)} indicators created, "
+            f"{len(imported.updated)} updated"
+        )
+        if count_batches_named(session, DEMO_LABEL):
+            say("demo indicator values are already loaded")
+            return
+        areas = [DemoArea(r.code, r.name, r.area_km2) for r in repo.areas_of_type(session, "lsoa")]
+        generated = demo_observations(areas, catalogue)
+        rows = [
+            ObservationRow(
+                i + 2, o.area_code, o.period, o.indicator, o.value, o.numerator, o.denominator
             )
-            if count_batches_named(session, DEMO_LABEL):
-                say("demo indicator values are already loaded")
-                return
-            areas = [
-                DemoArea(r.code, r.name, r.area_km2) for r in repo.areas_of_type(session, "lsoa")
-            ]
-            generated = demo_observations(areas, catalogue)
-            rows = [
-                ObservationRow(
-                    i + 2, o.area_code, o.period, o.indicator, o.value, o.numerator, o.denominator
-                )
-                for i, o in enumerate(generated)
-            ]
-            parsed = ParsedUpload(
-                rows=rows, errors=[], layout="long", encoding="generated", notes=[DEMO_LABEL]
-            )
-            result = store_observations(
-                session, CLI, parsed, {"filename": DEMO_LABEL, "content_type": None, "sha256": None}
-            )
-            say(
-                f"demo indicators: {result.inserted} values for {len(areas)} LSOAs "
-                f"(batch {result.batch_id}, labelled {DEMO_LABEL!r})"
-            )
-            for story in demo_stories(areas, first_year=2021, last_year=2023, seed=2019):
-                say(f"  planted in {story.area_code}: {story.description}")
-    finally:
-        engine.dispose()
+            for i, o in enumerate(generated)
+        ]
+        parsed = ParsedUpload(
+            rows=rows, errors=[], layout="long", encoding="generated", notes=[DEMO_LABEL]
+        )
+        result = store_observations(
+            session, CLI, parsed, {"filename": DEMO_LABEL, "content_type": None, "sha256": None}
+        )
+        say(
+            f"demo indicators: {result.inserted} values for {len(areas)} LSOAs "
+            f"(batch {result.batch_id}, labelled {DEMO_LABEL!r})"
+        )
+        for story in demo_stories(areas, first_year=2021, last_year=2023, seed=2019):
+            say(f"  planted in {story.area_code}: {story.description}")

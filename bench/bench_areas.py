@@ -32,13 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from app.areas.importer import ImportRequest, import_areas  # noqa: E402
 from app.areas.repository import AreaQuery, feature_select  # noqa: E402
-from app.db import (  # noqa: E402
-    make_engine,
-    make_sessionmaker,
-    plain_url,
-    resolve_database_url,
-    session_scope,
-)
+from app.db import make_engine, plain_url, resolve_database_url, unit_of_work  # noqa: E402
 from app.dbadmin import create_database, drop_database  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.progress import tqdm_progress  # noqa: E402
@@ -93,12 +87,10 @@ def load(url: str) -> None:
         path = Path(tmp) / "lsoa_ew.geojson"
         with gzip.open(NATIONAL) as src, path.open("wb") as dst:
             shutil.copyfileobj(src, dst)
-        engine = make_engine(url)
-        with session_scope(make_sessionmaker(engine)) as session:
+        with unit_of_work(url) as session:
             report = import_areas(
                 session, ImportRequest(path=path, type_code="lsoa"), tqdm_progress()
             )
-        engine.dispose()
     print(f"loaded {report.count} LSOAs ({report.total_km2:,.0f} km2)")
 
 

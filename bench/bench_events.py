@@ -32,13 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from app.agencies.service import CLI, create_key  # noqa: E402
 from app.areas.importer import ImportRequest, import_areas  # noqa: E402
-from app.db import (  # noqa: E402
-    make_engine,
-    make_sessionmaker,
-    plain_url,
-    resolve_database_url,
-    session_scope,
-)
+from app.db import plain_url, resolve_database_url, unit_of_work  # noqa: E402
 from app.dbadmin import create_database, drop_database  # noqa: E402
 from app.indicators.catalogue import default_catalogue  # noqa: E402
 from app.indicators.service import import_catalogue  # noqa: E402
@@ -78,15 +72,13 @@ def load(url: str) -> str:
     """South Yorkshire LSOAs, the default catalogue and a police key."""
     national = gpd.read_file(f"/vsigzip/{NATIONAL}", engine="pyogrio")
     region = national[national["LSOA11NM"].str.startswith(DISTRICTS)]
-    engine = make_engine(url)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sy.gpkg"
         region.to_file(path, driver="GPKG", engine="pyogrio")
-        with session_scope(make_sessionmaker(engine)) as session:
+        with unit_of_work(url) as session:
             import_areas(session, ImportRequest(path=path, type_code="lsoa"))
             import_catalogue(session, CLI, default_catalogue())
             key = create_key(session, "police")
-    engine.dispose()
     print(f"loaded {len(region)} South Yorkshire LSOAs and the default catalogue")
     return key
 

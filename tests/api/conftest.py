@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.db import make_engine, make_sessionmaker, session_scope
+from app.db import unit_of_work
 from app.settings import Settings
 from tests.areas.conftest import GPKG, import_layer
 from tests.conftest import LiveServer, ThrowawayDatabases
@@ -24,13 +24,9 @@ LOADED = [
 @pytest.fixture(scope="session")
 def loaded_db_url(databases: ThrowawayDatabases, shared_data: Path) -> str:
     url = databases.create("api")
-    engine = make_engine(url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            for layer, type_code, parent in LOADED:
-                import_layer(session, shared_data / GPKG, layer, type_code, parent)
-    finally:
-        engine.dispose()
+    with unit_of_work(url) as session:
+        for layer, type_code, parent in LOADED:
+            import_layer(session, shared_data / GPKG, layer, type_code, parent)
     return url
 
 

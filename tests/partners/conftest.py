@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from app.agencies.service import CLI, create_key, revoke_key
-from app.db import make_engine, make_sessionmaker, session_scope
+from app.db import unit_of_work
 from app.indicators.catalogue import default_catalogue
 from app.indicators.service import import_catalogue
 from app.settings import Settings
@@ -36,20 +36,16 @@ class Template:
 @pytest.fixture(scope="session")
 def partner_template(databases: ThrowawayDatabases, shared_data: Path) -> Template:
     url = databases.create("partners")
-    engine = make_engine(url)
     keys: dict[str, str] = {}
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            for layer, type_code, parent in LAYERS:
-                import_layer(session, shared_data / GPKG, layer, type_code, parent)
-            import_catalogue(session, CLI, default_catalogue())
-            keys["admin"] = create_key(session, None, admin=True, label="test admin")
-            for agency in ("police", "schools", "council", "fire", "health"):
-                keys[agency] = create_key(session, agency, label=f"test {agency}")
-            keys["revoked"] = create_key(session, "police", label="revoked")
-            revoke_key(session, keys["revoked"])
-    finally:
-        engine.dispose()
+    with unit_of_work(url) as session:
+        for layer, type_code, parent in LAYERS:
+            import_layer(session, shared_data / GPKG, layer, type_code, parent)
+        import_catalogue(session, CLI, default_catalogue())
+        keys["admin"] = create_key(session, None, admin=True, label="test admin")
+        for agency in ("police", "schools", "council", "fire", "health"):
+            keys[agency] = create_key(session, agency, label=f"test {agency}")
+        keys["revoked"] = create_key(session, "police", label="revoked")
+        revoke_key(session, keys["revoked"])
     return Template(url, keys)
 
 
@@ -66,12 +62,8 @@ class Partners:
         return httpx.Client(base_url=self.url, headers=headers, timeout=120)
 
     def sql(self, query: str, **params: Any) -> list[Any]:
-        engine = make_engine(self.db_url)
-        try:
-            with engine.connect() as conn:
-                return list(conn.execute(text(query), params).all())
-        finally:
-            engine.dispose()
+        with unit_of_work(self.db_url) as session:
+            return list(session.execute(text(query), params).all())
 
 
 def _serve(

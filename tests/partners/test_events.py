@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from app.areas.importer import ImportRequest, import_areas
-from app.db import make_engine, make_sessionmaker, session_scope
+from app.db import unit_of_work
 from tests.partners.conftest import Partners
 from tests.partners.test_auth import problem
 
@@ -178,10 +178,8 @@ def test_kept_events_are_recounted_into_a_new_boundary_vintage(
     )
     path = tmp_path / "lsoa2031.gpkg"
     lsoas.to_file(path, driver="GPKG")
-    engine = make_engine(partners.db_url)
-    with session_scope(make_sessionmaker(engine)) as session:
+    with unit_of_work(partners.db_url) as session:
         import_areas(session, ImportRequest(path=path, type_code="lsoa", vintage=2031))
-    engine.dispose()
     with partners.client("police") as http:
         response = http.post("/api/events/recount")
     assert response.status_code == 200, response.text
