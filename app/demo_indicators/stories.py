@@ -1,0 +1,123 @@
+"""Planted stories: changes put into the demo data for the alerting to find."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.demo_indicators.city import _City, _city, _rng
+from app.demo_indicators.models import _PROFILES, _Counts
+from app.demo_indicators.periods import _month_label, _Period
+from app.demo_indicators.records import DemoArea, DemoStory, FloatArray
+from app.demo_indicators.sampling import _area_factor
+
+
+def demo_stories(
+    areas: Sequence[DemoArea], *, first_year: int = 2021, last_year: int = 2023, seed: int = 2019
+) -> list[DemoStory]:
+    """The stories :func:`demo_observations` plants for the same areas, years and seed.
+
+    Parameters
+    ----------
+    areas : sequence of DemoArea
+    first_year, last_year, seed : int
+        As given to :func:`demo_observations`.
+
+    Returns
+    -------
+    list of DemoStory
+        Three areas where criminal damage (doubling) and persistent absence (about +10
+        points) rise together over the last 18 months, then one area where only burglary
+        rises (doubling) and one where only vehicle crime does (+80%). Each story is in an
+        area where its first indicator runs high, so that the rise stands out of the noise.
+        Fewer stories with fewer than five areas.
+    """
+    city = _city(areas, first_year, last_year, seed)
+    return [
+        DemoStory(
+            area_code=city.codes[plot.area],
+            indicators=tuple(code for code, _ in plot.plot.effects),
+            start_period=_month_label(plot.start),
+            description=plot.plot.description.format(start=_month_label(plot.start)),
+        )
+        for plot in _planted(city, seed)
+    ]
+
+
+@dataclass(frozen=True)
+class _Plot:
+    # Counts: relative rise; shares: proportion added; means: units added.
+    effects: tuple[tuple[str, float], ...]
+    description: str
+
+
+# Sizes a single LSOA can show: at about two crimes a month and 250 pupils, +60% and +4
+# points are within one year's noise (binomial SD of absence alone is about 3 points).
+_ONLY = "; nothing else changes but the totals and rates that count it"
+_TOGETHER = _Plot(
+    (("criminal_damage_arson", 1.0), ("persistent_absence", 0.10)),
+    "criminal damage and arson doubling and persistent absence up about 10 points, "
+    "together, from {start}; steady before, apart from noise, seasons and city-wide trends",
+)
+_PLOTS = (
+    _TOGETHER,
+    _TOGETHER,
+    _TOGETHER,
+    _Plot((("burglary", 1.0),), "burglary doubling from {start}" + _ONLY),
+    _Plot((("vehicle_crime", 0.8),), "vehicle crime up about 80% from {start}" + _ONLY),
+)
+_STORY_MONTHS = 18  # a story starts this long before the end of the data
+_RAMP_MONTHS = 6  # and reaches its full size after this long
+
+
+@dataclass(frozen=True)
+class _Planted:
+    area: int
+    plot: _Plot
+    start: int  # month index of the first month it shows
+
+
+def _planted(city: _City, seed: int) -> list[_Planted]:
+    rng = _rng(seed, "stories")
+    months = 12 * (city.last_year - city.first_year + 1)
+    start = city.first_year * 12 + max(months - _STORY_MONTHS, months // 2)
+    free = np.ones(city.size, dtype=bool)
+    planted: list[_Planted] = []
+    for plot in _PLOTS:
+        if not free.any():
+            break
+        # Where the indicator's counts are in the top quarter, away from the centres: a
+        # rise there stands out of an LSOA's noise, and the area is unremarkable otherwise.
+        expected = _expected_level(plot.effects[0][0], city, seed)
+        high = expected >= np.quantile(expected[free], 0.75)
+        pool = np.flatnonzero(free & high & (city.centre < 2.0))
+        area = int(rng.choice(pool if len(pool) else np.flatnonzero(free)))
+        free[area] = False
+        planted.append(_Planted(area, plot, start))
+    return planted
+
+
+def _expected_level(code: str, city: _City, seed: int) -> FloatArray:
+    """How high an indicator runs in each area before noise (deprivation if not a count)."""
+    model = _PROFILES.get(code)
+    if isinstance(model, _Counts):
+        return city.population[:, 0] * _area_factor(code, model, city, seed)
+    return city.deprivation
+
+
+def _lift(
+    code: str, periods: Sequence[_Period], city: _City, plots: Sequence[_Planted]
+) -> FloatArray:
+    """The planted change of an indicator, by area and period (0 where nothing is planted)."""
+    lift = np.zeros((city.size, len(periods)))
+    for planted in plots:
+        size = dict(planted.plot.effects).get(code)
+        if size is None:
+            continue
+        for j, period in enumerate(periods):
+            months = np.arange(period.start, period.start + period.months)
+            ramp = np.clip((months - planted.start + 1) / _RAMP_MONTHS, 0.0, 1.0)
+            lift[planted.area, j] += size * float(ramp.mean())
+    return lift

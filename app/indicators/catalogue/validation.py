@@ -1,0 +1,139 @@
+"""Checking records: each one's fields and rules, then the catalogue as a whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+
+from app.indicators.catalogue.fields import (
+    _area_types,
+    _code,
+    _enum,
+    _FieldError,
+    _is_blank,
+    _non_negative_int,
+    _positive_int,
+    _text,
+    _text_list,
+)
+from app.indicators.catalogue.problems import Problem
+from app.indicators.catalogue.sources import _Record
+from app.indicators.catalogue.spec import (
+    FIELDS,
+    OPTIONAL_FIELDS,
+    IndicatorSpec,
+    Polarity,
+    ValueType,
+    Visibility,
+)
+from app.observations.periods import PeriodType
+
+
+def _parse_record(
+    row: int,
+    record: _Record,
+    problems: list[Problem],
+    reported_missing: frozenset[str],
+    known_area_types: Collection[str] | None,
+) -> IndicatorSpec | None:
+    """The record as a spec (None when a field cannot be read); problems go to ``problems``."""
+    parsers: dict[str, Callable[[object], object]] = {
+        "code": _code,
+        "agency": _code,
+        "value_type": lambda raw: _enum(raw, ValueType),
+        "multiplier": _positive_int,
+        "polarity": lambda raw: _enum(raw, Polarity),
+        "period_type": lambda raw: _enum(raw, PeriodType),
+        "area_types": lambda raw: _area_types(raw, known_area_types),
+        "disclosure_threshold": _non_negative_int,
+        "visibility": lambda raw: _enum(raw, Visibility),
+        "numerator": _code,
+        "denominator": _code,
+        "event_categories": _text_list,
+    }
+    values: dict[str, object] = {}
+    found: list[Problem] = []
+    for name in FIELDS:
+        raw = record.get(name)
+        if not _is_blank(raw):
+            try:
+                values[name] = parsers.get(name, _text)(raw)
+            except _FieldError as exc:
+                found.append((row, name, str(exc)))
+        elif name in OPTIONAL_FIELDS:
+            values[name] = () if name == "event_categories" else None
+        elif name not in reported_missing:
+            found.append((row, name, "required"))
+    if found or reported_missing:
+        problems.extend(found)
+        return None
+    spec = IndicatorSpec(**values)  # type: ignore[arg-type]  # each field parsed to its type
+    # Returned even when it breaks a rule, so that its references are checked too.
+    problems.extend((row, name, reason) for name, reason in _rule_problems(spec))
+    return spec
+
+
+def _rule_problems(spec: IndicatorSpec) -> list[tuple[str, str]]:
+    """Rules that tie one indicator's fields together."""
+    problems: list[tuple[str, str]] = []
+    if spec.value_type is ValueType.COUNT and spec.multiplier != 1:
+        problems.append(("multiplier", "a count's multiplier is 1"))
+    if spec.value_type is ValueType.PERCENTAGE and spec.multiplier != 100:
+        problems.append(("multiplier", "a percentage's multiplier is 100"))
+    if spec.value_type is ValueType.RATE and spec.denominator is None:
+        problems.append(("denominator", "a rate needs a denominator, e.g. population"))
+    if spec.numerator is not None and spec.denominator is None:
+        problems.append(("denominator", "a numerator needs a denominator"))
+    for name in ("numerator", "denominator"):
+        if getattr(spec, name) == spec.code:
+            problems.append((name, "an indicator cannot refer to itself"))
+    if spec.numerator is not None and spec.numerator == spec.denominator:
+        problems.append(("denominator", "the numerator and the denominator are the same"))
+    if spec.event_categories and spec.value_type is not ValueType.COUNT:
+        problems.append(
+            (
+                "event_categories",
+                f"only count indicators count events into them; this is a {spec.value_type}",
+            )
+        )
+    return problems
+
+
+# --- the catalogue as a whole ----------------------------------------------------------
+
+
+def _cross_check(
+    parsed: Sequence[tuple[int, IndicatorSpec]], named: Collection[str], known: Collection[str]
+) -> list[Problem]:
+    """Unique codes, and numerators and denominators that refer to counts that exist.
+
+    ``named`` holds every code written in the file, valid rows or not: a reference to a
+    row that has problems of its own is not reported again as dangling.
+    """
+    problems: list[Problem] = []
+    first_row: dict[str, int] = {}
+    by_code: dict[str, IndicatorSpec] = {}
+    for row, spec in parsed:
+        if spec.code in first_row:
+            problems.append(
+                (
+                    row,
+                    "code",
+                    f"duplicate code {spec.code!r}: row {first_row[spec.code]} has it too",
+                )
+            )
+        else:
+            first_row[spec.code] = row
+            by_code[spec.code] = spec
+    for row, spec in parsed:
+        for name in ("numerator", "denominator"):
+            target = getattr(spec, name)
+            if target is None:
+                continue
+            if target in by_code:
+                if by_code[target].value_type is not ValueType.COUNT:
+                    reason = f"{target!r} is a {by_code[target].value_type}; it must be a count"
+                    problems.append((row, name, reason))
+            elif target not in known and target not in named:
+                reason = f"no indicator {target!r} in this catalogue or already known"
+                problems.append((row, name, reason))
+    return problems
