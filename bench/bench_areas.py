@@ -180,11 +180,16 @@ def main() -> int:
         print("PASS" if ratio <= TARGET else "FAIL")
         return 0 if ratio <= TARGET else 1
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=10)
-        if not args.keep:
-            drop_database(url)
+        clean_up(proc, url, keep=args.keep)
+
+
+def clean_up(proc: subprocess.Popen[bytes] | None, url: str, *, keep: bool) -> None:
+    """Stop the server and, unless asked to keep it, drop the benchmark's database."""
+    if proc is not None:
+        proc.terminate()
+        proc.wait(timeout=10)
+    if not keep:
+        drop_database(url)
 
 
 if __name__ == "__main__":

@@ -33,12 +33,12 @@ sys.path.insert(0, str(REPO))
 from app.agencies.service import CLI, create_key  # noqa: E402
 from app.areas.importer import ImportRequest, import_areas  # noqa: E402
 from app.db import plain_url, resolve_database_url, unit_of_work  # noqa: E402
-from app.dbadmin import create_database, drop_database  # noqa: E402
+from app.dbadmin import create_database  # noqa: E402
 from app.indicators.catalogue import default_catalogue  # noqa: E402
 from app.indicators.service import import_catalogue  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.settings import load_settings  # noqa: E402
-from bench.bench_areas import free_port, serve  # noqa: E402
+from bench.bench_areas import clean_up, free_port, serve  # noqa: E402
 
 SHARED = REPO.parent / "shared/data"
 MONTHLY = SHARED / "police_uk_south_yorkshire/street_monthly_csv_gz"
@@ -161,11 +161,7 @@ def main() -> int:
         print("PASS" if ratio <= TARGET else "FAIL")
         return 0 if ratio <= TARGET else 1
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=10)
-        if not args.keep:
-            drop_database(url)
+        clean_up(proc, url, keep=args.keep)
 
 
 if __name__ == "__main__":

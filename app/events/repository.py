@@ -26,11 +26,11 @@ def lock_agency_months(session: Session, agency_id: int, months: Iterable[date])
 
 def insert_events(
     session: Session, batch_id: int, agency_id: int, rows: Iterable[EventRow]
-) -> list[date]:
+) -> None:
     """Store a batch's events, replacing the agency's current events for the same months.
 
     The events are also left in the temporary table ``event_points`` (with a spatial
-    index) for :func:`assign_areas`. Returns the months the batch covers.
+    index) for :func:`assign_areas`.
     """
     copy_into_temp(
         session,
@@ -50,13 +50,12 @@ def insert_events(
         """,
         {},
     )
-    months = [m for (m,) in session.execute(text("SELECT DISTINCT month FROM event_points"))]
     session.execute(
         text(
             "UPDATE event SET superseded_by = :b WHERE agency_id = :a "
-            "AND month = ANY(:months) AND superseded_by IS NULL"
+            "AND month IN (SELECT DISTINCT month FROM event_points) AND superseded_by IS NULL"
         ),
-        {"b": batch_id, "a": agency_id, "months": months},
+        {"b": batch_id, "a": agency_id},
     )
     session.execute(
         text(
@@ -69,7 +68,6 @@ def insert_events(
         ),
         {"b": batch_id, "a": agency_id},
     )
-    return sorted(months)
 
 
 def _make_points(session: Session, select: str, params: dict[str, Any]) -> None:

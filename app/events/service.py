@@ -131,11 +131,8 @@ def upload_events(
 
     counted = [i for i in indicators if set(i.event_categories) & matched]
     rows = list(_rows(events))
-    upload_months = sorted({r[2] for r in rows})
-    repo.lock_agency_months(session, agency_id, upload_months)
-    obs_repo.lock_indicator_periods(
-        session, {(i.code, m.strftime("%Y-%m")) for i in counted for m in upload_months}
-    )
+    months = sorted({r[2] for r in rows})
+    _lock(session, agency_id, counted, months)
     batch_id = obs_repo.insert_batch(
         session,
         kind="events",
@@ -147,7 +144,7 @@ def upload_events(
         sha256=source.sha256,
         rows=len(events),
     )
-    months = repo.insert_events(session, batch_id, agency_id, rows)
+    repo.insert_events(session, batch_id, agency_id, rows)
     _count(session, batch_id, counted, months, result)
     return result
 
@@ -166,10 +163,7 @@ def recount_events(session: Session, principal: Principal, agency: str) -> Event
     if not indicators or not months:
         result.notes.append(f"agency {agency!r} has no events, or no indicator counts them")
         return result
-    repo.lock_agency_months(session, owner, months)
-    obs_repo.lock_indicator_periods(
-        session, {(i.code, m.strftime("%Y-%m")) for i in indicators for m in months}
-    )
+    _lock(session, owner, list(indicators), months)
     batch_id = obs_repo.insert_batch(
         session,
         kind="recount",
@@ -180,6 +174,14 @@ def recount_events(session: Session, principal: Principal, agency: str) -> Event
     result.rows = repo.load_current_points(session, owner)
     _count(session, batch_id, list(indicators), months, result)
     return result
+
+
+def _lock(session: Session, agency_id: int, counted: list[Row[Any]], months: list[date]) -> None:
+    """The agency's months of events, then the counts they write (see lock order)."""
+    repo.lock_agency_months(session, agency_id, months)
+    obs_repo.lock_indicator_periods(
+        session, {(i.code, m.strftime("%Y-%m")) for i in counted for m in months}
+    )
 
 
 def _count(
