@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.bulk import copy_into_temp
 
-EventRow = tuple[int, str, date, float | None, float | None, str | None, str | None, str | None]
+# month is the first day of the month as text ("2019-12-01"): COPY casts it to a date.
+EventRow = tuple[int, str, str, float | None, float | None, str | None, str | None, str | None]
 
 
 def lock_agency_months(session: Session, agency_id: int, months: Iterable[date]) -> None:
@@ -25,7 +26,11 @@ def lock_agency_months(session: Session, agency_id: int, months: Iterable[date])
 
 
 def insert_events(
-    session: Session, batch_id: int, agency_id: int, rows: Iterable[EventRow]
+    session: Session,
+    batch_id: int,
+    agency_id: int,
+    months: Sequence[date],
+    rows: Iterable[EventRow],
 ) -> None:
     """Store a batch's events, replacing the agency's current events for the same months.
 
@@ -53,9 +58,9 @@ def insert_events(
     session.execute(
         text(
             "UPDATE event SET superseded_by = :b WHERE agency_id = :a "
-            "AND month IN (SELECT DISTINCT month FROM event_points) AND superseded_by IS NULL"
+            "AND month = ANY(:months) AND superseded_by IS NULL"
         ),
-        {"b": batch_id, "a": agency_id},
+        {"b": batch_id, "a": agency_id, "months": list(months)},
     )
     session.execute(
         text(

@@ -130,8 +130,7 @@ def upload_events(
         return result
 
     counted = [i for i in indicators if set(i.event_categories) & matched]
-    rows = list(_rows(events))
-    months = sorted({r[2] for r in rows})
+    months = sorted({date(int(m[:4]), int(m[5:7]), 1) for m in set(events.month)})
     _lock(session, agency_id, counted, months)
     batch_id = obs_repo.insert_batch(
         session,
@@ -144,7 +143,7 @@ def upload_events(
         sha256=source.sha256,
         rows=len(events),
     )
-    repo.insert_events(session, batch_id, agency_id, rows)
+    repo.insert_events(session, batch_id, agency_id, months, _rows(events))
     _count(session, batch_id, counted, months, result)
     return result
 
@@ -233,27 +232,17 @@ def _indicators_by_category(indicators: Any) -> dict[str, list[Row[Any]]]:
 
 
 def _rows(events: EventBatch) -> Iterator[repo.EventRow]:
-    for row, category, month, lon, lat, source_id, location, area in zip(
+    return zip(
         events.row,
         events.category,
-        events.month,
+        [f"{m}-01" for m in events.month],
         events.lon,
         events.lat,
         events.source_id,
         events.location,
         events.reported_area,
         strict=True,
-    ):
-        yield (
-            row,
-            category,
-            date(int(month[:4]), int(month[5:7]), 1),
-            lon,
-            lat,
-            source_id,
-            location,
-            area,
-        )
+    )
 
 
 def _report(result: EventUploadResult, types: list[str]) -> dict[str, Any]:
