@@ -5,7 +5,7 @@ from app.areas.models import Area, AreaDisplay, AreaType
 from app.events.models import Event
 from app.indicators.models import Indicator
 from app.models import Base
-from app.observations.models import Batch, Observation
+from app.observations.models import Batch, CountCoverage, Observation
 
 metadata = Base.metadata
 
@@ -16,6 +16,7 @@ __all__ = [
     "AreaDisplay",
     "AreaType",
     "Batch",
+    "CountCoverage",
     "Event",
     "Indicator",
     "Observation",

@@ -157,29 +157,80 @@ def location_summary(session: Session) -> Row[Any]:
     ).one()
 
 
-def counts_sql() -> str:
-    """Monthly counts per indicator and area, zeros included, as staged-value rows.
+def counts_sql(recounting: bool) -> str:
+    """Monthly counts per indicator and area, as staged-value rows.
 
-    Reads temp tables ``indicator_category (indicator, category)`` and ``indicator_type
-    (indicator, type_code)`` and the ``event_area`` assignment; ``:months`` are the months
-    the upload covers (every area gets a value for each, 0 when nothing happened).
+    Only areas where something happened get a row; :func:`record_coverage` says that the
+    rest counted zero. When the months were counted before (``recounting``), a current
+    non-zero value that has fallen to zero gets an explicit 0, so the change is a revision
+    like any other. Reads temp tables ``indicator_category (indicator, category)``,
+    ``indicator_type (indicator, type_code)`` and ``event_area``; ``:months`` are the
+    months the upload covers.
     """
-    return """
-        SELECT it.indicator, a.id, to_char(m.month, 'YYYY-MM'), m.month,
-               (m.month + interval '1 month')::date,
-               COALESCE(c.n, 0)::double precision, NULL::double precision,
-               NULL::double precision
-        FROM indicator_type it
-        JOIN (SELECT type_code, max(vintage) AS vintage FROM area GROUP BY type_code) v
-          ON v.type_code = it.type_code
-        JOIN area a ON a.type_code = it.type_code AND a.vintage = v.vintage
-        CROSS JOIN unnest(CAST(:months AS date[])) AS m(month)
-        LEFT JOIN (
+    counted = """
+        WITH counted AS (
             SELECT ic.indicator, ea.area_id, ea.month, count(*) AS n
-            FROM event_area ea JOIN indicator_category ic ON ic.category = ea.category
+            FROM event_area ea
+            JOIN indicator_category ic ON ic.category = ea.category
+            JOIN indicator_type it ON it.indicator = ic.indicator
+                                  AND it.type_code = ea.type_code
             GROUP BY ic.indicator, ea.area_id, ea.month
-        ) c ON c.indicator = it.indicator AND c.area_id = a.id AND c.month = m.month
+        )
+        SELECT indicator, area_id, to_char(month, 'YYYY-MM'), month,
+               (month + interval '1 month')::date, n::double precision,
+               NULL::double precision, NULL::double precision
+        FROM counted
     """
+    fallen = """
+        UNION ALL
+        SELECT o.indicator_code, o.area_id, o.period, o.period_start, o.period_end,
+               0, NULL, NULL
+        FROM observation o
+        JOIN indicator_type it ON it.indicator = o.indicator_code
+        JOIN area a ON a.id = o.area_id AND a.type_code = it.type_code
+        JOIN (SELECT type_code, max(vintage) AS vintage FROM area GROUP BY type_code) v
+          ON v.type_code = a.type_code AND v.vintage = a.vintage
+        WHERE o.superseded_at IS NULL AND o.period_start = ANY(CAST(:months AS date[]))
+          AND o.value <> 0
+          AND NOT EXISTS (SELECT 1 FROM counted c WHERE c.indicator = o.indicator_code
+                          AND c.area_id = o.area_id AND c.month = o.period_start)
+    """
+    return counted + fallen if recounting else counted
+
+
+def counted_before(session: Session, indicators: Sequence[str], months: Sequence[date]) -> bool:
+    """Whether any of these indicators was counted for any of these months already."""
+    return (
+        session.execute(
+            text(
+                "SELECT 1 FROM count_coverage c JOIN batch b ON b.id = c.batch_id "
+                "WHERE b.reverted_at IS NULL AND c.indicator_code = ANY(:i) "
+                "AND c.period_start = ANY(CAST(:m AS date[])) LIMIT 1"
+            ),
+            {"i": list(indicators), "m": list(months)},
+        ).first()
+        is not None
+    )
+
+
+def record_coverage(session: Session, batch_id: int, months: Sequence[date]) -> None:
+    """Say that the batch counted every indicator of ``indicator_type`` for every area of
+    each type's newest vintage and each of ``months`` (absent rows are zeros)."""
+    session.execute(
+        text(
+            """
+            INSERT INTO count_coverage (batch_id, indicator_code, type_code, vintage, period,
+                                        period_start, period_end)
+            SELECT :b, it.indicator, it.type_code, v.vintage, to_char(m.month, 'YYYY-MM'),
+                   m.month, (m.month + interval '1 month')::date
+            FROM indicator_type it
+            JOIN (SELECT type_code, max(vintage) AS vintage FROM area GROUP BY type_code) v
+              ON v.type_code = it.type_code
+            CROSS JOIN unnest(CAST(:months AS date[])) AS m(month)
+            """
+        ),
+        {"b": batch_id, "months": list(months)},
+    )
 
 
 def stage_indicator_maps(

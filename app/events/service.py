@@ -201,9 +201,11 @@ def _count(
         [(i.code, c) for i in counted for c in i.event_categories],
         [(i.code, t) for i in counted for t in i.area_types if t in with_areas],
     )
-    obs_repo.stage_values_from_query(session, repo.counts_sql(), {"months": months})
+    recounting = repo.counted_before(session, [i.code for i in counted], months)
+    obs_repo.stage_values_from_query(session, repo.counts_sql(recounting), {"months": months})
     counts = obs_repo.compare_staged(session)
     obs_repo.apply_staged(session, batch_id)
+    repo.record_coverage(session, batch_id, months)
 
     result.batch_id = batch_id
     result.no_location = int(summary.no_location)

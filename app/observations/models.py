@@ -79,3 +79,25 @@ class Observation(Base):
     replaces_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("observation.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     superseded_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("batch.id"))
+
+
+class CountCoverage(Base):
+    """Which counts a batch made: indicator, area type and vintage, period.
+
+    Event counts store only the areas where something happened. Coverage says the rest of
+    the areas counted zero, so readers can tell a true zero from a count never made.
+    Coverage of a reverted batch no longer counts.
+    """
+
+    __tablename__ = "count_coverage"
+    __table_args__ = (Index("ix_count_coverage_indicator", "indicator_code", "type_code"),)
+
+    batch_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("batch.id"), primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(
+        Text, ForeignKey("indicator.code", ondelete="CASCADE"), primary_key=True
+    )
+    type_code: Mapped[str] = mapped_column(Text, primary_key=True)
+    vintage: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(Text, primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)

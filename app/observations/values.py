@@ -3,12 +3,16 @@
 Counts aggregate up the area hierarchy by summing; rates and percentages by summing
 their numerators and denominators, never by averaging rates. An aggregate is given only
 when every area below has a value, so a missing area never silently lowers a total.
+
+Counts made from events are stored only where something happened; ``count_coverage``
+says which (indicator, area type and vintage, period) were counted, and every other
+area of a counted period reads as zero.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -25,11 +29,14 @@ class ValueFilter:
 
 
 def stored_types(session: Session, indicator: str) -> list[str]:
-    """Area types that hold stored (current) values of ``indicator``."""
+    """Area types that hold stored (current) values of ``indicator``, or counted zeros."""
     rows = session.execute(
         text(
-            "SELECT DISTINCT a.type_code FROM observation o JOIN area a ON a.id = o.area_id "
-            "WHERE o.indicator_code = :i AND o.superseded_at IS NULL"
+            "SELECT a.type_code FROM observation o JOIN area a ON a.id = o.area_id "
+            "WHERE o.indicator_code = :i AND o.superseded_at IS NULL "
+            "UNION "
+            "SELECT c.type_code FROM count_coverage c JOIN batch b ON b.id = c.batch_id "
+            "WHERE c.indicator_code = :i AND b.reverted_at IS NULL"
         ),
         {"i": indicator},
     )
@@ -72,13 +79,24 @@ def _filters(f: ValueFilter, area_alias: str, obs_alias: str, p: str) -> tuple[s
 
 
 def stored_values_sql(indicator: str, f: ValueFilter, p: str = "s_") -> tuple[str, dict[str, Any]]:
+    """Current values at ``f.type_code``: those stored, and zeros where counted."""
     where, params = _filters(f, "a", "o", p)
+    zero_where, _ = _filters(f, "a", "c", p)
     params[f"{p}indicator"] = indicator
     sql = f"""
         SELECT o.area_id, o.period, o.period_start, o.value, o.numerator, o.denominator,
                NULL::text AS derived_from
         FROM observation o JOIN area a ON a.id = o.area_id
         WHERE o.indicator_code = :{p}indicator AND o.superseded_at IS NULL AND {where}
+        UNION ALL
+        SELECT a.id, c.period, c.period_start, 0, NULL, NULL, NULL::text
+        FROM (SELECT DISTINCT c.type_code, c.vintage, c.period, c.period_start
+              FROM count_coverage c JOIN batch b ON b.id = c.batch_id
+              WHERE c.indicator_code = :{p}indicator AND b.reverted_at IS NULL) c
+        JOIN area a ON a.type_code = c.type_code AND a.vintage = c.vintage
+        WHERE {zero_where} AND NOT EXISTS (
+            SELECT 1 FROM observation o WHERE o.indicator_code = :{p}indicator
+            AND o.area_id = a.id AND o.period = c.period AND o.superseded_at IS NULL)
     """
     return sql, params
 
@@ -93,9 +111,11 @@ def aggregated_values_sql(
 ) -> tuple[str, dict[str, Any]]:
     """Values at ``f.type_code`` summed from stored values at ``source_type`` below it."""
     where, params = _filters(f, "anc", "o", p)
-    params.update(
-        {f"{p}indicator": indicator, f"{p}source_type": source_type, f"{p}mult": multiplier}
+    leaf_sql, leaf_params = stored_values_sql(
+        indicator, replace(f, type_code=source_type, area_code=None), p + "l_"
     )
+    params.update(leaf_params)
+    params.update({f"{p}source_type": source_type, f"{p}mult": multiplier})
     value = (
         "sum(o.value)"
         if is_count
@@ -119,8 +139,7 @@ def aggregated_values_sql(
         FROM chain c
         JOIN area anc ON anc.id = c.ancestor_id
         JOIN leaves l ON l.ancestor_id = anc.id
-        JOIN observation o ON o.area_id = c.leaf_id AND o.indicator_code = :{p}indicator
-                          AND o.superseded_at IS NULL
+        JOIN ({leaf_sql}) o ON o.area_id = c.leaf_id
         WHERE {where}
         GROUP BY anc.id, o.period
     """

@@ -193,3 +193,36 @@ def test_kept_events_are_recounted_into_a_new_boundary_vintage(
     )
     rows = [r for r in csv_rows(shared_data / SUBSET) if r["Longitude"]]
     assert total[0] == sum(r["Crime type"] == "Criminal damage and arson" for r in rows)
+
+
+def test_areas_without_events_read_zero_and_a_fall_to_zero_is_a_revision(
+    partners: Partners,
+) -> None:
+    town_hall, hillsborough = "-1.4701,53.3808", "-1.5030,53.4110"
+
+    def month_at(point: str) -> bytes:
+        return f"longitude,latitude,category,date\n{point},Burglary,2021-03-01\n".encode()
+
+    def burglary() -> dict[str, float]:
+        with partners.client() as http:
+            body = http.get(
+                "/api/observations",
+                params={"indicator": "burglary", "type": "lsoa", "period": "2021-03"},
+            ).json()
+        return {o["area_code"]: o["value"] for o in body["observations"]}
+
+    upload(partners, "police", month_at(town_hall))
+    first = burglary()
+    assert len(first) == 345
+    (centre,) = [code for code, value in first.items() if value == 1]
+    upload(partners, "police", month_at(hillsborough))
+    second = burglary()
+    assert second[centre] == 0
+    assert sum(second.values()) == 1
+    history = partners.sql(
+        "SELECT o.value, o.superseded_at IS NULL FROM observation o JOIN area a "
+        "ON a.id = o.area_id WHERE a.code = :c AND o.indicator_code = 'burglary' "
+        "ORDER BY o.id",
+        c=centre,
+    )
+    assert [tuple(h) for h in history] == [(1.0, False), (0.0, True)]
