@@ -139,7 +139,6 @@ def assign_areas(session: Session, type_codes: Sequence[str]) -> None:
         ),
         {"types": list(type_codes)},
     )
-    session.execute(text("ANALYZE event_area"))
 
 
 def location_summary(session: Session) -> Row[Any]:

@@ -203,17 +203,14 @@ def _count(
     )
     recounting = repo.counted_before(session, [i.code for i in counted], months)
     obs_repo.stage_values_from_query(session, repo.counts_sql(recounting), {"months": months})
-    counts = obs_repo.compare_staged(session)
-    obs_repo.apply_staged(session, batch_id)
+    inserted, revised, unchanged = obs_repo.write_staged(session, batch_id)
     repo.record_coverage(session, batch_id, months)
 
     result.batch_id = batch_id
     result.no_location = int(summary.no_location)
     result.outside = int(summary.outside)
     result.months = [m.strftime("%Y-%m") for m in months]
-    result.inserted = int(counts.inserted)
-    result.revised = int(counts.revised)
-    result.unchanged = int(counts.unchanged)
+    result.inserted, result.revised, result.unchanged = inserted, revised, unchanged
     obs_repo.update_batch(
         session,
         batch_id,

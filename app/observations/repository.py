@@ -60,7 +60,8 @@ def lock_indicator_periods(session: Session, pairs: Iterable[tuple[str, str]]) -
 
 
 def stage_values(session: Session, values: Iterable[StagedValue]) -> None:
-    copy_into_temp(session, "value_stage", _STAGE_COLUMNS, values)
+    # Statistics are gathered only if the staged values need comparing (write_staged).
+    copy_into_temp(session, "value_stage", _STAGE_COLUMNS, values, analyze=False)
 
 
 def stage_values_from_query(session: Session, sql: str, params: dict[str, Any]) -> None:
@@ -76,7 +77,43 @@ def stage_values_from_query(session: Session, sql: str, params: dict[str, Any]) 
         ),
         params,
     )
+
+
+def write_staged(session: Session, batch_id: int) -> tuple[int, int, int]:
+    """Store the staged values as revisions of ``batch_id``.
+
+    Returns (inserted, revised, unchanged). Values for keys with no current value (new
+    months, new areas: the usual case) are inserted in one pass; only the others are
+    compared, and superseded where they differ.
+    """
+    staged = int(session.execute(text("SELECT count(*) FROM value_stage")).scalar_one())
+    result: Any = session.execute(
+        text(
+            """
+            INSERT INTO observation (indicator_code, area_id, period, period_start, period_end,
+                                     value, numerator, denominator, batch_id)
+            SELECT indicator, area_id, period, period_start, period_end, value, numerator,
+                   denominator, :b
+            FROM value_stage
+            ON CONFLICT (indicator_code, area_id, period) WHERE superseded_at IS NULL
+            DO NOTHING
+            """
+        ),
+        {"b": batch_id},
+    )
+    fresh = int(result.rowcount)  # a CursorResult: INSERT returns no rows, only a count
+    if fresh == staged:
+        return fresh, 0, 0
     session.execute(text("ANALYZE value_stage"))
+    # The fresh rows now compare as unchanged; they are counted as inserted instead.
+    counts = compare_staged(session)
+    apply_staged(session, batch_id)
+    return fresh + int(counts.inserted), int(counts.revised), int(counts.unchanged) - fresh
+
+
+def delete_empty_batch(session: Session, batch_id: int) -> None:
+    """Forget a batch that changed nothing (it has no values to point at it)."""
+    session.execute(text("DELETE FROM batch WHERE id = :b"), {"b": batch_id})
 
 
 def compare_staged(session: Session) -> Row[Any]:

@@ -108,38 +108,31 @@ def store_observations(
 
     repo.lock_indicator_periods(session, {(v[0], v[2]) for v in values})
     repo.stage_values(session, values)
-    counts = repo.compare_staged(session)
-    result = UploadResult(
-        None,
-        len(parsed.rows),
-        int(counts.inserted),
-        int(counts.revised),
-        int(counts.unchanged),
-        notes=_notes(parsed),
-    )
-    if not result.changed:
-        return result
-    result.batch_id = repo.insert_batch(
+    notes = _notes(parsed)
+    batch_id = repo.insert_batch(
         session,
         kind="observations",
         agency_id=principal.agency_id,
         key_id=principal.key_id,
         actor=principal.actor,
-        rows=result.rows,
-        inserted=result.inserted,
-        revised=result.revised,
-        unchanged=result.unchanged,
+        rows=len(parsed.rows),
         report=json.dumps(
             {
                 "layout": parsed.layout,
                 "encoding": parsed.encoding,
-                "notes": result.notes,
+                "notes": notes,
                 "indicators": sorted(indicators),
             }
         ),
         **batch_fields,
     )
-    repo.apply_staged(session, result.batch_id)
+    inserted, revised, unchanged = repo.write_staged(session, batch_id)
+    result = UploadResult(batch_id, len(parsed.rows), inserted, revised, unchanged, notes)
+    if not result.changed:
+        repo.delete_empty_batch(session, batch_id)
+        result.batch_id = None
+        return result
+    repo.update_batch(session, batch_id, inserted=inserted, revised=revised, unchanged=unchanged)
     return result
 
 
