@@ -235,8 +235,13 @@ def record_coverage(session: Session, batch_id: int, months: Sequence[date]) -> 
 def stage_indicator_maps(
     session: Session, categories: Iterable[tuple[str, str]], types: Iterable[tuple[str, str]]
 ) -> None:
-    copy_into_temp(session, "indicator_category", "indicator text, category text", categories)
-    copy_into_temp(session, "indicator_type", "indicator text, type_code text", types)
+    # A few dozen rows each: statistics would cost more than they could save.
+    copy_into_temp(
+        session, "indicator_category", "indicator text, category text", categories, analyze=False
+    )
+    copy_into_temp(
+        session, "indicator_type", "indicator text, type_code text", types, analyze=False
+    )
 
 
 def types_with_areas(session: Session) -> set[str]:

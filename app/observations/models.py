@@ -60,7 +60,9 @@ class Observation(Base):
             unique=True,
             postgresql_where=text("superseded_at IS NULL"),
         ),
-        Index("ix_observation_batch_id", "batch_id"),
+        # Batches arrive in id order, so a BRIN index finds a batch's rows (for reverts)
+        # at almost no cost to bulk loads, unlike a B-tree.
+        Index("ix_observation_batch_id", "batch_id", postgresql_using="brin"),
         Index("ix_observation_area_id", "area_id"),
     )
 
@@ -75,7 +77,10 @@ class Observation(Base):
     value: Mapped[float | None] = mapped_column(Double)
     numerator: Mapped[float | None] = mapped_column(Double)
     denominator: Mapped[float | None] = mapped_column(Double)
-    batch_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("batch.id"))
+    # No foreign key on the batch: values are only written by the upload that creates
+    # their batch, in its transaction, and batches that own rows are never deleted; a
+    # per-row check would slow every bulk load for no added safety.
+    batch_id: Mapped[int] = mapped_column(BigInteger)
     replaces_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("observation.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     superseded_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("batch.id"))

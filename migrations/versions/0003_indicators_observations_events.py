@@ -150,13 +150,14 @@ def upgrade() -> None:
         sa.Column("location", sa.Text(), nullable=True),
         sa.Column("reported_area", sa.Text(), nullable=True),
         sa.Column("superseded_by", sa.BigInteger(), nullable=True),
-        sa.ForeignKeyConstraint(["batch_id"], ["batch.id"], name=op.f("fk_event_batch_id_batch")),
         sa.ForeignKeyConstraint(
             ["superseded_by"], ["batch.id"], name=op.f("fk_event_superseded_by_batch")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event")),
     )
-    op.create_index("ix_event_batch_id", "event", ["batch_id"], unique=False)
+    op.create_index(
+        "ix_event_batch_id", "event", ["batch_id"], unique=False, postgresql_using="brin"
+    )
     op.create_index(
         "ix_event_current",
         "event",
@@ -183,9 +184,6 @@ def upgrade() -> None:
             ["area_id"], ["area.id"], name=op.f("fk_observation_area_id_area"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["batch_id"], ["batch.id"], name=op.f("fk_observation_batch_id_batch")
-        ),
-        sa.ForeignKeyConstraint(
             ["indicator_code"],
             ["indicator.code"],
             name=op.f("fk_observation_indicator_code_indicator"),
@@ -200,7 +198,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_observation")),
     )
     op.create_index("ix_observation_area_id", "observation", ["area_id"], unique=False)
-    op.create_index("ix_observation_batch_id", "observation", ["batch_id"], unique=False)
+    op.create_index(
+        "ix_observation_batch_id",
+        "observation",
+        ["batch_id"],
+        unique=False,
+        postgresql_using="brin",
+    )
     op.create_index(
         "uq_observation_current",
         "observation",
