@@ -34,27 +34,11 @@ def insert_events(
 ) -> None:
     """Store a batch's events, replacing the agency's current events for the same months.
 
-    The events are also left in the temporary table ``event_points`` (with a spatial
+    The events are copied straight into ``event`` (points given as EWKT, parsed by
+    PostGIS), then also put in the temporary table ``event_points`` (with a spatial
     index) for :func:`assign_areas`.
     """
-    copy_into_temp(
-        session,
-        "event_stage",
-        "row integer, category text, month date, lon double precision, "
-        "lat double precision, source_id text, location text, reported_area text",
-        rows,
-        analyze=False,  # only copied whole into event_points
-    )
-    _make_points(
-        session,
-        """
-        SELECT row AS id, row, category, month, source_id, location, reported_area,
-               CASE WHEN lon IS NOT NULL AND lat IS NOT NULL
-                    THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END AS geom
-        FROM event_stage
-        """,
-        {},
-    )
+    # Supersede first: afterwards the new events would match the same months too.
     session.execute(
         text(
             "UPDATE event SET superseded_by = :b WHERE agency_id = :a "
@@ -62,16 +46,21 @@ def insert_events(
         ),
         {"b": batch_id, "a": agency_id, "months": list(months)},
     )
-    session.execute(
-        text(
-            """
-            INSERT INTO event (batch_id, agency_id, row, category, month, geom, source_id,
-                               location, reported_area)
-            SELECT :b, :a, row, category, month, geom, source_id, location, reported_area
-            FROM event_points
-            """
-        ),
-        {"b": batch_id, "a": agency_id},
+    driver_conn: Any = session.connection().connection.driver_connection
+    copy_sql = (
+        "COPY event (batch_id, agency_id, row, category, month, geom, source_id, location, "
+        "reported_area) FROM STDIN"
+    )
+    with driver_conn.cursor() as cur, cur.copy(copy_sql) as copy:
+        for row, category, month, lon, lat, source_id, location, area in rows:
+            point = None if lon is None or lat is None else f"SRID=4326;POINT({lon!r} {lat!r})"
+            copy.write_row(
+                (batch_id, agency_id, row, category, month, point, source_id, location, area)
+            )
+    _make_points(
+        session,
+        "SELECT id, category, month, geom FROM event WHERE batch_id = :b",
+        {"b": batch_id},
     )
 
 
@@ -99,7 +88,7 @@ def load_current_points(session: Session, agency_id: int) -> int:
     """Put the agency's current events in ``event_points``; returns how many."""
     _make_points(
         session,
-        "SELECT id, row, category, month, source_id, location, reported_area, geom FROM event "
+        "SELECT id, category, month, geom FROM event "
         "WHERE agency_id = :a AND superseded_by IS NULL",
         {"a": agency_id},
     )
