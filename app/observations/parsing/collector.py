@@ -28,6 +28,32 @@ class Collector:
         else:
             self.more_errors += 1
 
+    @property
+    def error_count(self) -> int:
+        """Errors recorded so far, listed or not."""
+        return len(self.errors) + self.more_errors
+
+    def add_row(
+        self,
+        errors_before: int,
+        row: int,
+        key: tuple[str | None, str | None, str | None],
+        value: float | None,
+        numerator: float | None,
+        denominator: float | None,
+    ) -> None:
+        """Keep a long-layout row (CSV or JSON) unless it is incomplete, a duplicate, or
+        something on it was wrong (an error recorded since ``errors_before``)."""
+        area, period, indicator = key
+        if area is None or period is None or indicator is None:
+            return
+        if self.is_duplicate(row, (area, period, indicator), None):
+            return
+        if self.error_count == errors_before:
+            self.rows.append(
+                ObservationRow(row, area, period, indicator, value, numerator, denominator)
+            )
+
     def number(self, row: int, column: str, text: str, *, grouping: bool = True) -> float | None:
         """Read a number, recording an error and returning None when it is not one."""
         try:

@@ -226,7 +226,7 @@ class _RowReader:
         return self.collector.number(row, column.header, text, grouping=self.grouping)
 
     def _read_long(self, row: int, cells: list[str], area: str | None, period: str | None) -> None:
-        errors_before = len(self.collector.errors) + self.collector.more_errors
+        errors_before = self.collector.error_count
         indicator = None
         written = self._required(row, cells, "indicator", "the indicator code is missing")
         if written is not None:
@@ -244,14 +244,9 @@ class _RowReader:
             )
         numerator = self._optional_number(row, cells, "numerator")
         denominator = self._optional_number(row, cells, "denominator")
-        if area is None or period is None or indicator is None:
-            return
-        if self.collector.is_duplicate(row, (area, period, indicator), None):
-            return
-        if len(self.collector.errors) + self.collector.more_errors == errors_before:
-            self.collector.rows.append(
-                ObservationRow(row, area, period, indicator, value, numerator, denominator)
-            )
+        self.collector.add_row(
+            errors_before, row, (area, period, indicator), value, numerator, denominator
+        )
 
     def _read_wide(self, row: int, cells: list[str], area: str | None, period: str | None) -> None:
         for indicator, column in self.indicators.items():

@@ -11,7 +11,7 @@ from app.observations.parsing.codes import Codes
 from app.observations.parsing.collector import Collector
 from app.observations.parsing.errors import UploadFormatError
 from app.observations.parsing.headers import CANONICAL, role_of
-from app.observations.parsing.results import ObservationRow, ParsedUpload
+from app.observations.parsing.results import ParsedUpload
 from app.textfiles import json_error_position
 
 
@@ -94,21 +94,16 @@ class _JsonReader:
                 return
             else:
                 fields[role] = (key, value)
-        errors_before = len(self.collector.errors) + self.collector.more_errors
+        errors_before = self.collector.error_count
         area = self._text(row, fields, "area", "the area code is missing")
         period = self._period(row, fields)
         indicator = self._indicator(row, fields)
         value = self._number(row, fields, "value", required=True)
         numerator = self._number(row, fields, "numerator", required=False)
         denominator = self._number(row, fields, "denominator", required=False)
-        if area is None or period is None or indicator is None:
-            return
-        if self.collector.is_duplicate(row, (area, period, indicator), None):
-            return
-        if len(self.collector.errors) + self.collector.more_errors == errors_before:
-            self.collector.rows.append(
-                ObservationRow(row, area, period, indicator, value, numerator, denominator)
-            )
+        self.collector.add_row(
+            errors_before, row, (area, period, indicator), value, numerator, denominator
+        )
 
     def _text(
         self, row: int, fields: dict[str, tuple[str, object]], role: str, missing: str
