@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
+from app.analysis.params import AnalysisParams
 from app.areas.importer import ImportReport, ImportRequest, import_areas
 from app.db import resolve_database_url, unit_of_work
 from app.errors import NisError
@@ -312,6 +313,48 @@ def events_recount(
     say(result.message)
 
 
+@cli.command("analyse")
+def analyse(
+    area_type: Annotated[
+        str | None, typer.Option(help="Area type to test; default the most numerous")
+    ] = None,
+    q: Annotated[float, typer.Option(help="False discovery rate")] = 0.05,
+    deprivation_groups: Annotated[
+        int, typer.Option(help="5 (quintiles) or 10 (deciles) for the gap")
+    ] = 5,
+    min_expected: Annotated[
+        float, typer.Option(help="No deterioration test below this many expected events")
+    ] = 10.0,
+) -> None:
+    """Run the analysis now: deterioration, correlated deterioration, hotspots and gaps."""
+    _analyse(
+        AnalysisParams(
+            area_type=area_type,
+            q=q,
+            deprivation_groups=deprivation_groups,
+            min_expected=min_expected,
+        )
+    )
+
+
+def _analyse(params: AnalysisParams) -> None:
+    from app.analysis.service import get_run, run_analysis
+
+    say("analysing: deterioration, correlated deterioration, hotspots and gaps ...")
+    with _session() as session:
+        outcome = run_analysis(session, params, trigger="cli", actor="cli")
+        run = get_run(session, outcome.run_id)
+    summary = run["summary"]
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary["alerts"].items())) or "no alerts"
+    say(
+        f"analysis run {outcome.run_id}: {len(summary['tested'])} indicators tested at "
+        f"{run['params']['area_type']}, {len(summary['skipped'])} not tested; {kinds} "
+        f"(q <= {params.q}) in {outcome.seconds:.1f} s"
+    )
+    for code, why in sorted(summary["skipped"].items()):
+        say(f"  not tested: {code}: {why}")
+
+
 @cli.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
@@ -358,6 +401,13 @@ def demo(
         say=say,
     )
     load_demo_indicators(settings.database_url, say=say)
+    from app.analysis.params import analysis_params
+    from app.analysis.service import analysis_is_stale
+
+    with _session() as session:
+        stale = analysis_is_stale(session)
+    if stale:
+        _analyse(analysis_params(settings))
     if serve_:
         _serve(settings, host, port)
 

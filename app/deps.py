@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.agencies.repository import touch_key
 from app.agencies.service import Principal, authenticate
+from app.analysis.scheduler import AnalysisScheduler
 from app.db import session_scope
 from app.settings import Settings
 
@@ -63,3 +64,21 @@ def _touch(engine: Engine, principal: Principal) -> None:
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
+
+
+class AnalysisTrigger:
+    """Asks for a background analysis after a change to the data (when enabled)."""
+
+    def __init__(self, scheduler: AnalysisScheduler | None) -> None:
+        self._scheduler = scheduler
+
+    def after_change(self, batch_id: int | None, actor: str) -> None:
+        if self._scheduler is not None and batch_id is not None:
+            self._scheduler.after_upload(batch_id, actor)
+
+
+def get_analysis_trigger(request: Request) -> AnalysisTrigger:
+    return AnalysisTrigger(getattr(request.app.state, "analysis", None))
+
+
+AnalysisDep = Annotated[AnalysisTrigger, Depends(get_analysis_trigger)]

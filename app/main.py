@@ -13,6 +13,9 @@ from sqlalchemy import Engine
 
 from app import problems
 from app.agencies.routes import router as agencies_router
+from app.analysis.params import analysis_params
+from app.analysis.routes import router as analysis_router
+from app.analysis.scheduler import AnalysisScheduler
 from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker, resolve_database_url
 from app.events.routes import router as events_router
@@ -32,7 +35,14 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         if owns_engine:
             app.state.engine = make_engine(resolve_database_url(settings))
             app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        app.state.analysis = None
+        if settings.analysis_after_upload:
+            app.state.analysis = AnalysisScheduler(
+                app.state.sessionmaker, analysis_params(settings)
+            )
         yield
+        if app.state.analysis is not None:
+            app.state.analysis.close()
         if owns_engine:
             app.state.engine.dispose()
 
@@ -53,6 +63,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         observations_router,
         events_router,
         agencies_router,
+        analysis_router,
     ):
         app.include_router(router, prefix="/api")
     app.mount("/", StaticFiles(directory=FRONTEND_DIR, html=True), name="frontend")

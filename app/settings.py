@@ -47,6 +47,17 @@ class Settings(BaseSettings):
             "exactly; some rings self-intersect when rounded to 6-8)."
         ),
     )
+    analysis_after_upload: bool = Field(
+        default=True,
+        description="Run the analysis in the background after each upload that changes data.",
+    )
+    analysis_q: float = Field(
+        default=0.05, gt=0, lt=1, description="False discovery rate of the analysis runs."
+    )
+    analysis_area_type: str | None = Field(
+        default=None,
+        description="Area type the analysis tests; unset: the type with the most areas.",
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,6 +1,7 @@
 """Every table on one metadata: import this module to see the whole schema (Alembic)."""
 
 from app.agencies.models import Agency, ApiKey
+from app.analysis.models import Alert, AnalysisRun
 from app.areas.models import Area, AreaDisplay, AreaType
 from app.events.models import Event
 from app.indicators.models import Indicator
@@ -11,6 +12,8 @@ metadata = Base.metadata
 
 __all__ = [
     "Agency",
+    "Alert",
+    "AnalysisRun",
     "ApiKey",
     "Area",
     "AreaDisplay",

@@ -17,6 +17,7 @@ from shapely.geometry import box
 from sqlalchemy import create_engine, text
 
 from app.db import sqlalchemy_url
+from app.demo_indicators import DemoArea, demo_stories
 from tests.conftest import ThrowawayDatabases
 
 NIS = str(Path(sys.executable).with_name("nis"))
@@ -122,10 +123,20 @@ def test_serve_listens_where_asked_and_prints_the_url(
     assert f"serving NIS at {base}/" in stderr
 
 
-def test_demo_loads_a_labelled_city_once(cli_db: str) -> None:
-    first = nis(cli_db, "demo", "--no-serve")
+@pytest.fixture(scope="module")
+def demo(databases: ThrowawayDatabases) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """A database where ``nis demo`` has run once, and what it printed."""
+    url = databases.create("demo")
+    return url, nis(url, "demo", "--no-serve")
+
+
+def test_demo_loads_a_labelled_city_once(
+    demo: tuple[str, subprocess.CompletedProcess[str]],
+) -> None:
+    cli_db, first = demo
     assert first.returncode == 0, first.stderr
     assert "Contains National Statistics data" in first.stderr
+    assert "analysis run" in first.stderr
     engine = create_engine(sqlalchemy_url(cli_db))
     with engine.connect() as conn:
         counts = dict(
@@ -141,3 +152,31 @@ def test_demo_loads_a_labelled_city_once(cli_db: str) -> None:
     assert orphans == 0
     second = nis(cli_db, "demo", "--no-serve")
     assert "already loaded" in second.stderr
+    assert "analysis run" not in second.stderr  # nothing new to analyse
+
+
+def test_the_demo_shows_a_correlated_alert_where_one_was_planted(
+    demo: tuple[str, subprocess.CompletedProcess[str]],
+) -> None:
+    cli_db, _ = demo
+    engine = create_engine(sqlalchemy_url(cli_db))
+    with engine.connect() as conn:
+        correlated = conn.execute(
+            text(
+                "SELECT a.code, al.agencies, al.indicators, al.sentence FROM alert al "
+                "JOIN area a ON a.id = al.area_id WHERE al.kind = 'correlated' AND al.run_id = "
+                "(SELECT max(id) FROM analysis_run WHERE status = 'done')"
+            )
+        ).all()
+        areas = [
+            DemoArea(r.code, r.name, r.area_km2)
+            for r in conn.execute(
+                text("SELECT code, name, area_km2 FROM area WHERE type_code = 'lsoa' ORDER BY code")
+            )
+        ]
+    engine.dispose()
+    planted = {
+        s.area_code for s in demo_stories(areas) if len({*s.indicators} & {"persistent_absence"})
+    }
+    found = {r.code for r in correlated if {"police", "schools"} <= set(r.agencies)}
+    assert found & planted, (planted, [r.sentence for r in correlated])

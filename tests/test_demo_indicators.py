@@ -19,7 +19,7 @@ from app.demo_indicators import (
 )
 from app.indicators.catalogue import IndicatorSpec, ValueType, default_catalogue
 
-STORY_START = "2022-07"  # 18 months before the end of 2023
+STORY_START = "2023-01"  # 12 months before the end of 2023
 LAST_12_MONTHS = "2023-01"
 
 Values = dict[str, dict[str, dict[str, float]]]  # indicator -> area -> period -> value
@@ -240,7 +240,7 @@ def test_three_stories_pair_criminal_damage_with_absence(stories: list[DemoStory
     assert len(paired) == 3
 
 
-def test_stories_start_18_months_before_the_end(stories: list[DemoStory]) -> None:
+def test_stories_start_12_months_before_the_end(stories: list[DemoStory]) -> None:
     assert {s.start_period for s in stories} == {STORY_START}
 
 

@@ -28,9 +28,9 @@ def demo_stories(
     Returns
     -------
     list of DemoStory
-        Three areas where criminal damage (doubling) and persistent absence (about +10
-        points) rise together over the last 18 months, then one area where only burglary
-        rises (doubling) and one where only vehicle crime does (+80%). Each story is in an
+        Three areas where criminal damage (2.5-fold) and persistent absence (about +20
+        points) rise together over the last 12 months, then one area where only burglary
+        rises (tripling) and one where only vehicle crime does (2.5-fold). Each story is in an
         area where its first indicator runs high, so that the rise stands out of the noise.
         Fewer stories with fewer than five areas.
     """
@@ -53,23 +53,25 @@ class _Plot:
     description: str
 
 
-# Sizes a single LSOA can show: at about two crimes a month and 250 pupils, +60% and +4
-# points are within one year's noise (binomial SD of absence alone is about 3 points).
+# Sizes a single LSOA can show to an analysis that tests every indicator in every area at
+# once: at about two crimes a month and 250 pupils, +60% and +4 points are within one
+# year's noise (binomial SD of absence alone is about 3 points), and even a doubling
+# does not survive a false discovery rate over thousands of tests.
 _ONLY = "; nothing else changes but the totals and rates that count it"
 _TOGETHER = _Plot(
-    (("criminal_damage_arson", 1.0), ("persistent_absence", 0.10)),
-    "criminal damage and arson doubling and persistent absence up about 10 points, "
+    (("criminal_damage_arson", 1.5), ("persistent_absence", 0.20)),
+    "criminal damage and arson rising 2.5-fold and persistent absence up about 20 points, "
     "together, from {start}; steady before, apart from noise, seasons and city-wide trends",
 )
 _PLOTS = (
     _TOGETHER,
     _TOGETHER,
     _TOGETHER,
-    _Plot((("burglary", 1.0),), "burglary doubling from {start}" + _ONLY),
-    _Plot((("vehicle_crime", 0.8),), "vehicle crime up about 80% from {start}" + _ONLY),
+    _Plot((("burglary", 2.0),), "burglary tripling from {start}" + _ONLY),
+    _Plot((("vehicle_crime", 1.5),), "vehicle crime rising 2.5-fold from {start}" + _ONLY),
 )
-_STORY_MONTHS = 18  # a story starts this long before the end of the data
-_RAMP_MONTHS = 6  # and reaches its full size after this long
+_STORY_MONTHS = 12  # a story starts this long before the end of the data
+_RAMP_MONTHS = 1  # and reaches its full size after this long
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def query_observations(
         raise UnknownAreaTypeError(f"Unknown area type {type_code!r}")
     value_filter = _filter(indicator, type_code, q)
     notes: list[str] = []
-    values = _values(session, indicator, value_filter, "v_", notes)
+    values = values_sql(session, indicator, value_filter, "v_", notes)
     rows = [] if values is None else sql.fetch(session, values)
     public = principal is None
     observations = [_shape(row, indicator, public) for row in rows]
@@ -102,7 +102,7 @@ def _filter(indicator: Row[Any], type_code: str, q: ObservationQuery) -> sql.Val
     )
 
 
-def _values(
+def values_sql(
     session: Session, indicator: Row[Any], f: sql.ValueFilter, p: str, notes: list[str]
 ) -> tuple[str, dict[str, Any]] | None:
     """The SQL giving ``indicator`` at ``f.type_code``, or None when it cannot be had."""
@@ -129,10 +129,10 @@ def _values(
         parts = indicator_repo.indicators_by_code(
             session, [indicator.numerator, indicator.denominator]
         )
-        num = _values(session, parts[indicator.numerator], f, p + "n_", notes)
+        num = values_sql(session, parts[indicator.numerator], f, p + "n_", notes)
         # The denominator may come from an earlier period (last year's population).
         den_filter = replace(f, start_from=None)
-        den = _values(session, parts[indicator.denominator], den_filter, p + "d_", notes)
+        den = values_sql(session, parts[indicator.denominator], den_filter, p + "d_", notes)
         if num is None or den is None:
             return None
         notes.append(

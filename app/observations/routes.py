@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import OptionalPrincipalDep, PrincipalDep, SessionDep, SettingsDep
+from app.deps import AnalysisDep, OptionalPrincipalDep, PrincipalDep, SessionDep, SettingsDep
 from app.observations import batches, query
 from app.observations.upload import upload_observations
 from app.uploads import receive_upload
@@ -45,6 +45,7 @@ async def post_observations(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
+    analysis: AnalysisDep,
     period: Annotated[
         str | None, Query(description="Period of a wide file that has no period column")
     ] = None,
@@ -57,6 +58,8 @@ async def post_observations(
         )
     finally:
         upload.data.close()
+    if result.changed:
+        analysis.after_change(result.batch_id, principal.actor)
     return {
         "batch": result.batch_id,
         "changed": result.changed,
@@ -85,6 +88,10 @@ def get_batch(batch_id: int, session: SessionDep, principal: PrincipalDep) -> di
 
 
 @router.post("/batches/{batch_id}/revert")
-def revert_batch(batch_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def revert_batch(
+    batch_id: int, session: SessionDep, principal: PrincipalDep, analysis: AnalysisDep
+) -> dict[str, Any]:
     """Withdraw a batch's values and restore those it replaced (recorded as a new batch)."""
-    return batches.revert_batch(session, principal, batch_id)
+    revert = batches.revert_batch(session, principal, batch_id)
+    analysis.after_change(revert["id"], principal.actor)
+    return revert

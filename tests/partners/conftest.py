@@ -70,6 +70,9 @@ def _serve(
     template: Template, databases: ThrowawayDatabases, **settings: Any
 ) -> Iterator[Partners]:
     db_url = clone_database(template.url, "nis_test_partner", databases)
+    # Background analysis is tested on its own (test_analysis.py); here it would only
+    # slow the upload tests down.
+    settings.setdefault("analysis_after_upload", False)
     with LiveServer(Settings(database_url=db_url, **settings)) as server:
         yield Partners(server.url, db_url, template.keys)
 

@@ -1,0 +1,1 @@
+"""Analysis: where things get worse, and where several things get worse together."""

@@ -1,0 +1,174 @@
+"""Deterioration of each indicator in each area, as one family of tests per run.
+
+Counts (and percentages or rates stored with numerators and denominators) are compared
+with the city period by period (:func:`count_deterioration`); indicators published only
+as values (means, scores, percentages without counts) get a Mann-Kendall trend test on
+their points. Every test of the run shares one Benjamini-Hochberg correction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import norm
+
+from app.analysis.panels import Panel, exposure_for
+from app.analysis.params import WINDOWS, AnalysisParams
+from app.analysis.stats.deterioration import DeteriorationParams, count_deterioration
+from app.analysis.stats.fdr import bh_qvalues
+from app.analysis.stats.trend import mann_kendall
+
+MIN_TREND_POINTS = 4
+POLARITY = {"higher_is_worse": 1, "higher_is_better": -1}
+
+
+@dataclass
+class IndicatorTest:
+    """One indicator's tests across the areas (arrays have one entry per area)."""
+
+    panel: Panel
+    method: str  # "counts" | "trend"
+    window: tuple[int, int]  # recent, baseline periods
+    p: NDArray[np.float64]
+    reason: NDArray[np.str_]
+    # counts: observed/expected/ratio in the recent window; trend: Sen's slope per period
+    stats: dict[str, NDArray[np.float64]]
+    dispersion: float | None = None
+    q: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    # The counts and denominators tested (counts method only), for the gap.
+    counts: NDArray[np.float64] | None = None
+    exposure: NDArray[np.float64] | None = None
+
+    @property
+    def code(self) -> str:
+        return str(self.panel.indicator.code)
+
+    @property
+    def recent_periods(self) -> list[str]:
+        recent = self.window[0]
+        return self.panel.periods[-recent:]
+
+    def summary(self) -> dict[str, Any]:
+        tested = self.reason == "tested"
+        reasons, counts = np.unique(self.reason, return_counts=True)
+        return {
+            "method": self.method,
+            "recent": self.window[0],
+            "baseline": self.window[1],
+            "tested": int(tested.sum()),
+            "not_tested": {
+                str(r): int(n) for r, n in zip(reasons, counts, strict=True) if r != "tested"
+            },
+            "dispersion": self.dispersion,
+        }
+
+
+def skip_reason(panel: Panel | None, indicator: Any) -> str | None:
+    """Why an indicator is not tested for deterioration, or None when it is."""
+    if indicator.polarity not in POLARITY:
+        return "no judgement of better or worse"
+    if indicator.numerator and indicator.denominator:
+        return f"analysed through its numerator {indicator.numerator}"
+    if panel is None:
+        return "no values at this area type"
+    if len(panel.periods) < 2:
+        return "a single period: nothing to compare"
+    return None
+
+
+def examine_indicator(
+    panel: Panel, population: Panel | None, params: AnalysisParams
+) -> IndicatorTest | str:
+    """The deterioration tests of one indicator, or why none can be made."""
+    indicator = panel.indicator
+    polarity = POLARITY[indicator.polarity]
+    recent, baseline, shortest = WINDOWS.get(indicator.period_type, (1, 3, 1))
+    periods = len(panel.periods)
+    if indicator.value_type == "count":
+        counts, exposure = panel.value, exposure_for(panel, population)
+    elif panel.has_counts:
+        counts, exposure = panel.numerator, panel.denominator
+    else:
+        return _trend_test(panel, polarity)
+    if periods < recent + shortest:
+        return (
+            f"{periods} periods: fewer than a recent window of {recent} and a baseline of "
+            f"at least {shortest}"
+        )
+    baseline = min(baseline, periods - recent)
+    result = count_deterioration(
+        counts,
+        exposure,
+        polarity,
+        DeteriorationParams(
+            recent=recent,
+            baseline=baseline,
+            min_baseline=min(baseline, shortest),
+            min_expected=params.min_expected,
+        ),
+    )
+    stats = {
+        "observed": result.observed,
+        "expected": result.expected,
+        "ratio": result.ratio,
+        "p_step": result.p_step,
+        "p_trend": result.p_trend,
+        "p_combined": result.p_combined,
+    }
+    if indicator.value_type != "count":
+        stats.update(_proportion_change(panel, recent, baseline))
+    return IndicatorTest(
+        panel,
+        "counts",
+        (recent, baseline),
+        result.p,
+        result.reason,
+        stats,
+        result.dispersion,
+        counts=counts,
+        exposure=exposure,
+    )
+
+
+def _proportion_change(panel: Panel, recent: int, baseline: int) -> dict[str, Any]:
+    """Recent and baseline values of a percentage or rate from its counts, and the change
+    (for "up 4.1 points")."""
+    mult = float(panel.indicator.multiplier or 1)
+    num, den = np.nan_to_num(panel.numerator), np.nan_to_num(panel.denominator)
+    start = -(recent + baseline)
+
+    def rate(n: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(d > 0, n / d * mult, np.nan)
+
+    now = rate(num[:, -recent:].sum(axis=1), den[:, -recent:].sum(axis=1))
+    before = rate(num[:, start:-recent].sum(axis=1), den[:, start:-recent].sum(axis=1))
+    return {"value_recent": now, "value_baseline": before, "change": now - before}
+
+
+def _trend_test(panel: Panel, polarity: int) -> IndicatorTest | str:
+    points = panel.value[:, -15:]
+    if points.shape[1] < MIN_TREND_POINTS:
+        return (
+            f"{points.shape[1]} periods of values without counts: a trend test needs "
+            f"{MIN_TREND_POINTS}"
+        )
+    result = mann_kendall(points)
+    z = np.asarray(result.z, dtype=np.float64)
+    # One-sided in the worse direction: upward for higher-is-worse.
+    p = np.where(np.isnan(z), np.nan, norm.sf(polarity * z))
+    reason = np.where(np.isnan(p), "too_few_points", "tested").astype(np.str_)
+    stats = {"slope": np.asarray(result.slope, dtype=np.float64), "z": z}
+    return IndicatorTest(panel, "trend", (points.shape[1], 0), p, reason, stats)
+
+
+def apply_fdr(tests: list[IndicatorTest]) -> None:
+    """One Benjamini-Hochberg correction across every test of the run."""
+    if not tests:
+        return
+    q = bh_qvalues(np.stack([t.p for t in tests]))
+    for test, row in zip(tests, q, strict=True):
+        test.q = row

@@ -1,0 +1,168 @@
+"""Narrowing the gap: each indicator in the most deprived areas against the rest of the
+city, over time, with the gap's own trend; an alert where the gap is widening."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.analysis import repository as repo
+from app.analysis.detect import IndicatorTest
+from app.analysis.params import AnalysisParams
+from app.analysis.sentences import q_text
+from app.analysis.stats.compare import Polarity
+from app.analysis.stats.fdr import bh_qvalues
+from app.analysis.stats.gap import GapResult, deprivation_gap
+
+# Months are pooled into quarters: a month's gap between two groups of areas is mostly
+# noise, and quarters keep enough points for the gap's trend over three years.
+BLOCK = {"month": 3}
+GROUP_NAMES = {5: "fifth", 10: "tenth"}
+
+
+def gap_findings(
+    tests: list[IndicatorTest], rank: NDArray[np.float64] | None, params: AnalysisParams
+) -> tuple[list[repo.NewAlert], dict[str, Any]]:
+    if rank is None:
+        return [], {"tested": False, "why": "no deprivation (IMD rank or score) at this type"}
+    results: list[tuple[IndicatorTest, list[str], GapResult]] = []
+    for test in tests:
+        outcome = _gap(test, rank, params)
+        if outcome is not None:
+            results.append((test, *outcome))
+    if not results:
+        return [], {"tested": False, "why": "no indicator has enough periods for a gap trend"}
+    p = np.array([r.absolute_trend.p for _, _, r in results], dtype=np.float64)
+    q = bh_qvalues(p)
+    alerts = []
+    summary: dict[str, Any] = {
+        "tested": True,
+        "groups": params.deprivation_groups,
+        "indicators": {},
+    }
+    for (test, periods, result), q_value in zip(results, q, strict=True):
+        trend = result.absolute_trend
+        summary["indicators"][test.code] = _summary(periods, result, float(q_value))
+        widening = trend.verdict == "widening" and result.disadvantaged == "most_deprived"
+        if widening and q_value <= params.q:
+            alerts.append(_alert(test, periods, result, float(q_value), params))
+    return alerts, summary
+
+
+def _gap(
+    test: IndicatorTest, rank: NDArray[np.float64], params: AnalysisParams
+) -> tuple[list[str], GapResult] | None:
+    panel = test.panel
+    ind = panel.indicator
+    block = BLOCK.get(str(ind.period_type), 1)
+    polarity: Polarity = ind.polarity
+    if test.method == "trend":
+        values, periods = _blocks(panel.value, panel.periods, block, mean=True)
+        if len(periods) < 3:
+            return None
+        result = deprivation_gap(
+            rank, value=values, groups=params.deprivation_groups, polarity=polarity
+        )
+        return periods, result
+    num, den = test.counts, test.exposure
+    if num is None or den is None:
+        return None  # counts without a population: no rate to compare
+    if ind.value_type == "count":
+        multiplier, model = 1000.0, "poisson"
+    else:
+        multiplier = 100.0 if ind.value_type == "percentage" else float(ind.multiplier or 1)
+        model = "binomial" if ind.value_type == "percentage" else "poisson"
+    num_b, periods = _blocks(num, panel.periods, block)
+    den_b, _ = _blocks(den, panel.periods, block)
+    if len(periods) < 3:
+        return None
+    result = deprivation_gap(
+        rank,
+        numerator=num_b,
+        denominator=den_b,
+        groups=params.deprivation_groups,
+        multiplier=multiplier,
+        count_model=model,  # type: ignore[arg-type]
+        polarity=polarity,
+    )
+    return periods, result
+
+
+def _blocks(
+    panel: NDArray[np.float64], periods: list[str], size: int, *, mean: bool = False
+) -> tuple[NDArray[np.float64], list[str]]:
+    """Sum (or average) consecutive periods in blocks of ``size``, ending with the newest;
+    a block missing any period is missing."""
+    n = (panel.shape[1] // size) * size
+    if n == 0:
+        return panel[:, :0], []
+    tail = panel[:, -n:].reshape(panel.shape[0], n // size, size)
+    pooled = tail.mean(axis=2) if mean else tail.sum(axis=2)
+    labels = periods[-n:]
+    names = [
+        labels[i] if size == 1 else f"{labels[i]} to {labels[i + size - 1]}"
+        for i in range(0, n, size)
+    ]
+    return pooled, names
+
+
+def _summary(periods: list[str], result: GapResult, q: float) -> dict[str, Any]:
+    def nums(values: NDArray[np.float64]) -> list[float | None]:
+        return [None if not np.isfinite(v) else round(float(v), 4) for v in values]
+
+    trend = result.absolute_trend
+    return {
+        "periods": periods,
+        "most_deprived": nums(result.most_deprived),
+        "rest": nums(result.rest),
+        "absolute_gap": nums(result.absolute),
+        "relative_gap": nums(result.relative),
+        "sii": nums(result.sii),
+        "rii": nums(result.rii),
+        "trend": {
+            "verdict": trend.verdict,
+            "slope_per_period": _finite(trend.slope),
+            "p": _finite(trend.p),
+            "q": _finite(q),
+        },
+        "relative_trend": result.relative_trend.verdict,
+        "disadvantaged": result.disadvantaged,
+    }
+
+
+def _alert(
+    test: IndicatorTest, periods: list[str], result: GapResult, q: float, params: AnalysisParams
+) -> repo.NewAlert:
+    ind = test.panel.indicator
+    part = GROUP_NAMES.get(params.deprivation_groups, "group")
+    unit = (
+        "%"
+        if ind.value_type == "percentage"
+        else (
+            " per 1,000 residents" if ind.value_type == "count" else f" {ind.unit or ''}".rstrip()
+        )
+    )
+    latest = len(periods) - 1
+    sentence = (
+        f"The gap in {str(ind.title).lower()} between the most deprived {part} of areas and "
+        f"the rest of the city is widening: {result.most_deprived[latest]:.3g}{unit} against "
+        f"{result.rest[latest]:.3g}{unit} in {periods[latest]}, the gap changing by "
+        f"{result.absolute_trend.slope:+.3g} a period over {len(periods)} periods ({q_text(q)})"
+    )
+    return repo.NewAlert(
+        kind="gap",
+        area_id=None,
+        indicators=[test.code],
+        agencies=[str(ind.agency)],
+        period_from=periods[0],
+        period_to=periods[-1],
+        q=q,
+        sentence=sentence,
+        stats=_summary(periods, result, q),
+    )
+
+
+def _finite(value: float) -> float | None:
+    return round(float(value), 6) if np.isfinite(value) else None

@@ -1,0 +1,57 @@
+"""Analysis runs and the alerts they raise.
+
+A run records what it was asked (parameters), what it saw (per indicator: periods,
+areas, values and the newest batch) and what it found (a summary, and one alert per
+finding), so that every alert can be traced back to its evidence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Double, ForeignKey, Index, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models import Base
+
+
+class AnalysisRun(Base):
+    __tablename__ = "analysis_run"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    trigger: Mapped[str] = mapped_column(Text)  # upload | cli | api
+    batch_id: Mapped[int | None] = mapped_column(BigInteger)  # the upload that asked
+    actor: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text)  # running | done | failed
+    params: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Alert(Base):
+    """One finding of a run: an area (or the city, for gaps) and the indicators behind it."""
+
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_run_id_kind", "run_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("analysis_run.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(Text)  # deterioration | correlated | hotspot | gap
+    area_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("area.id", ondelete="CASCADE"), index=True
+    )
+    indicators: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    agencies: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    period_from: Mapped[str | None] = mapped_column(Text)
+    period_to: Mapped[str | None] = mapped_column(Text)
+    q: Mapped[float | None] = mapped_column(Double)
+    sentence: Mapped[str] = mapped_column(Text)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,262 @@
+"""A neighbourhood's profile: every indicator's latest value, how it compares with the
+city (Fingertips-style intervals at 95% and 99.8%), its recent trend, and its alerts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Row, text
+from sqlalchemy.orm import Session
+
+from app.agencies.service import Principal
+from app.analysis import repository as repo
+from app.analysis import service
+from app.analysis.stats.compare import Measure, compare_counts_to_benchmark
+from app.analysis.stats.trend import (
+    CANNOT_BE_CALCULATED,
+    mann_kendall,
+    recent_trend_proportion,
+    recent_trend_rate,
+)
+from app.errors import AreaNotFoundError
+from app.indicators import repository as indicator_repo
+from app.observations import values as values_repo
+from app.observations.query import values_sql
+
+TREND_POINTS = 24
+FINGERTIPS_POINTS = 5
+ANNUAL = ("calendar_year", "financial_year", "academic_year")
+POPULATION = "population"
+
+
+def area_profile(session: Session, principal: Principal | None, code: str) -> dict[str, Any]:
+    area = _newest_area(session, code)
+    type_code = str(area.type_code)
+    indicators = indicator_repo.list_indicators(session, principal is not None)
+    population_row = indicator_repo.indicators_by_code(session, [POPULATION]).get(POPULATION)
+    population = _series(session, population_row, type_code, None)
+    out = []
+    for indicator in indicators:
+        series = _series(session, indicator, type_code, code)
+        if not series:
+            continue
+        entry = _entry(indicator, series, principal is None)
+        latest = series[-1]
+        city = _series(session, indicator, type_code, None, latest.period_start)
+        entry["benchmark"] = _benchmark(indicator, latest, city, population)
+        out.append(entry)
+    alerts = service.list_alerts(session, principal, repo.AlertFilter(area_code=code))
+    return {
+        "area": {
+            "code": area.code,
+            "name": area.name,
+            "type": area.type_code,
+            "vintage": area.vintage,
+        },
+        "benchmark": f"every {type_code} area together (the city)",
+        "indicators": out,
+        "alerts": alerts["alerts"],
+        "alerts_run": alerts["run"],
+    }
+
+
+def _newest_area(session: Session, code: str) -> Row[Any]:
+    row = session.execute(
+        text(
+            "SELECT id, code, name, type_code, vintage FROM area WHERE code = :code "
+            "ORDER BY vintage DESC, type_code LIMIT 1"
+        ),
+        {"code": code},
+    ).first()
+    if row is None:
+        raise AreaNotFoundError(f"There is no area {code!r}")
+    return row
+
+
+def _series(
+    session: Session,
+    indicator: Row[Any] | None,
+    type_code: str,
+    area: str | None,
+    start: date | None = None,
+) -> list[Row[Any]]:
+    """Values of ``indicator`` for one area (or all, ``area`` None), one period if given."""
+    if indicator is None:
+        return []
+    value_filter = values_repo.ValueFilter(type_code, area, start, start)
+    query = values_sql(session, indicator, value_filter, "f_", [])
+    return [] if query is None else list(values_repo.fetch(session, query))
+
+
+def _entry(indicator: Row[Any], series: list[Row[Any]], public: bool) -> dict[str, Any]:
+    latest = series[-1]
+    suppressed = (
+        public
+        and indicator.value_type == "count"
+        and indicator.disclosure_threshold is not None
+        and latest.value is not None
+        and 0 < latest.value < indicator.disclosure_threshold
+    )
+    return {
+        "indicator": {
+            k: indicator._mapping[k]
+            for k in (
+                "code",
+                "title",
+                "agency",
+                "topic",
+                "value_type",
+                "unit",
+                "polarity",
+                "period_type",
+            )
+        },
+        "period": latest.period,
+        "value": None if suppressed else latest.value,
+        "suppressed": bool(suppressed),
+        "numerator": None if suppressed else latest.numerator,
+        "denominator": latest.denominator,
+        "trend": _trend(indicator, series),
+        "recent_trend": _recent_trend(indicator, series),
+    }
+
+
+def _trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any]:
+    """Mann-Kendall over the latest points (up to two years of months)."""
+    values = np.array([np.nan if r.value is None else r.value for r in series[-TREND_POINTS:]])
+    result = mann_kendall(values[None, :])
+    p, slope = float(result.p[0]), float(result.slope[0])
+    if np.isnan(p):
+        return {
+            "label": "could not be calculated",
+            "reason": str(result.reason[0]),
+            "points": int(np.count_nonzero(~np.isnan(values))),
+        }
+    label = "no significant change"
+    if p < 0.05:
+        rising = slope > 0
+        label = "rising" if rising else "falling"
+        worse = {"higher_is_worse": rising, "higher_is_better": not rising}.get(indicator.polarity)
+        if worse is not None:
+            label += " and getting worse" if worse else " and getting better"
+    return {
+        "label": label,
+        "p": round(p, 6),
+        "sen_slope": round(slope, 6),
+        "points": int(result.n[0]),
+        "from": series[-len(values)].period,
+        "to": series[-1].period,
+        "method": "Mann-Kendall with Sen's slope",
+    }
+
+
+def _recent_trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any] | None:
+    """Fingertips' recent trend marker for annual series: the last five points, from
+    counts (chi-squared test for trend in proportions, or the rate method)."""
+    if indicator.period_type not in ANNUAL:
+        return None
+    last = series[-FINGERTIPS_POINTS:]
+    num = np.array([[np.nan if r.numerator is None else r.numerator for r in last]])
+    den = np.array([[np.nan if r.denominator is None else r.denominator for r in last]])
+    if len(last) < FINGERTIPS_POINTS or np.isnan(num).any() or np.isnan(den).any():
+        return {
+            "label": CANNOT_BE_CALCULATED,
+            "reason": f"needs {FINGERTIPS_POINTS} points with counts; has "
+            f"{int(np.sum(~np.isnan(num)))}",
+            "method": "Fingertips recent trend",
+        }
+    if indicator.value_type == "percentage":
+        result = recent_trend_proportion(num, den, indicator.polarity)
+    else:
+        result = recent_trend_rate(
+            num, den, indicator.polarity, multiplier=float(indicator.multiplier or 1)
+        )
+    return {
+        "label": str(result.label[0]),
+        "reason": str(result.reason[0]),
+        "chi_square": _num(result.chi_square[0]),
+        "from": last[0].period,
+        "to": last[-1].period,
+        "method": "Fingertips recent trend",
+    }
+
+
+def _benchmark(
+    indicator: Row[Any], latest: Row[Any], city: list[Row[Any]], population: list[Row[Any]]
+) -> dict[str, Any]:
+    """The city's value for the same period, and how the area compares with it."""
+    counts = _counts(indicator, latest, city, population)
+    if counts is None:
+        return {"label": "not compared", "why": "no counts for a confidence interval"}
+    k, n, city_value, measure, scale = counts
+    result = compare_counts_to_benchmark(
+        [k], [n], [city_value], indicator.polarity, measure=measure, multiplier=scale
+    )
+    out: dict[str, Any] = {
+        "period": latest.period,
+        "per": scale,
+        "area_value": _num(k / n * scale),
+        "city_value": _num(city_value),
+        "method": "Wilson score"
+        if measure == "proportion"
+        else "Byar (exact Poisson below 10 events)",
+    }
+    for level, comparison in result.items():
+        key = "95" if level < 0.99 else "99.8"
+        out[key] = {
+            "label": str(comparison.label[0]),
+            "interval": [_num(comparison.lower[0]), _num(comparison.upper[0])],
+        }
+    out["label"] = out["95"]["label"]
+    return out
+
+
+def _counts(
+    indicator: Row[Any], latest: Row[Any], city: list[Row[Any]], population: list[Row[Any]]
+) -> tuple[float, float, float, Measure, float] | None:
+    """(count, denominator, city value on the same scale, measure, scale), or None when
+    there are no counts. Counts are compared as rates per 1,000 residents."""
+    if latest.value is None:
+        return None
+    if indicator.value_type == "count":
+        pops = _populations_at(population, latest.period_start)
+        n = pops.get(latest.area_code)
+        pairs = [
+            (r.value, pops[r.area_code])
+            for r in city
+            if r.value is not None and r.area_code in pops
+        ]
+        if not n or not pairs:
+            return None
+        city_rate = sum(v for v, _ in pairs) / sum(p for _, p in pairs) * 1000.0
+        return float(latest.value), n, city_rate, "rate", 1000.0
+    if latest.numerator is None or not latest.denominator:
+        return None
+    complete = [r for r in city if r.numerator is not None and r.denominator]
+    if not complete:
+        return None
+    measure: Measure = "proportion" if indicator.value_type == "percentage" else "rate"
+    scale = 100.0 if measure == "proportion" else float(indicator.multiplier or 1)
+    city_value = sum(r.numerator for r in complete) / sum(r.denominator for r in complete)
+    return float(latest.numerator), float(latest.denominator), city_value * scale, measure, scale
+
+
+def _populations_at(series: list[Row[Any]], start: date) -> dict[str, float]:
+    """Each area's population for the latest period starting on or before ``start`` (the
+    earliest known where none does)."""
+    out: dict[str, tuple[date, float]] = {}
+    for r in series:
+        if r.value is None:
+            continue
+        best = out.get(r.area_code)
+        usable = r.period_start <= start
+        if best is None or (usable and (best[0] > start or r.period_start > best[0])):
+            out[r.area_code] = (r.period_start, float(r.value))
+    return {code: value for code, (_, value) in out.items()}
+
+
+def _num(value: Any) -> float | None:
+    number = float(value)
+    return None if np.isnan(number) else round(number, 6)

@@ -1,0 +1,198 @@
+"""SQL for analysis runs and alerts."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, text
+from sqlalchemy.orm import Session
+
+
+def to_json(value: Any) -> str:
+    """JSON for a jsonb column: NaN and infinities (not JSON) become null."""
+    return json.dumps(_finite(value), allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    kind: str
+    area_id: int | None
+    indicators: list[str]
+    agencies: list[str]
+    period_from: str | None
+    period_to: str | None
+    q: float | None
+    sentence: str
+    stats: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    run_id: int | None = None  # None: the newest finished run
+    area_code: str | None = None
+    indicator: str | None = None
+    agency: str | None = None
+    kind: str | None = None
+    public_indicators: list[str] | None = None  # None: every indicator may be shown
+    limit: int = 100
+    offset: int = 0
+
+
+def start_run(
+    session: Session, trigger: str, actor: str, batch_id: int | None, params: dict[str, Any]
+) -> int:
+    return int(
+        session.execute(
+            text(
+                "INSERT INTO analysis_run (trigger, actor, batch_id, status, params) "
+                "VALUES (:t, :a, :b, 'running', CAST(:p AS jsonb)) RETURNING id"
+            ),
+            {"t": trigger, "a": actor, "b": batch_id, "p": to_json(params)},
+        ).scalar_one()
+    )
+
+
+def finish_run(
+    session: Session, run_id: int, data: dict[str, Any], summary: dict[str, Any]
+) -> None:
+    session.execute(
+        text(
+            "UPDATE analysis_run SET status = 'done', finished_at = clock_timestamp(), "
+            "data = CAST(:d AS jsonb), summary = CAST(:s AS jsonb) WHERE id = :r"
+        ),
+        {"r": run_id, "d": to_json(data), "s": to_json(summary)},
+    )
+
+
+def record_failure(session: Session, run_id: int, error: str) -> None:
+    session.execute(
+        text(
+            "UPDATE analysis_run SET status = 'failed', finished_at = clock_timestamp(), "
+            "error = :e WHERE id = :r"
+        ),
+        {"r": run_id, "e": error},
+    )
+
+
+def insert_alerts(session: Session, run_id: int, alerts: Sequence[NewAlert]) -> None:
+    if not alerts:
+        return
+    session.execute(
+        text(
+            "INSERT INTO alert (run_id, kind, area_id, indicators, agencies, period_from, "
+            "period_to, q, sentence, stats) VALUES (:run, :kind, :area_id, :indicators, "
+            ":agencies, :period_from, :period_to, :q, :sentence, CAST(:stats AS jsonb))"
+        ),
+        [{**a.__dict__, "run": run_id, "stats": to_json(a.stats)} for a in alerts],
+    )
+
+
+def latest_finished_run(session: Session) -> int | None:
+    value = session.execute(
+        text("SELECT max(id) FROM analysis_run WHERE status = 'done'")
+    ).scalar_one()
+    return None if value is None else int(value)
+
+
+def get_run(session: Session, run_id: int) -> Row[Any] | None:
+    return session.execute(
+        text(f"SELECT {_RUN_COLUMNS}, r.data, r.summary FROM analysis_run r WHERE r.id = :r"),
+        {"r": run_id},
+    ).first()
+
+
+def list_runs(session: Session, limit: int) -> Sequence[Row[Any]]:
+    return session.execute(
+        text(f"SELECT {_RUN_COLUMNS} FROM analysis_run r ORDER BY r.id DESC LIMIT :n"),
+        {"n": limit},
+    ).all()
+
+
+_RUN_COLUMNS = (
+    "r.id, r.trigger, r.batch_id, r.actor, r.status, r.params, r.error, r.started_at, "
+    "r.finished_at, (SELECT count(*) FROM alert a WHERE a.run_id = r.id) AS alerts"
+)
+
+
+def list_alerts(session: Session, f: AlertFilter) -> Sequence[Row[Any]]:
+    where = ["al.run_id = :run"]
+    params: dict[str, Any] = {"run": f.run_id, "limit": f.limit, "offset": f.offset}
+    if f.area_code is not None:
+        where.append("ar.code = :area")
+        params["area"] = f.area_code
+    if f.indicator is not None:
+        where.append(":indicator = ANY(al.indicators)")
+        params["indicator"] = f.indicator
+    if f.agency is not None:
+        where.append(":agency = ANY(al.agencies)")
+        params["agency"] = f.agency
+    if f.kind is not None:
+        where.append("al.kind = :kind")
+        params["kind"] = f.kind
+    if f.public_indicators is not None:
+        where.append("al.indicators <@ CAST(:public AS text[])")
+        params["public"] = f.public_indicators
+    return session.execute(
+        text(
+            f"""
+            SELECT al.id, al.run_id, al.kind, ar.code AS area_code, ar.name AS area_name,
+                   ar.type_code AS area_type, al.indicators, al.agencies, al.period_from,
+                   al.period_to, al.q, al.sentence, al.stats, al.created_at
+            FROM alert al LEFT JOIN area ar ON ar.id = al.area_id
+            WHERE {" AND ".join(where)}
+            ORDER BY al.created_at DESC, al.q ASC NULLS LAST, al.id
+            LIMIT :limit OFFSET :offset
+            """
+        ),
+        params,
+    ).all()
+
+
+def area_geometries(session: Session, area_ids: Sequence[int]) -> list[bytes]:
+    """The areas' boundaries as WKB (EPSG:4326), in the order of ``area_ids``."""
+    rows = session.execute(
+        text(
+            "SELECT a.id, ST_AsBinary(a.geom) AS wkb FROM area a "
+            "JOIN unnest(CAST(:ids AS bigint[])) WITH ORDINALITY u(id, n) ON u.id = a.id "
+            "ORDER BY u.n"
+        ),
+        {"ids": list(area_ids)},
+    ).all()
+    return [bytes(r.wkb) for r in rows]
+
+
+def newest_batch(session: Session) -> int | None:
+    value = session.execute(text("SELECT max(id) FROM batch")).scalar_one()
+    return None if value is None else int(value)
+
+
+def newest_batch_seen(session: Session) -> int | None:
+    """The newest batch the newest finished run saw."""
+    value = session.execute(
+        text(
+            "SELECT (data->>'newest_batch')::bigint FROM analysis_run WHERE status = 'done' "
+            "ORDER BY id DESC LIMIT 1"
+        )
+    ).scalar()
+    return None if value is None else int(value)
+
+
+def batch_exists(session: Session, batch_id: int) -> bool:
+    return (
+        session.execute(text("SELECT 1 FROM batch WHERE id = :b"), {"b": batch_id}).first()
+        is not None
+    )

@@ -1,0 +1,84 @@
+"""HTTP routes for alerts, analysis runs and area profiles."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from app.analysis import profile, service
+from app.analysis.params import AnalysisParams
+from app.analysis.repository import AlertFilter
+from app.deps import OptionalPrincipalDep, PrincipalDep, SessionDep
+
+router = APIRouter(tags=["analysis"])
+
+
+@router.get("/alerts")
+def get_alerts(
+    session: SessionDep,
+    principal: OptionalPrincipalDep,
+    area: Annotated[str | None, Query(description="One area's code")] = None,
+    indicator: Annotated[str | None, Query(description="Alerts involving this indicator")] = None,
+    agency: Annotated[str | None, Query(description="Alerts involving this agency")] = None,
+    kind: Annotated[
+        str | None, Query(description="deterioration | correlated | hotspot | gap")
+    ] = None,
+    run: Annotated[int | None, Query(description="A run's id; default the newest")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Alerts of the newest finished analysis run (or of ``run``), newest and surest
+    first. Without a key, alerts that involve partners-only indicators are left out."""
+    return service.list_alerts(
+        session,
+        principal,
+        AlertFilter(run, area, indicator, agency, kind, limit=limit, offset=offset),
+    )
+
+
+class RunRequest(BaseModel):
+    area_type: str | None = Field(None, description="Area type; default the most numerous")
+    q: float = Field(0.05, gt=0, lt=1, description="False discovery rate")
+    deprivation_groups: int = Field(5, description="5 (quintiles) or 10 (deciles)")
+    permutations: int = Field(999, ge=0, le=9999)
+    min_expected: float = Field(10.0, ge=0, description="No test below this expected count")
+
+
+@router.post("/analysis/runs", status_code=201)
+async def start_run(
+    session: SessionDep, principal: PrincipalDep, body: RunRequest | None = None
+) -> dict[str, Any]:
+    """Run the analysis now (administrators); returns the finished run."""
+    principal.require_admin()
+    params = AnalysisParams(**(body or RunRequest()).model_dump())
+    outcome = await run_in_threadpool(
+        service.run_analysis, session, params, trigger="api", actor=principal.actor
+    )
+    session.flush()
+    return service.get_run(session, outcome.run_id)
+
+
+@router.get("/analysis/runs")
+def list_runs(
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> list[dict[str, Any]]:
+    """Analysis runs, newest first, with their parameters (partners and administrators)."""
+    return service.list_runs(session, limit)
+
+
+@router.get("/analysis/runs/{run_id}")
+def get_run(run_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    """One run: parameters, what it saw, what it found."""
+    return service.get_run(session, run_id)
+
+
+@router.get("/areas/{code}/profile")
+def get_profile(code: str, session: SessionDep, principal: OptionalPrincipalDep) -> dict[str, Any]:
+    """Every indicator's latest value for one area, compared with the city, its trend,
+    and the area's alerts."""
+    return profile.area_profile(session, principal, code)

@@ -1,0 +1,76 @@
+"""Alerts in plain English: what got worse, where, by how much, over when, how sure."""
+
+from __future__ import annotations
+
+import math
+
+from app.analysis.detect import IndicatorTest
+
+_PERIOD_WORDS = {"month": "months", "quarter": "quarters"}
+
+
+def q_text(q: float) -> str:
+    return f"q = {q:.2g}" if q >= 0.001 else "q < 0.001"
+
+
+def window_text(test: IndicatorTest) -> str:
+    """ "the last 12 months (2023-01 to 2023-12)" or "2023/24"."""
+    periods = test.recent_periods
+    words = _PERIOD_WORDS.get(str(test.panel.indicator.period_type))
+    if words is None:
+        span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+        return f"in {span}" if test.method == "counts" else f"over {span}"
+    return f"over the last {len(periods)} {words} ({periods[0]} to {periods[-1]})"
+
+
+def change_text(test: IndicatorTest, i: int, *, short: bool = False) -> str:
+    """How area ``i`` changed: "62% above its city-adjusted baseline", "up 4.1 points"."""
+    ind = test.panel.indicator
+    if test.method == "trend":
+        slope = float(test.stats["slope"][i])
+        unit = f" {ind.unit}" if ind.unit else ""
+        verb = "rising" if slope > 0 else "falling"
+        return f"{verb} by {abs(slope):.3g}{unit} a period"
+    if "change" in test.stats and not math.isnan(float(test.stats["change"][i])):
+        change = float(test.stats["change"][i])
+        before = float(test.stats["value_baseline"][i])
+        now = float(test.stats["value_recent"][i])
+        points = "points" if ind.value_type == "percentage" else (ind.unit or "")
+        direction = "up" if change >= 0 else "down"
+        detail = "" if short else f" ({before:.1f} to {now:.1f})"
+        return f"{direction} {abs(change):.1f} {points}{detail} beyond the city's change".strip()
+    ratio = float(test.stats["ratio"][i])
+    if not math.isfinite(ratio):
+        observed = float(test.stats["observed"][i])
+        return f"at {observed:.0f} after none in its baseline"
+    pct = abs(ratio - 1) * 100
+    side = "above" if ratio >= 1 else "below"
+    return f"{pct:.0f}% {side} its city-adjusted baseline"
+
+
+def deterioration_sentence(test: IndicatorTest, i: int, area_name: str) -> str:
+    title = str(test.panel.indicator.title)
+    q = float(test.q[i])
+    if test.method == "trend":
+        return (
+            f"{title} in {area_name} has been getting worse {window_text(test)}: "
+            f"{change_text(test, i)} (Mann-Kendall, {q_text(q)})"
+        )
+    return f"{title} in {area_name} is {change_text(test, i)} {window_text(test)} ({q_text(q)})"
+
+
+def correlated_sentence(drivers: list[IndicatorTest], i: int, area_name: str, q_area: float) -> str:
+    """The strongest indicator in full, the others alongside it, then the area's q."""
+    first, *others = drivers
+    lead = deterioration_sentence(first, i, area_name)
+    along = [
+        f"{str(t.panel.indicator.title).lower()}, {change_text(t, i, short=True)} "
+        f"({q_text(float(t.q[i]))})"
+        for t in others
+    ]
+    joined = "; ".join(along)
+    return (
+        f"{lead}, alongside {joined}. Together: "
+        f"{len(drivers)} indicators of {len({t.panel.indicator.agency for t in drivers})} "
+        f"agencies ({q_text(q_area)})."
+    )
