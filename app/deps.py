@@ -34,7 +34,10 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# Scope "function": the transaction ends (commit or rollback) when the route returns,
+# before the response is sent, so a client that got a 200 always reads what it wrote,
+# and a failed commit is an error response rather than a lost write.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_principal(request: Request, session: SessionDep, engine: EngineDep) -> Principal:
