@@ -38,7 +38,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.state.analysis = None
         if settings.analysis_after_upload:
             app.state.analysis = AnalysisScheduler(
-                app.state.sessionmaker, analysis_params(settings)
+                app.state.sessionmaker, analysis_params(settings), settings.analysis_quiet_s
             )
         yield
         if app.state.analysis is not None:

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         default=True,
         description="Run the analysis in the background after each upload that changes data.",
     )
+    analysis_quiet_s: float = Field(
+        default=2.0,
+        ge=0,
+        description="Seconds without uploads before a background analysis starts.",
+    )
     analysis_q: float = Field(
         default=0.05, gt=0, lt=1, description="False discovery rate of the analysis runs."
     )

@@ -94,8 +94,10 @@ def load(url: str) -> None:
     print(f"loaded {report.count} LSOAs ({report.total_km2:,.0f} km2)")
 
 
-def serve(url: str, port: int) -> subprocess.Popen[bytes]:
+def serve(url: str, port: int, **settings: str) -> subprocess.Popen[bytes]:
+    """``nis serve`` on ``url``, with extra ``NIS_*`` settings (given without the prefix)."""
     env = {**os.environ, "NIS_DATABASE_URL": url}
+    env.update({f"NIS_{name.upper()}": value for name, value in settings.items()})
     proc = subprocess.Popen(
         [str(REPO / ".venv/bin/nis"), "serve", "--port", str(port)],
         env=env,

@@ -1,7 +1,8 @@
 """Analysis in the background after uploads that change data: the upload does not wait.
 
-One worker thread per app. Requests made while a run is in progress coalesce into one
-more run, which sees every upload that asked for it. A run waits until the batch that
+One worker thread per app. A run starts once uploads have gone quiet for a moment
+(``quiet_s``), and requests made while a run is in progress coalesce into one more run,
+which sees every upload that asked for it. A run waits until the batch that
 asked for it is committed (the request's transaction ends after the route returns), and
 is dropped if that batch never appears (its upload was rolled back).
 """
@@ -26,9 +27,12 @@ COMMIT_WAIT_S = 30.0
 
 
 class AnalysisScheduler:
-    def __init__(self, factory: sessionmaker[Session], params: AnalysisParams) -> None:
+    def __init__(
+        self, factory: sessionmaker[Session], params: AnalysisParams, quiet_s: float = 2.0
+    ) -> None:
         self._factory = factory
         self._params = params
+        self._quiet_s = quiet_s
         self._wake = threading.Condition()
         self._pending: list[tuple[int, str]] = []
         self._busy = False
@@ -64,6 +68,13 @@ class AnalysisScheduler:
             with self._wake:
                 while not self._pending and not self._closed:
                     self._wake.wait()
+                # Wait for uploads to go quiet: a partner sending a year of monthly files
+                # gets one run after the last, not one per file.
+                while not self._closed:
+                    waiting = len(self._pending)
+                    self._wake.wait(self._quiet_s)
+                    if len(self._pending) == waiting:
+                        break
                 if self._closed:
                     return
                 requests, self._pending = self._pending, []
