@@ -6,8 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Debian packages: PostgreSQL + PostGIS for the private cluster, venv for Python,
-# GDAL's command-line tools for checking GIS outputs.
-DEB_PACKAGES := postgresql postgresql-postgis python3-venv gdal-bin
+# GDAL's command-line tools for checking GIS outputs, Chromium for the browser tests.
+DEB_PACKAGES := postgresql postgresql-postgis python3-venv gdal-bin chromium
 
 .PHONY: setup system-packages venv demo serve test lint typecheck pytest bench clean
 

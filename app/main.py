@@ -20,6 +20,7 @@ from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker, resolve_database_url
 from app.events.routes import router as events_router
 from app.indicators.routes import router as indicators_router
+from app.maps.routes import router as maps_router
 from app.observations.routes import router as observations_router
 from app.settings import Settings
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         events_router,
         agencies_router,
         analysis_router,
+        maps_router,
     ):
         app.include_router(router, prefix="/api")
     app.mount("/", StaticFiles(directory=FRONTEND_DIR, html=True), name="frontend")

@@ -47,6 +47,14 @@ class Settings(BaseSettings):
             "exactly; some rings self-intersect when rounded to 6-8)."
         ),
     )
+    tile_url: str | None = Field(
+        default=None,
+        description=(
+            "A base-map tile URL template ({z}/{x}/{y}) on your own network; unset, the map "
+            "draws area outlines and names only (it loads nothing from the internet)."
+        ),
+    )
+    tile_attribution: str = Field(default="", description="Attribution shown for tile_url.")
     analysis_after_upload: bool = Field(
         default=True,
         description="Run the analysis in the background after each upload that changes data.",

@@ -44,8 +44,11 @@ def area_profile(session: Session, principal: Principal | None, code: str) -> di
             continue
         entry = _entry(indicator, series, principal is None)
         latest = series[-1]
-        city = _series(session, indicator, type_code, None, latest.period_start)
-        entry["benchmark"] = _benchmark(indicator, latest, city, population)
+        if entry["suppressed"]:
+            entry["benchmark"] = {"label": "not compared", "why": "the value is suppressed"}
+        else:
+            city = _series(session, indicator, type_code, None, latest.period_start)
+            entry["benchmark"] = _benchmark(indicator, latest, city, population)
         out.append(entry)
     alerts = service.list_alerts(session, principal, repo.AlertFilter(area_code=code))
     return {
@@ -92,13 +95,7 @@ def _series(
 
 def _entry(indicator: Row[Any], series: list[Row[Any]], public: bool) -> dict[str, Any]:
     latest = series[-1]
-    suppressed = (
-        public
-        and indicator.value_type == "count"
-        and indicator.disclosure_threshold is not None
-        and latest.value is not None
-        and 0 < latest.value < indicator.disclosure_threshold
-    )
+    suppressed = _suppressed(indicator, latest, public)
     return {
         "indicator": {
             k: indicator._mapping[k]
@@ -120,7 +117,18 @@ def _entry(indicator: Row[Any], series: list[Row[Any]], public: bool) -> dict[st
         "denominator": latest.denominator,
         "trend": _trend(indicator, series),
         "recent_trend": _recent_trend(indicator, series),
+        "series": [
+            {"period": r.period, "value": None if _suppressed(indicator, r, public) else r.value}
+            for r in series[-TREND_POINTS:]
+        ],
     }
+
+
+def _suppressed(indicator: Row[Any], row: Row[Any], public: bool) -> bool:
+    """Whether the public must not see this value (a count below the threshold)."""
+    count = row.value if indicator.value_type == "count" else row.numerator
+    threshold = indicator.disclosure_threshold
+    return bool(public and threshold and count is not None and count < threshold)
 
 
 def _trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any]:

@@ -80,6 +80,15 @@ def query_observations(
     return ObservationResult(indicator_out(indicator), type_code, notes, observations)
 
 
+def available_periods(
+    session: Session, principal: Principal | None, code: str, type_code: str
+) -> list[str]:
+    """The periods with values of ``code`` at ``type_code``, oldest first."""
+    indicator = visible_indicator(session, code, principal)
+    values = values_sql(session, indicator, sql.ValueFilter(type_code=type_code), "l_", [])
+    return [] if values is None else sql.periods(session, values)
+
+
 def _filter(indicator: Row[Any], type_code: str, q: ObservationQuery) -> sql.ValueFilter:
     period_type = PeriodType(indicator.period_type)
 

@@ -202,3 +202,13 @@ def fetch(session: Session, values: tuple[str, dict[str, Any]]) -> Sequence[Row[
         ),
         params,
     ).all()
+
+
+def periods(session: Session, values: tuple[str, dict[str, Any]]) -> list[str]:
+    """Every period label of a values query, oldest first."""
+    sql, params = values
+    rows = session.execute(
+        text(f"SELECT v.period FROM ({sql}) v GROUP BY v.period ORDER BY min(v.period_start)"),
+        params,
+    )
+    return [str(r) for r in rows.scalars()]

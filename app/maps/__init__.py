@@ -1,0 +1,1 @@
+"""Choropleth maps: an indicator's values classified and coloured, with their legend."""

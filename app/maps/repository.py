@@ -1,0 +1,52 @@
+"""SQL for maps: each area's Feature with the map's properties merged in by PostGIS."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def map_features(
+    session: Session,
+    type_code: str,
+    vintage: int,
+    level: int,
+    precision: int,
+    properties: dict[str, dict[str, Any]],
+    missing: dict[str, Any],
+) -> list[str]:
+    """One RFC 7946 Feature (as text) per area of the type and vintage, by code, with
+    ``properties[code]`` merged into its properties (``missing`` for areas without)."""
+    geom = "d.geom" if level else "a.geom"
+    join = "JOIN area_display d ON d.area_id = a.id AND d.level = :level" if level else ""
+    rows = session.execute(
+        text(
+            f"""
+            WITH m(code, props) AS (
+                SELECT key, value FROM jsonb_each(CAST(:props AS jsonb))
+            )
+            SELECT '{{"type":"Feature","id":' || to_json(a.code)::text
+                   || ',"geometry":' || ST_AsGeoJSON({geom}, {int(precision)})
+                   || ',"properties":' || (
+                        jsonb_build_object('code', a.code, 'name', a.name,
+                                           'type', a.type_code)
+                        || COALESCE(m.props, CAST(:missing AS jsonb)))::text
+                   || '}}'
+            FROM area a {join}
+            LEFT JOIN m ON m.code = a.code
+            WHERE a.type_code = :t AND a.vintage = :v
+            ORDER BY a.code
+            """
+        ),
+        {
+            "t": type_code,
+            "v": vintage,
+            "level": level,
+            "props": json.dumps(properties),
+            "missing": json.dumps(missing),
+        },
+    )
+    return [str(r[0]) for r in rows]

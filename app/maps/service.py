@@ -1,0 +1,162 @@
+"""A choropleth of one indicator: values for one area type and period, classified and
+coloured by polarity, with the legend, as GeoJSON for the page and for GIS users.
+
+Built on the observations reader, so the map shows exactly what the API serves: the
+public never sees partners-only indicators, and small counts are suppressed for them.
+The page fetches geometries once per area type and then only values
+(:func:`map_values`), so that changing indicator or period does not resend boundaries.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from app.agencies.service import Principal
+from app.areas import repository as area_repo
+from app.errors import InvalidParameterError, UnknownAreaTypeError
+from app.indicators.service import visible_indicator
+from app.maps import repository as repo
+from app.maps.classify import (
+    NO_DATA_COLOUR,
+    SUPPRESSED_COLOUR,
+    ClassificationError,
+    classify,
+)
+from app.observations.query import ObservationQuery, available_periods, query_observations
+
+
+@dataclass(frozen=True)
+class MapRequest:
+    indicator: str
+    type_code: str | None = None
+    period: str | None = None
+    scheme: str = "quantiles"
+    classes: int = 5
+    simplify: int = 1
+    precision: int = 6
+
+
+@dataclass
+class _Classified:
+    type_code: str
+    vintage: int
+    legend: dict[str, Any]
+    props: dict[str, dict[str, Any]]  # by area code, for areas with a value or suppressed
+    missing: dict[str, Any]  # the properties of areas without
+
+
+def indicator_map(session: Session, principal: Principal | None, req: MapRequest) -> str:
+    """The map as a GeoJSON FeatureCollection (text) with a ``legend`` member."""
+    c = _classified(session, principal, req)
+    features = repo.map_features(
+        session, c.type_code, c.vintage, req.simplify, req.precision, c.props, c.missing
+    )
+    return (
+        '{"type":"FeatureCollection","legend":'
+        + json.dumps(c.legend)
+        + ',"features":['
+        + ",".join(features)
+        + "]}"
+    )
+
+
+def map_values(session: Session, principal: Principal | None, req: MapRequest) -> dict[str, Any]:
+    """The same map without geometries: the legend and each area's properties by code
+    (areas absent from ``areas`` have ``legend.no_data``)."""
+    c = _classified(session, principal, req)
+    return {"legend": c.legend, "areas": c.props}
+
+
+def _classified(session: Session, principal: Principal | None, req: MapRequest) -> _Classified:
+    indicator = visible_indicator(session, req.indicator, principal)
+    type_code = (req.type_code or indicator.area_types[0]).strip().lower()
+    vintage = area_repo.latest_vintage(session, type_code)
+    if vintage is None:
+        raise UnknownAreaTypeError(f"There are no areas of type {type_code!r}")
+    periods = available_periods(session, principal, indicator.code, type_code)
+    if req.period is not None and periods and req.period not in periods:
+        raise InvalidParameterError(
+            f"{indicator.code} has no values for {req.period} at {type_code}; "
+            f"it has {periods[0]} to {periods[-1]}"
+        )
+    period = req.period or (periods[-1] if periods else None)
+    result = None
+    if period is not None:
+        result = query_observations(
+            session, principal, ObservationQuery(indicator.code, type_code, period=period)
+        )
+    rows = [] if result is None else result.observations
+    values = np.array([np.nan if r["value"] is None else r["value"] for r in rows], dtype=float)
+    try:
+        classes = classify(values, req.scheme, req.classes, str(indicator.polarity))
+    except ClassificationError as exc:
+        raise InvalidParameterError(str(exc)) from exc
+    props: dict[str, dict[str, Any]] = {}
+    for row, value, cls in zip(rows, values, classes.classes.tolist(), strict=True):
+        if row["suppressed"]:
+            props[row["area_code"]] = {
+                "value": None,
+                "class": None,
+                "status": "suppressed",
+                "colour": SUPPRESSED_COLOUR,
+                "period": period,
+            }
+        elif cls >= 0:
+            props[row["area_code"]] = {
+                "value": float(value),
+                "class": cls,
+                "status": "data",
+                "colour": classes.colours[cls],
+                "period": period,
+            }
+    total = len(area_repo.area_codes(session, type_code, vintage))
+    suppressed = sum(1 for p in props.values() if p["status"] == "suppressed")
+    legend = {
+        "indicator": {k: indicator._mapping[k] for k in
+                      ("code", "title", "agency", "unit", "value_type", "polarity")},
+        "area_type": type_code,
+        "period": period,
+        "periods": periods,
+        "city": _city_value(indicator, rows),
+        "scheme": classes.scheme,
+        "palette": classes.palette,
+        "classes": [
+            {"class": i, "lower": lo, "upper": up, "colour": colour, "count": n}
+            for i, (lo, up, colour, n) in enumerate(
+                zip(classes.lower, classes.upper, classes.colours, classes.counts, strict=True)
+            )
+        ],
+        "suppressed": {"colour": SUPPRESSED_COLOUR, "count": suppressed,
+                       "why": f"counts below {indicator.disclosure_threshold} are hidden in "
+                              "public outputs (sign in as a partner to see them)"},
+        "no_data": {"colour": NO_DATA_COLOUR, "count": total - sum(classes.counts) - suppressed,
+                    "why": "no value for this area and period"},
+        "notes": [] if result is None else result.notes,
+    }  # fmt: skip
+    missing = {"value": None, "class": None, "status": "no data", "colour": NO_DATA_COLOUR,
+               "period": period}  # fmt: skip
+    return _Classified(type_code, vintage, legend, props, missing)
+
+
+def _city_value(indicator: Row[Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The city's value for the period, to compare an area with: the pooled rate where
+    values have numerators and denominators, the average per area for counts, else None."""
+    if not rows or any(r["suppressed"] for r in rows):
+        return None  # a public total would give the suppressed counts away by difference
+    pairs = [(r["numerator"], r["denominator"]) for r in rows]
+    if all(n is not None and d for n, d in pairs):
+        mult = 100.0 if indicator.value_type == "percentage" else float(indicator.multiplier)
+        pooled = sum(n for n, _ in pairs) / sum(d for _, d in pairs) * mult
+        return {"value": pooled, "what": "the city as a whole"}
+    values = [r["value"] for r in rows if r["value"] is not None]
+    if values:
+        what = "the average area" if indicator.value_type == "count" else "the median area"
+        centre = np.mean(values) if indicator.value_type == "count" else np.median(values)
+        return {"value": float(centre), "what": what}
+    return None

@@ -1,0 +1,68 @@
+"""The web page in real headless Chromium (Debian's package, driven by Playwright)
+against a live server on a database where `nis demo` has run (Sheffield's LSOAs, every
+agency's indicators, an analysis with alerts)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from app.settings import Settings
+from tests.conftest import LiveServer, ThrowawayDatabases
+
+NIS = str(Path(sys.executable).parent / "nis")
+ARTIFACTS = Path(os.environ.get("NIS_TEST_ARTIFACTS", "test-artifacts"))
+
+
+@pytest.fixture(scope="session")
+def demo_db(databases: ThrowawayDatabases) -> str:
+    url = databases.create("browser")
+    env = {**os.environ, "NIS_DATABASE_URL": url}
+    done = subprocess.run(
+        [NIS, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    return url
+
+
+@pytest.fixture(scope="session")
+def site(demo_db: str) -> Iterator[str]:
+    settings = Settings(database_url=demo_db, analysis_after_upload=False)
+    with LiveServer(settings) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Chromium is missing: `make setup` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A 1280x800 page; its screenshot is kept in test-artifacts/ after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+    context.close()
+    assert not errors, errors
+
+
+def painted(page: Page) -> None:
+    page.wait_for_function("document.body.dataset.state === 'painted'", timeout=30_000)

@@ -1,0 +1,106 @@
+"""The officers' map end to end: paint, legend, tooltip, profile, alerts, URL state."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page
+
+from tests.browser.conftest import painted
+
+
+def _map(site: str, **params: Any) -> dict[str, Any]:
+    response = httpx.get(f"{site}/api/maps/{params.pop('indicator')}", params=params, timeout=60)
+    response.raise_for_status()
+    return dict(response.json())
+
+
+def test_the_map_paints_every_area_in_its_class_colour(page: Page, site: str) -> None:
+    page.goto(site)
+    painted(page)
+    state = page.evaluate("window.nis.state()")
+    assert state["type"] == "lsoa"  # the finest geography by default
+    assert page.evaluate("window.nis.areas()") == 345
+    served = _map(site, indicator=state["indicator"], type="lsoa", geometry="false")
+    for code in list(served["areas"])[:40]:
+        assert page.evaluate("c => window.nis.fill(c)", code) == served["areas"][code]["colour"]
+    assert page.locator("link[href^='http'], script[src^='http']").count() == 0
+
+
+def test_the_legend_matches_the_classes(page: Page, site: str) -> None:
+    page.goto(
+        f"{site}/#indicator=burglary&type=lsoa&period=2023-06&scheme=equal_interval&classes=4"
+    )
+    painted(page)
+    legend = _map(site, indicator="burglary", type="lsoa", period="2023-06",
+                  scheme="equal_interval", classes=4, geometry="false")["legend"]  # fmt: skip
+    items = page.locator(".legend li")
+    extra = sum(1 for key in ("suppressed", "no_data") if legend[key]["count"])
+    assert items.count() == len(legend["classes"]) + extra
+    for i, cls in enumerate(legend["classes"]):
+        swatch = items.nth(i).locator(".swatch")
+        colour = swatch.evaluate("e => getComputedStyle(e).backgroundColor")
+        r, g, b = (int(cls["colour"][k : k + 2], 16) for k in (1, 3, 5))
+        assert colour == f"rgb({r}, {g}, {b})"
+        assert f"({cls['count']})" in items.nth(i).inner_text()
+    assert "Burglary, 2023-06" in page.locator(".legend h2").inner_text()
+
+
+def test_hover_and_click_agree_on_the_area(page: Page, site: str) -> None:
+    page.goto(f"{site}/#indicator=all_crime&type=lsoa")
+    painted(page)
+    point = page.evaluate("window.nis.pointOf('E01007909')")
+    page.mouse.move(point["x"], point["y"])
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    text = tooltip.inner_text()
+    assert "crimes" in text  # value with its unit
+    assert "average area" in text  # compared with the city
+    name = text.splitlines()[0].split(" (")[0]
+    page.mouse.click(point["x"], point["y"])
+    heading = page.locator("#profile h2")
+    heading.wait_for()
+    assert heading.inner_text().startswith(name)
+    rows = page.locator("#profile table.profile tbody tr")
+    assert rows.count() > 20
+    assert (
+        page.locator(
+            "#profile .badge.worse, #profile .badge.similar, #profile .badge.better"
+        ).count()
+        > 0
+    )
+    assert page.locator("#profile svg polyline").count() > 10  # sparklines
+    assert re.search(r"area=E0\d+", page.url)
+
+
+def test_an_alert_leads_to_its_area_and_indicators(page: Page, site: str) -> None:
+    page.goto(site)
+    painted(page)
+    first = page.locator("#alerts button.alert").first
+    first.wait_for()
+    assert "correlated" in (first.get_attribute("class") or "")  # correlated first
+    area = first.get_attribute("data-area")
+    first.click()
+    page.locator("#alert-charts figure").first.wait_for()
+    assert page.locator("#alert-charts figure").count() == 2
+    assert f"area={area}" in page.url
+    assert page.evaluate("window.nis.state().area") == area
+    assert area in page.locator("#profile h2").inner_text()
+
+
+def test_the_url_holds_the_view(page: Page, site: str) -> None:
+    view = "indicator=vehicle_crime&type=msoa&period=2022-03&scheme=fisher_jenks&classes=6"
+    page.goto(f"{site}/#{view}")
+    painted(page)
+    assert page.locator("#indicator").input_value() == "vehicle_crime"
+    assert page.locator("#type").input_value() == "msoa"
+    assert page.locator("#scheme").input_value() == "fisher_jenks"
+    assert page.locator("#classes").input_value() == "6"
+    assert page.locator("#period-label").inner_text() == "2022-03"
+    assert page.evaluate("window.nis.areas()") == 70
+    assert page.url.endswith(view)
+    page.select_option("#classes", "3")
+    painted(page)
+    assert "classes=3" in page.url
