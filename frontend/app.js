@@ -72,9 +72,13 @@ function fillPeriods(periods) {
 }
 
 // ------------------------------------------------------------------ the map
+let areaCounts = new Map(); // area type -> number of areas (newest vintage)
+
 async function geometries(type) {
   if (!geometryCache.has(type)) {
-    geometryCache.set(type, await api(`api/areas?type=${encodeURIComponent(type)}&simplify=1`));
+    // Coarser display levels for big layers: a nation's LSOAs at level 3 stay usable.
+    const level = (areaCounts.get(type) || 0) > 5000 ? 3 : 1;
+    geometryCache.set(type, await api(`api/areas?type=${encodeURIComponent(type)}&simplify=${level}`));
   }
   return geometryCache.get(type);
 }
@@ -127,11 +131,16 @@ async function paint() {
   }
   fillPeriods(legend.periods);
   drawLegend(legend);
-  $("download-geojson").href = `api/maps/${encodeURIComponent(state.indicator)}?${new URLSearchParams({ type: state.type, scheme: state.scheme, classes: state.classes, ...(state.period ? { period: state.period } : {}) })}`;
+  const view = new URLSearchParams({ type: state.type, scheme: state.scheme, classes: state.classes, ...(state.period ? { period: state.period } : {}) });
+  const base = `api/maps/${encodeURIComponent(state.indicator)}`;
+  $("download-geojson").href = `${base}?${view}`;
+  $("export-html").href = `${base}/export.html?${view}`;
+  $("export-png").href = `${base}/export.png?${view}`;
   if (state.area) highlight(state.area);
   writeHash();
   // Marks for the end-to-end tests and the paint benchmark.
   document.body.dataset.paintMs = String(Math.round(performance.now() - started));
+  document.body.dataset.paintedAt = String(Math.round(performance.now()));
   document.body.dataset.state = "painted";
 }
 
@@ -280,6 +289,7 @@ async function start() {
   readHash();
   const [config, catalogue, types] = await Promise.all([api("api/config"), api("api/indicators"), api("api/area-types")]);
   indicators = catalogue;
+  areaCounts = new Map(types.map((t) => [t.code, Math.max(0, ...t.vintages.map((v) => v.count))]));
   map = L.map("map", { preferCanvas: true, zoomSnap: 0.25 });
   if (config.tile_url) L.tileLayer(config.tile_url, { attribution: config.tile_attribution }).addTo(map);
   legendControl = L.control({ position: "bottomleft" });

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.deps import OptionalPrincipalDep, SessionDep, SettingsDep
+from app.maps import export
 from app.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
 from app.maps.service import MapRequest, indicator_map, map_values
 
@@ -36,6 +37,43 @@ def get_map(
     if not geometry:
         return JSONResponse(map_values(session, principal, request))
     return Response(indicator_map(session, principal, request), media_type="application/geo+json")
+
+
+def export_request(
+    indicator: str,
+    type: Annotated[str | None, Query(description="Area type")] = None,
+    period: Annotated[str | None, Query(description="Period; default the newest")] = None,
+    scheme: Annotated[str, Query(description=" | ".join(SCHEMES))] = "quantiles",
+    classes: Annotated[int, Query(ge=MIN_CLASSES, le=MAX_CLASSES)] = 5,
+) -> MapRequest:
+    """The map an export shows (display level 1: detailed enough for print)."""
+    return MapRequest(indicator, type, period, scheme, classes, simplify=1)
+
+
+ExportDep = Annotated[MapRequest, Depends(export_request)]
+
+
+@router.get("/maps/{indicator}/export.html", response_class=HTMLResponse)
+def export_html(
+    request: ExportDep, session: SessionDep, principal: OptionalPrincipalDep
+) -> HTMLResponse:
+    """The map as a standalone HTML page (folium, scripts inlined: it opens offline)."""
+    body = export.standalone_html(export.parse(indicator_map(session, principal, request)))
+    return HTMLResponse(body, headers=_attachment(request, "html"))
+
+
+@router.get("/maps/{indicator}/export.png", response_class=Response)
+def export_png(
+    request: ExportDep, session: SessionDep, principal: OptionalPrincipalDep
+) -> Response:
+    """The map as a PNG with its title and legend, for board papers."""
+    body = export.png(export.parse(indicator_map(session, principal, request)))
+    return Response(body, media_type="image/png", headers=_attachment(request, "png"))
+
+
+def _attachment(request: MapRequest, extension: str) -> dict[str, str]:
+    name = "-".join(p for p in (request.indicator, request.type_code, request.period) if p)
+    return {"Content-Disposition": f'attachment; filename="{name}.{extension}"'}
 
 
 @router.get("/config")

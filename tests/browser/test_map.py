@@ -104,3 +104,51 @@ def test_the_url_holds_the_view(page: Page, site: str) -> None:
     page.select_option("#classes", "3")
     painted(page)
     assert "classes=3" in page.url
+
+
+def test_the_exported_page_draws_the_map_offline(page: Page, site: str) -> None:
+    exported = httpx.get(f"{site}/api/maps/all_crime/export.html", params={"type": "lsoa"})
+    assert exported.status_code == 200
+    requested: list[str] = []
+    page.route("**/*", lambda route: (requested.append(route.request.url), route.abort()))
+    page.set_content(exported.text)
+    page.wait_for_selector(".leaflet-container")
+    assert page.evaluate("typeof L") == "object"
+    assert page.locator(".nis-legend li").count() >= 3
+    drawn = page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count()
+    assert drawn > 0
+    assert requested == []  # nothing fetched: it opens on a closed network
+
+
+def test_controls_are_labelled_and_the_alerts_work_from_the_keyboard(page: Page, site: str) -> None:
+    page.goto(site)
+    painted(page)
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll('#controls input, #controls select, button')]
+             .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                          && !e.textContent.trim())
+             .map(e => e.id)"""
+    )
+    assert unnamed == []
+    first = page.locator("#alerts button.alert").first
+    first.wait_for()
+    first.focus()
+    page.keyboard.press("Enter")
+    page.locator("#profile h2").wait_for()
+    assert page.evaluate("window.nis.state().area") == first.get_attribute("data-area")
+
+
+def test_a_tablet_sees_the_map_and_the_panel(browser: Any, site: str) -> None:
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    tablet = context.new_page()
+    tablet.goto(site)
+    painted(tablet)
+    map_box = tablet.locator("#map").bounding_box()
+    panel_box = tablet.locator("#panel").bounding_box()
+    assert map_box is not None
+    assert panel_box is not None
+    assert map_box["width"] >= 700  # the panel goes below the map
+    assert panel_box["y"] >= map_box["y"] + map_box["height"] - 1
+    overflow = tablet.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert not overflow
+    context.close()

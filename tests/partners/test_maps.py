@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 from pathlib import Path
 
@@ -123,3 +124,20 @@ def test_values_without_geometry_repaint_the_same_map(mapped: Partners) -> None:
     unknown = client.get("/api/maps/population", params={"period": "1999"})
     assert unknown.status_code == 400
     assert "2020 to 2020" in unknown.json()["detail"]
+
+
+def test_exports_are_a_png_and_an_offline_html_page(mapped: Partners) -> None:
+    client = mapped.client(None)
+    params = {"type": "lsoa", "classes": 4}
+    picture = client.get("/api/maps/population/export.png", params=params)
+    assert picture.status_code == 200, picture.text
+    assert picture.headers["content-type"] == "image/png"
+    assert picture.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert "attachment" in picture.headers["content-disposition"]
+    page = client.get("/api/maps/population/export.html", params=params)
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    text = page.text
+    assert "L.map(" in text or "L.map (" in text  # Leaflet is inlined...
+    assert re.search(r"<(script|link)[^>]+(src|href)=\"https?://", text) is None  # ...nothing else
+    assert "Total population" in text  # the legend
