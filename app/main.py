@@ -22,7 +22,9 @@ from app.events.routes import router as events_router
 from app.indicators.routes import router as indicators_router
 from app.maps.routes import router as maps_router
 from app.observations.routes import router as observations_router
+from app.ogc.routes import downloads as downloads_router
 from app.ogc.routes import router as ogc_router
+from app.ogc.routes import tiles_router
 from app.settings import Settings
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
@@ -70,5 +72,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     ):
         app.include_router(router, prefix="/api")
     app.include_router(ogc_router)
+    app.include_router(downloads_router)
+    app.include_router(tiles_router)
     app.mount("/", StaticFiles(directory=FRONTEND_DIR, html=True), name="frontend")
     return app

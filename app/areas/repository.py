@@ -40,6 +40,8 @@ class AreaQuery:
     parent_ids: tuple[int, ...] | None = None
     level: int = 0
     precision: int = 9
+    srid: int = 4326  # output coordinates (OGC API Part 2: crs=)
+    bbox_srid: int = 4326  # the bbox's coordinates (bbox-crs=)
 
 
 def feature_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
@@ -51,12 +53,15 @@ def feature_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
         joins += " JOIN area_display d ON d.area_id = a.id AND d.level = :level"
         params["level"] = query.level
         geom = "d.geom"
+    if query.srid != 4326:
+        geom = f"ST_Transform({geom}, {int(query.srid)})"
     where = ["a.type_code = :type_code", "a.vintage = :vintage"]
     if query.bbox is not None:
-        where.append(
-            "a.geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326) "
-            "AND ST_Intersects(a.geom, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))"
-        )
+        envelope = "ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, :bbox_srid)"
+        if query.bbox_srid != 4326:
+            envelope = f"ST_Transform({envelope}, 4326)"
+        params["bbox_srid"] = query.bbox_srid
+        where.append(f"a.geom && {envelope} AND ST_Intersects(a.geom, {envelope})")
         params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox, strict=True))
     if query.parent_ids is not None:
         where.append(

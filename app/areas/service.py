@@ -18,8 +18,9 @@ from geodata.simplify import DISPLAY_LEVELS
 SIMPLIFIED_PRECISION = 6
 
 
-def parse_bbox(raw: str) -> tuple[float, float, float, float]:
-    """``minx,miny,maxx,maxy`` in longitude/latitude (EPSG:4326)."""
+def parse_bbox(raw: str, *, geographic: bool = True) -> tuple[float, float, float, float]:
+    """``minx,miny,maxx,maxy`` in longitude/latitude (EPSG:4326), or in a projected CRS's
+    units when not ``geographic``."""
     parts = raw.split(",")
     if len(parts) != 4:
         raise InvalidParameterError(
@@ -31,7 +32,7 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
         raise InvalidParameterError(f"bbox must be four numbers; got {raw!r}") from exc
     if not all(map(_finite, (minx, miny, maxx, maxy))):
         raise InvalidParameterError("bbox values must be finite numbers")
-    if not (
+    if geographic and not (
         -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90
     ):
         raise InvalidParameterError(

@@ -17,11 +17,16 @@ def map_features(
     precision: int,
     properties: dict[str, dict[str, Any]],
     missing: dict[str, Any],
+    limit: int | None = None,
+    offset: int = 0,
+    srid: int = 4326,
 ) -> list[str]:
     """One RFC 7946 Feature (as text) per area of the type and vintage, by code, with
     ``properties[code]`` merged into its properties (``missing`` for areas without)."""
     geom = "d.geom" if level else "a.geom"
     join = "JOIN area_display d ON d.area_id = a.id AND d.level = :level" if level else ""
+    if srid != 4326:
+        geom = f"ST_Transform({geom}, {int(srid)})"
     rows = session.execute(
         text(
             f"""
@@ -39,6 +44,7 @@ def map_features(
             LEFT JOIN m ON m.code = a.code
             WHERE a.type_code = :t AND a.vintage = :v
             ORDER BY a.code
+            LIMIT :limit OFFSET :offset
             """
         ),
         {
@@ -47,6 +53,8 @@ def map_features(
             "level": level,
             "props": json.dumps(properties),
             "missing": json.dumps(missing),
+            "limit": limit,
+            "offset": offset,
         },
     )
     return [str(r[0]) for r in rows]

@@ -40,6 +40,7 @@ class MapRequest:
     classes: int = 5
     simplify: int = 1
     precision: int = 6
+    srid: int = 4326
 
 
 @dataclass
@@ -64,6 +65,19 @@ def indicator_map(session: Session, principal: Principal | None, req: MapRequest
         + ",".join(features)
         + "]}"
     )
+
+
+def map_page(
+    session: Session, principal: Principal | None, req: MapRequest, limit: int, offset: int
+) -> tuple[dict[str, Any], list[str], int]:
+    """A page of the map's Features (by area code), its legend, and how many areas."""
+    c = _classified(session, principal, req)
+    features = repo.map_features(
+        session, c.type_code, c.vintage, req.simplify, req.precision, c.props, c.missing,
+        limit, offset, req.srid,
+    )  # fmt: skip
+    total = len(area_repo.area_codes(session, c.type_code, c.vintage))
+    return c.legend, features, total
 
 
 def map_values(session: Session, principal: Principal | None, req: MapRequest) -> dict[str, Any]:

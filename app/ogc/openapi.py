@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.ogc.service import DEFAULT_LIMIT, GEOJSON, JSON, MAX_LIMIT
+from app.ogc.service import CRS84, DEFAULT_LIMIT, GEOJSON, JSON, MAX_LIMIT, SRIDS
 
 
 def _response(description: str, media: str = JSON) -> dict[str, Any]:
@@ -35,6 +35,13 @@ def document(base: str) -> dict[str, Any]:
          "schema": {"type": "array", "minItems": 4, "maxItems": 4,
                     "items": {"type": "number"}},
          "description": "minx,miny,maxx,maxy in longitude/latitude (CRS84)"},
+        {"name": "datetime", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "Indicator layers: the values of the period holding this date "
+                        "(or an interval's end); the newest period by default"},
+        {"name": "crs", "in": "query", "required": False,
+         "schema": {"type": "string", "format": "uri", "enum": list(SRIDS), "default": CRS84}},
+        {"name": "bbox-crs", "in": "query", "required": False,
+         "schema": {"type": "string", "format": "uri", "enum": list(SRIDS), "default": CRS84}},
     ]  # fmt: skip
     return {
         "openapi": "3.0.3",

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.deps import SessionDep, SettingsDep
-from app.ogc import openapi, service
+from app.deps import OptionalPrincipalDep, SessionDep, SettingsDep
+from app.ogc import openapi, service, tiles
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 
@@ -33,13 +33,18 @@ def conformance() -> dict[str, Any]:
 
 
 @router.get("/collections")
-def collections(request: Request, session: SessionDep) -> dict[str, Any]:
-    return service.collections(session, _base(request))
+def collections(
+    request: Request, session: SessionDep, principal: OptionalPrincipalDep
+) -> dict[str, Any]:
+    """Area types, and one layer per indicator (public ones without a key)."""
+    return service.collections(session, _base(request), principal)
 
 
 @router.get("/collections/{collection_id}")
-def collection(collection_id: str, request: Request, session: SessionDep) -> dict[str, Any]:
-    return service.collection(session, _base(request), collection_id)
+def collection(
+    collection_id: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep
+) -> dict[str, Any]:
+    return service.collection(session, _base(request), collection_id, principal)
 
 
 @router.get("/collections/{collection_id}/items", response_class=Response)
@@ -48,19 +53,85 @@ def items(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    principal: OptionalPrincipalDep,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (CRS84)")] = None,
+    datetime: Annotated[
+        str | None, Query(description="Indicator layers: the period holding this date")
+    ] = None,
+    crs: Annotated[str, Query(description="Output CRS URI (CRS84 or EPSG 27700)")] = (
+        service.CRS84
+    ),
+    bbox_crs: Annotated[str, Query(alias="bbox-crs", description="The bbox's CRS URI")] = (
+        service.CRS84
+    ),
 ) -> Response:
-    body = service.items(
-        session, _base(request), collection_id, limit, offset, bbox, settings.geojson_precision
-    )
-    return Response(body, media_type=service.GEOJSON)
+    req = service.ItemsRequest(collection_id, limit, offset, bbox, datetime, crs, bbox_crs)
+    body = service.items(session, _base(request), req, principal, settings.geojson_precision)
+    return Response(body, media_type=service.GEOJSON, headers={"Content-Crs": f"<{crs}>"})
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", response_class=Response)
 def item(
-    collection_id: str, feature_id: str, session: SessionDep, settings: SettingsDep
+    collection_id: str,
+    feature_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipalDep,
 ) -> Response:
-    body = service.item(session, collection_id, feature_id, settings.geojson_precision)
+    body = service.item(session, collection_id, feature_id, principal, settings.geojson_precision)
     return Response(body, media_type=service.GEOJSON)
+
+
+downloads = APIRouter(prefix="/api/downloads", tags=["downloads"])
+
+
+@downloads.get("/{collection_id}.{fmt}", response_class=Response)
+def download(
+    collection_id: str,
+    fmt: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipalDep,
+    datetime: Annotated[str | None, Query(description="Indicator layers: period")] = None,
+) -> Response:
+    """A whole layer (an area type or an indicator, as at /ogc) as a GeoPackage, GeoJSON or
+    CSV file."""
+    body, media = service.download(
+        session, _base(request), collection_id, fmt, principal, settings.geojson_precision,
+        datetime,
+    )  # fmt: skip
+    disposition = f'attachment; filename="{collection_id}.{fmt}"'
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+tiles_router = APIRouter(prefix="/tiles", tags=["vector tiles"])
+
+
+@tiles_router.get("/{layer}.json")
+def tile_json(
+    layer: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep
+) -> dict[str, Any]:
+    """TileJSON 3.0 for a layer (an area type or an indicator, as at /ogc)."""
+    return tiles.tilejson(session, _base(request), layer, principal)
+
+
+@tiles_router.get("/{layer}/{z}/{x}/{y}.mvt", response_class=Response)
+def vector_tile(
+    layer: str,
+    z: int,
+    x: int,
+    y: int,
+    request: Request,
+    session: SessionDep,
+    principal: OptionalPrincipalDep,
+    datetime: Annotated[str | None, Query(description="Indicator layers: period")] = None,
+) -> Response:
+    """A Mapbox vector tile built by PostGIS (ST_AsMVT), with an ETag."""
+    built = tiles.tile(session, layer, z, x, y, principal, datetime)
+    headers = {"ETag": f'"{built.etag}"', "Cache-Control": f"public, max-age={built.max_age}"}
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    return Response(built.body, media_type=tiles.MVT, headers=headers)

@@ -7,14 +7,25 @@ builds for `/api/areas`, paged with `limit`/`offset` and absolute `next`/`prev` 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import geopandas as gpd
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from app.agencies.service import Principal
 from app.areas import service as area_service
-from app.errors import NotFoundError
+from app.errors import InvalidParameterError, NotFoundError
+from app.indicators import repository as indicator_repo
+from app.indicators.service import can_see
+from app.maps.service import MapRequest, map_page
+from app.observations.periods import PeriodType, parse_period
+from app.observations.query import available_periods
 from app.ogc import repository as repo
 
 JSON = "application/json"
@@ -24,9 +35,16 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+BNG = "http://www.opengis.net/def/crs/EPSG/0/27700"
+# Output and bbox CRSs (Part 2). EPSG:4326 proper is latitude first: not offered.
+SRIDS = {CRS84: 4326, BNG: 27700}
+PROJECTED_PRECISION = 2  # centimetres
+DOWNLOADS = ("gpkg", "geojson", "csv")
+MAX_DOWNLOAD = 1_000_000
 
 
 def landing(base: str) -> dict[str, Any]:
@@ -47,18 +65,60 @@ def landing(base: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def collections(session: Session, base: str) -> dict[str, Any]:
+def collections(session: Session, base: str, principal: Principal | None) -> dict[str, Any]:
+    areas = {str(r.code): r for r in repo.area_collections(session)}
+    layers = [_collection(r, base) for r in areas.values()]
+    for indicator in indicator_repo.list_indicators(session, principal is not None):
+        type_code = _layer_type(indicator, areas)
+        if type_code is not None:
+            layers.append(_indicator_collection(indicator, areas[type_code], base))
     return {
         "links": [{"href": f"{base}/ogc/collections", "rel": "self", "type": JSON}],
-        "collections": [_collection(r, base) for r in repo.area_collections(session)],
+        "collections": layers,
     }
 
 
-def collection(session: Session, base: str, collection_id: str) -> dict[str, Any]:
-    for row in repo.area_collections(session):
-        if row.code == collection_id:
-            return _collection(row, base)
-    raise NotFoundError(f"There is no collection {collection_id!r}")
+def collection(
+    session: Session, base: str, collection_id: str, principal: Principal | None = None
+) -> dict[str, Any]:
+    return find_layer(session, base, collection_id, principal)[0]
+
+
+def find_layer(
+    session: Session, base: str, collection_id: str, principal: Principal | None
+) -> tuple[dict[str, Any], Row[Any] | None, str]:
+    """The collection's document, its indicator (None for area types) and area type."""
+    areas = {str(r.code): r for r in repo.area_collections(session)}
+    if collection_id in areas:
+        return _collection(areas[collection_id], base), None, collection_id
+    indicator = indicator_repo.indicators_by_code(session, [collection_id]).get(collection_id)
+    type_code = None if indicator is None else _layer_type(indicator, areas)
+    if indicator is None or type_code is None or not can_see(indicator, principal):
+        raise NotFoundError(f"There is no collection {collection_id!r}")
+    return _indicator_collection(indicator, areas[type_code], base), indicator, type_code
+
+
+def _layer_type(indicator: Row[Any], areas: dict[str, Row[Any]]) -> str | None:
+    """The area type an indicator's layer shows: the first it is published for."""
+    return next((t for t in indicator.area_types if t in areas), None)
+
+
+def _indicator_collection(indicator: Row[Any], area: Row[Any], base: str) -> dict[str, Any]:
+    out = _collection(area, base)
+    href = f"{base}/ogc/collections/{indicator.code}"
+    out.update(
+        id=str(indicator.code),
+        title=f"{indicator.title} by {area.name}",
+        description=(
+            f"{indicator.definition} Each feature is a {area.name} with the value for one "
+            "period (datetime=; the newest by default)."
+        ),
+        links=[
+            {"href": href, "rel": "self", "type": JSON},
+            {"href": f"{href}/items", "rel": "items", "type": GEOJSON},
+        ],
+    )
+    return out
 
 
 def _collection(row: Any, base: str) -> dict[str, Any]:
@@ -69,7 +129,8 @@ def _collection(row: Any, base: str) -> dict[str, Any]:
         "description": row.description or f"{row.name} boundaries, vintage {row.vintage}",
         "itemType": "feature",
         "itemCount": int(row.n),
-        "crs": [CRS84],
+        "crs": list(SRIDS),
+        "storageCrs": CRS84,
         "extent": {"spatial": {"bbox": [[row.minx, row.miny, row.maxx, row.maxy]],
                                "crs": CRS84}},
         "links": [
@@ -79,26 +140,59 @@ def _collection(row: Any, base: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ItemsRequest:
+    collection_id: str
+    limit: int
+    offset: int
+    bbox: str | None = None
+    datetime: str | None = None
+    crs: str = CRS84
+    bbox_crs: str = CRS84
+
+
+def srid_of(uri: str, what: str) -> int:
+    if uri not in SRIDS:
+        raise InvalidParameterError(f"{what} must be one of {', '.join(SRIDS)}; got {uri!r}")
+    return SRIDS[uri]
+
+
 def items(
-    session: Session,
-    base: str,
-    collection_id: str,
-    limit: int,
-    offset: int,
-    bbox: str | None,
-    precision: int,
+    session: Session, base: str, req: ItemsRequest, principal: Principal | None, precision: int
 ) -> str:
     """A page of Features as GeoJSON text with paging links and counts."""
-    collection(session, base, collection_id)  # 404 for an unknown collection
-    query = area_service.resolve_area_query(
-        session, area_service.AreaFilter(collection_id, bbox=bbox), precision
-    )
-    matched = repo.count_features(session, query)
-    features = repo.page_of_features(session, query, limit, offset)
-    href = f"{base}/ogc/collections/{collection_id}/items"
+    _, indicator, type_code = find_layer(session, base, req.collection_id, principal)
+    limit, offset = req.limit, req.offset
+    srid, bbox_srid = srid_of(req.crs, "crs"), srid_of(req.bbox_crs, "bbox-crs")
+    if srid != 4326:
+        precision = PROJECTED_PRECISION
+    if indicator is None:
+        query = area_service.resolve_area_query(
+            session, area_service.AreaFilter(type_code), precision
+        )
+        bbox = None
+        if req.bbox is not None:
+            bbox = area_service.parse_bbox(req.bbox, geographic=bbox_srid == 4326)
+        query = replace(query, bbox=bbox, bbox_srid=bbox_srid, srid=srid)
+        matched = repo.count_features(session, query)
+        features = repo.page_of_features(session, query, limit, offset)
+    else:
+        if req.bbox is not None:
+            raise InvalidParameterError("bbox filters the area type collections only")
+        period = period_at(session, principal, indicator, type_code, req.datetime)
+        map_request = MapRequest(indicator.code, type_code, period, simplify=0,
+                                 precision=precision, srid=srid)  # fmt: skip
+        _, features, matched = map_page(session, principal, map_request, limit, offset)
+    href = f"{base}/ogc/collections/{req.collection_id}/items"
+    extra = {
+        k: v
+        for k, v in (("bbox", req.bbox), ("datetime", req.datetime), ("crs", req.crs),
+                     ("bbox-crs", req.bbox_crs))
+        if v and not (k in ("crs", "bbox-crs") and v == CRS84)
+    }  # fmt: skip
 
     def link(rel: str, at: int) -> dict[str, Any]:
-        params = {"limit": limit, "offset": at, **({"bbox": bbox} if bbox else {})}
+        params = {"limit": limit, "offset": at, **extra}
         return {"href": f"{href}?{urlencode(params)}", "rel": rel, "type": GEOJSON}
 
     links = [link("self", offset)]
@@ -116,7 +210,64 @@ def items(
     return json.dumps(head)[:-1] + ',"features":[' + ",".join(features) + "]}"
 
 
-def item(session: Session, collection_id: str, feature_id: str, precision: int) -> str:
-    """One Feature of a collection (404 for an unknown collection or feature)."""
-    collection(session, "", collection_id)
-    return area_service.area_feature(session, feature_id, collection_id, None, precision)
+def item(
+    session: Session,
+    collection_id: str,
+    feature_id: str,
+    principal: Principal | None,
+    precision: int,
+) -> str:
+    """One Feature of an area type collection (404 for an unknown collection or feature)."""
+    _, indicator, type_code = find_layer(session, "", collection_id, principal)
+    if indicator is not None:
+        raise NotFoundError("Single features are served from the area type collections")
+    return area_service.area_feature(session, feature_id, type_code, None, precision)
+
+
+def period_at(
+    session: Session,
+    principal: Principal | None,
+    indicator: Row[Any],
+    type_code: str,
+    moment: str | None,
+) -> str | None:
+    """The indicator's period holding ``moment`` (a date, a datetime or an interval's
+    end); None means the newest."""
+    if moment is None:
+        return None
+    text = moment.split("/")[-1].strip()
+    try:
+        when = date.fromisoformat(text[:10])
+    except ValueError as exc:
+        raise InvalidParameterError(f"datetime must be an RFC 3339 date; got {moment!r}") from exc
+    kind = PeriodType(indicator.period_type)
+    for label in reversed(available_periods(session, principal, indicator.code, type_code)):
+        period = parse_period(label, kind)
+        if period.start <= when < period.end:
+            return label
+    raise InvalidParameterError(f"{indicator.code} has no values for a period holding {moment}")
+
+
+def download(
+    session: Session,
+    base: str,
+    collection_id: str,
+    fmt: str,
+    principal: Principal | None,
+    precision: int,
+    moment: str | None = None,
+) -> tuple[bytes, str]:
+    """A whole layer as GeoPackage, GeoJSON or CSV (properties only); (body, media type)."""
+    if fmt not in DOWNLOADS:
+        raise InvalidParameterError(f"Downloads are {', '.join(DOWNLOADS)}; not {fmt!r}")
+    req = ItemsRequest(collection_id, MAX_DOWNLOAD, 0, datetime=moment)
+    text = items(session, base, req, principal, precision)
+    if fmt == "geojson":
+        return text.encode(), GEOJSON
+    frame = gpd.GeoDataFrame.from_features(json.loads(text)["features"], crs="EPSG:4326")
+    if fmt == "csv":
+        return frame.drop(columns="geometry").to_csv(index=False).encode(), "text/csv"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{collection_id}.gpkg"
+        frame.to_file(path, driver="GPKG", layer=collection_id, engine="pyogrio")
+        return path.read_bytes(), "application/geopackage+sqlite3"

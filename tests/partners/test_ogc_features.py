@@ -3,12 +3,14 @@ over real HTTP against a live server on Sheffield's localities, wards and LSOAs.
 
 from __future__ import annotations
 
+import math
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import httpx
+import mapbox_vector_tile
 import pytest
 from owslib.ogcapi.features import Features
 
@@ -23,6 +25,19 @@ COUNTS = {"lac": 7, "ward": 28, "lsoa": 345}
 def site(partner_template: Template, databases: ThrowawayDatabases) -> Iterator[str]:
     url = clone_database(partner_template.url, "nis_test_ogc", databases)
     with LiveServer(Settings(database_url=url, analysis_after_upload=False)) as server:
+        # Two months of dwelling fires in three LSOAs (1 is below the disclosure threshold).
+        body = "area_code,period,indicator,value\n" + "".join(
+            f"{code},{month},accidental_dwelling_fires,{n}\n"
+            for month in ("2020-01", "2020-02")
+            for code, n in (("E01007823", 1), ("E01007824", 4), ("E01007825", 6))
+        )
+        response = httpx.post(
+            f"{server.url}/api/observations",
+            content=body.encode(),
+            headers={"Authorization": f"Bearer {partner_template.keys['fire']}",
+                     "Content-Type": "text/csv"},
+        )  # fmt: skip
+        assert response.status_code == 200, response.text
         yield server.url
 
 
@@ -146,3 +161,116 @@ def test_owslib_pages_through_and_filters(site: str) -> None:
         f"{site}/api/areas", params={"type": "lsoa", "bbox": ",".join(map(str, box))}
     )
     assert inside["numberMatched"] == len(direct.json()["features"]) > 0
+
+
+def test_indicator_layers_carry_values_for_a_period(site: str) -> None:
+    body = httpx.get(f"{site}/ogc/collections").json()
+    layer = next(c for c in body["collections"] if c["id"] == "accidental_dwelling_fires")
+    assert layer["itemCount"] == 345  # its first published area type with areas: LSOAs
+    page = httpx.get(
+        f"{site}/ogc/collections/accidental_dwelling_fires/items",
+        params={"limit": 1000, "datetime": "2020-01-15"},
+    ).json()
+    assert page["numberMatched"] == 345
+    props = {f["id"]: f["properties"] for f in page["features"]}
+    assert props["E01007824"]["value"] == 4
+    assert props["E01007824"]["period"] == "2020-01"
+    assert props["E01007823"]["status"] == "suppressed"  # public: a small count
+    assert props["E01007823"]["value"] is None
+    assert props["E01007826"]["status"] == "no data"
+    bad = httpx.get(f"{site}/ogc/collections/accidental_dwelling_fires/items",
+                    params={"datetime": "2031-01-01"})  # fmt: skip
+    assert bad.status_code == 400
+
+
+def test_gdal_reads_an_indicator_layer(site: str) -> None:
+    read = subprocess.run(
+        ["ogrinfo", "-ro", "-al", "-so", f"OAPIF:{site}/ogc", "accidental_dwelling_fires"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert read.returncode == 0, read.stderr
+    assert "Feature Count: 345" in read.stdout
+    for field in ("value:", "status:", "period:"):
+        assert field in read.stdout
+
+
+def test_owslib_filters_indicator_layers_by_datetime(site: str) -> None:
+    client = Features(f"{site}/ogc")
+    items = client.collection_items("accidental_dwelling_fires", datetime_="2020-02-10", limit=1000)
+    periods = {f["properties"]["period"] for f in items["features"]}
+    assert periods == {"2020-02"}
+
+
+def test_british_national_grid_by_reference(site: str) -> None:
+    bng = "http://www.opengis.net/def/crs/EPSG/0/27700"
+    lonlat = httpx.get(f"{site}/ogc/collections/ward/items", params={"limit": 1}).json()
+    response = httpx.get(f"{site}/ogc/collections/ward/items", params={"limit": 1, "crs": bng})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-crs"] == f"<{bng}>"
+    feature = response.json()["features"][0]
+    assert feature["id"] == lonlat["features"][0]["id"]
+    x, y = feature["geometry"]["coordinates"][0][0][0]
+    assert 400_000 < x < 460_000  # eastings and northings of Sheffield
+    assert 370_000 < y < 410_000
+    # A bbox given in British National Grid selects what the same box in lon/lat does.
+    box = httpx.get(
+        f"{site}/ogc/collections/lsoa/items",
+        params={"limit": 1000, "bbox": "435000,386000,437000,388000", "bbox-crs": bng},
+    ).json()
+    assert 0 < box["numberMatched"] < 345
+    assert (
+        httpx.get(f"{site}/ogc/collections/lsoa/items", params={"crs": "EPSG:3857"}).status_code
+        == 400
+    )
+    collection = httpx.get(f"{site}/ogc/collections/lsoa").json()
+    assert bng in collection["crs"]
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "geojson", "csv"])
+def test_every_layer_downloads(site: str, fmt: str, tmp_path: Path) -> None:
+    for layer, count in (("ward", 28), ("accidental_dwelling_fires", 345)):
+        response = httpx.get(f"{site}/api/downloads/{layer}.{fmt}", timeout=120)
+        assert response.status_code == 200, response.text
+        assert f'filename="{layer}.{fmt}"' in response.headers["content-disposition"]
+        path = tmp_path / f"{layer}.{fmt}"
+        path.write_bytes(response.content)
+        if fmt == "csv":
+            lines = response.text.strip().splitlines()
+            assert len(lines) == count + 1
+            assert "code" in lines[0]
+            continue
+        frame = gpd.read_file(path)
+        assert len(frame) == count
+        assert frame.geometry.notna().all()
+    assert httpx.get(f"{site}/api/downloads/ward.shp").status_code == 400
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The web-mercator tile holding a point (the slippy-map formula)."""
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def test_vector_tiles_carry_values_and_cache_headers(site: str) -> None:
+    tilejson = httpx.get(f"{site}/tiles/accidental_dwelling_fires.json").json()
+    assert tilejson["tilejson"] == "3.0.0"
+    assert tilejson["tiles"][0].endswith("/tiles/accidental_dwelling_fires/{z}/{x}/{y}.mvt")
+    x, y = _tile_of(-1.4701, 53.3811, 12)  # central Sheffield
+    url = f"{site}/tiles/accidental_dwelling_fires/12/{x}/{y}.mvt"
+    response = httpx.get(url, params={"datetime": "2020-01-05"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    assert "max-age" in response.headers["cache-control"]
+    decoded = mapbox_vector_tile.decode(response.content)
+    features = decoded["accidental_dwelling_fires"]["features"]
+    assert len(features) > 5
+    props = {f["properties"]["code"]: f["properties"] for f in features}
+    assert all(p["status"] in {"data", "suppressed", "no data"} for p in props.values())
+    again = httpx.get(url, params={"datetime": "2020-01-05"},
+                      headers={"If-None-Match": response.headers["etag"]})  # fmt: skip
+    assert again.status_code == 304
+    areas = httpx.get(f"{site}/tiles/lsoa/9/{x // 8}/{y // 8}.mvt")
+    assert len(mapbox_vector_tile.decode(areas.content)["lsoa"]["features"]) > 50
+    assert httpx.get(f"{site}/tiles/lsoa/3/9/9.mvt").status_code == 400
