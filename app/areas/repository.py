@@ -42,11 +42,15 @@ class AreaQuery:
     precision: int = 9
     srid: int = 4326  # output coordinates (OGC API Part 2: crs=)
     bbox_srid: int = 4326  # the bbox's coordinates (bbox-crs=)
+    code: str | None = None  # property equality filters (OGC API queryables)
+    name: str | None = None
+    limit: int | None = None  # a page (OGC API items)
+    offset: int = 0
 
 
 def feature_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
     """SQL returning one RFC 7946 Feature (as text) per row, ordered by code."""
-    params: dict[str, Any] = {"type_code": query.type_code, "vintage": query.vintage}
+    where, params = _area_where(query)
     joins = "LEFT JOIN area p ON p.id = a.parent_id"
     geom = "a.geom"
     if query.level:
@@ -55,6 +59,30 @@ def feature_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
         geom = "d.geom"
     if query.srid != 4326:
         geom = f"ST_Transform({geom}, {int(query.srid)})"
+    if query.limit is not None or query.offset:
+        # Choose the page's areas first: otherwise every skipped row's GeoJSON is built
+        # before the sort and the offset throw it away.
+        joins += (
+            f" JOIN (SELECT a.id FROM area a WHERE {where} "
+            "ORDER BY a.code LIMIT :page_limit OFFSET :page_offset) page ON page.id = a.id"
+        )
+        params.update(page_limit=query.limit, page_offset=query.offset)
+    sql = (
+        f"SELECT {_feature_sql(geom, query.precision)} AS feature "
+        f"FROM area a {joins} WHERE {where} ORDER BY a.code"
+    )
+    return sql, params
+
+
+def count_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
+    """SQL counting the areas a query matches, whatever its page (no GeoJSON built)."""
+    where, params = _area_where(query)
+    return f"SELECT count(*) FROM area a WHERE {where}", params
+
+
+def _area_where(query: AreaQuery) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (on ``area a``) of a query's filters, and its parameters."""
+    params: dict[str, Any] = {"type_code": query.type_code, "vintage": query.vintage}
     where = ["a.type_code = :type_code", "a.vintage = :vintage"]
     if query.bbox is not None:
         envelope = "ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, :bbox_srid)"
@@ -63,6 +91,11 @@ def feature_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
         params["bbox_srid"] = query.bbox_srid
         where.append(f"a.geom && {envelope} AND ST_Intersects(a.geom, {envelope})")
         params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox, strict=True))
+    for column in ("code", "name"):
+        wanted = getattr(query, column)
+        if wanted is not None:
+            where.append(f"a.{column} = :eq_{column}")
+            params[f"eq_{column}"] = wanted
     if query.parent_ids is not None:
         where.append(
             "a.id IN (WITH RECURSIVE below(id) AS ("
@@ -71,11 +104,13 @@ def feature_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
             " SELECT id FROM below)"
         )
         params["parent_ids"] = list(query.parent_ids)
-    sql = (
-        f"SELECT {_feature_sql(geom, query.precision)} AS feature "
-        f"FROM area a {joins} WHERE {' AND '.join(where)} ORDER BY a.code"
-    )
-    return sql, params
+    return " AND ".join(where), params
+
+
+def features(session: Session, query: AreaQuery) -> list[str]:
+    """Every Feature text of the query, read in the session."""
+    sql, params = feature_select(query)
+    return [str(f) for f in session.execute(text(sql), params).scalars()]
 
 
 def stream_features(engine: Engine, query: AreaQuery, batch_rows: int) -> Iterator[list[str]]:

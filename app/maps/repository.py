@@ -20,6 +20,7 @@ def map_features(
     limit: int | None = None,
     offset: int = 0,
     srid: int = 4326,
+    equals: dict[str, str] | None = None,
 ) -> list[str]:
     """One RFC 7946 Feature (as text) per area of the type and vintage, by code, with
     ``properties[code]`` merged into its properties (``missing`` for areas without)."""
@@ -42,7 +43,7 @@ def map_features(
                    || '}}'
             FROM area a {join}
             LEFT JOIN m ON m.code = a.code
-            WHERE a.type_code = :t AND a.vintage = :v
+            WHERE a.type_code = :t AND a.vintage = :v {_equals_sql(equals)}
             ORDER BY a.code
             LIMIT :limit OFFSET :offset
             """
@@ -55,6 +56,32 @@ def map_features(
             "missing": json.dumps(missing),
             "limit": limit,
             "offset": offset,
+            **{f"eq_{k}": v for k, v in (equals or {}).items()},
         },
     )
     return [str(r[0]) for r in rows]
+
+
+def count_areas(session: Session, type_code: str, vintage: int, equals: dict[str, str]) -> int:
+    return int(
+        session.execute(
+            text(
+                "SELECT count(*) FROM area a WHERE a.type_code = :t AND a.vintage = :v "
+                + _equals_sql(equals)
+            ),
+            {"t": type_code, "v": vintage, **{f"eq_{k}": v for k, v in equals.items()}},
+        ).scalar_one()
+    )
+
+
+EQUALITY_COLUMNS = ("code", "name")
+
+
+def _equals_sql(equals: dict[str, str] | None) -> str:
+    """``AND a.code = :eq_code`` ... for the property filters given (names are checked)."""
+    parts = []
+    for column in equals or {}:
+        if column not in EQUALITY_COLUMNS:
+            raise ValueError(f"no filter on {column!r}")
+        parts.append(f"AND a.{column} = :eq_{column}")
+    return " ".join(parts)

@@ -68,15 +68,21 @@ def indicator_map(session: Session, principal: Principal | None, req: MapRequest
 
 
 def map_page(
-    session: Session, principal: Principal | None, req: MapRequest, limit: int, offset: int
+    session: Session,
+    principal: Principal | None,
+    req: MapRequest,
+    limit: int,
+    offset: int,
+    equals: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[str], int]:
-    """A page of the map's Features (by area code), its legend, and how many areas."""
+    """A page of the map's Features (by area code, filtered by ``equals`` on code or
+    name), its legend, and how many areas match."""
     c = _classified(session, principal, req)
     features = repo.map_features(
         session, c.type_code, c.vintage, req.simplify, req.precision, c.props, c.missing,
-        limit, offset, req.srid,
+        limit, offset, req.srid, equals,
     )  # fmt: skip
-    total = len(area_repo.area_codes(session, c.type_code, c.vintage))
+    total = repo.count_areas(session, c.type_code, c.vintage, equals or {})
     return c.legend, features, total
 
 

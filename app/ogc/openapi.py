@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.ogc.service import CRS84, DEFAULT_LIMIT, GEOJSON, JSON, MAX_LIMIT, SRIDS
+from app.ogc.service import CRS84, DEFAULT_LIMIT, GEOJSON, JSON, MAX_LIMIT, QUERYABLES, SRIDS
 
 
 def _response(description: str, media: str = JSON) -> dict[str, Any]:
@@ -42,6 +42,9 @@ def document(base: str) -> dict[str, Any]:
          "schema": {"type": "string", "format": "uri", "enum": list(SRIDS), "default": CRS84}},
         {"name": "bbox-crs", "in": "query", "required": False,
          "schema": {"type": "string", "format": "uri", "enum": list(SRIDS), "default": CRS84}},
+        *({"name": name, "in": "query", "required": False, "schema": {"type": "string"},
+           "description": f"Equality filter: {spec['title']}"}
+          for name, spec in QUERYABLES.items()),
     ]  # fmt: skip
     return {
         "openapi": "3.0.3",
@@ -61,6 +64,14 @@ def document(base: str) -> dict[str, Any]:
             "/collections/{collectionId}/items": {"get": {
                 "operationId": "items", "parameters": items_parameters,
                 "responses": {"200": _response("Features", GEOJSON), "400": _PROBLEM,
+                              "404": _NOT_FOUND}}},
+            "/collections/{collectionId}/queryables": {"get": {
+                "operationId": "queryables", "parameters": [_COLLECTION_ID],
+                "responses": {"200": _response("Queryables", "application/schema+json"),
+                              "404": _NOT_FOUND}}},
+            "/collections/{collectionId}/schema": {"get": {
+                "operationId": "schema", "parameters": [_COLLECTION_ID],
+                "responses": {"200": _response("Feature schema", "application/schema+json"),
                               "404": _NOT_FOUND}}},
             "/collections/{collectionId}/items/{featureId}": {"get": {
                 "operationId": "item",

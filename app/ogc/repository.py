@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
-from app.areas.repository import AreaQuery, feature_select
+from app.areas.repository import AreaQuery, count_select
 
 
 def area_collections(session: Session) -> Sequence[Row[Any]]:
@@ -31,14 +31,6 @@ def area_collections(session: Session) -> Sequence[Row[Any]]:
 
 
 def count_features(session: Session, query: AreaQuery) -> int:
-    sql, params = feature_select(query)
-    return int(session.execute(text(f"SELECT count(*) FROM ({sql}) q"), params).scalar_one())
-
-
-def page_of_features(session: Session, query: AreaQuery, limit: int, offset: int) -> list[str]:
-    sql, params = feature_select(query)
-    rows = session.execute(
-        text(f"{sql} LIMIT :ogc_limit OFFSET :ogc_offset"),
-        {**params, "ogc_limit": limit, "ogc_offset": offset},
-    )
-    return [str(r[0]) for r in rows]
+    """How many areas the query matches, whatever its page."""
+    sql, params = count_select(query)
+    return int(session.execute(text(sql), params).scalar_one())

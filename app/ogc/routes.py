@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from app.deps import OptionalPrincipalDep, SessionDep, SettingsDep
+from app.deps import EngineDep, OptionalPrincipalDep, SessionDep, SettingsDep
 from app.ogc import openapi, service, tiles
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -47,11 +47,28 @@ def collection(
     return service.collection(session, _base(request), collection_id, principal)
 
 
+@router.get("/collections/{collection_id}/queryables")
+def queryables(
+    collection_id: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep
+) -> JSONResponse:
+    body = service.queryables(session, _base(request), collection_id, principal)
+    return JSONResponse(body, media_type="application/schema+json")
+
+
+@router.get("/collections/{collection_id}/schema")
+def schema(
+    collection_id: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep
+) -> JSONResponse:
+    body = service.schema(session, _base(request), collection_id, principal)
+    return JSONResponse(body, media_type="application/schema+json")
+
+
 @router.get("/collections/{collection_id}/items", response_class=Response)
 def items(
     collection_id: str,
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     settings: SettingsDep,
     principal: OptionalPrincipalDep,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT,
@@ -66,10 +83,18 @@ def items(
     bbox_crs: Annotated[str, Query(alias="bbox-crs", description="The bbox's CRS URI")] = (
         service.CRS84
     ),
+    code: Annotated[str | None, Query(description="Only the area with this code")] = None,
+    name: Annotated[str | None, Query(description="Only areas with this name")] = None,
 ) -> Response:
-    req = service.ItemsRequest(collection_id, limit, offset, bbox, datetime, crs, bbox_crs)
-    body = service.items(session, _base(request), req, principal, settings.geojson_precision)
-    return Response(body, media_type=service.GEOJSON, headers={"Content-Crs": f"<{crs}>"})
+    equals = {k: v for k, v in (("code", code), ("name", name)) if v is not None}
+    req = service.ItemsRequest(collection_id, limit, offset, bbox, datetime, crs, bbox_crs, equals)
+    page = service.items(session, _base(request), req, principal, settings.geojson_precision)
+    headers = {"Content-Crs": f"<{crs}>"}
+    if page.query is None:
+        return Response(page.text(session), media_type=service.GEOJSON, headers=headers)
+    # Area types stream from a server-side cursor: a whole national layer in one page.
+    chunks = page.stream(engine, settings.stream_batch_rows)
+    return StreamingResponse(chunks, media_type=service.GEOJSON, headers=headers)
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", response_class=Response)

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import geopandas as gpd
-from sqlalchemy import Row
+from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
 from app.agencies.service import Principal
+from app.areas import repository as area_repo
 from app.areas import service as area_service
+from app.areas.repository import AreaQuery
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
 from app.indicators.service import can_see
@@ -37,7 +40,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
-DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
+# The maximum lets a client take a whole national layer (34,753 LSOAs) in one page.
+DEFAULT_LIMIT, MAX_LIMIT = 10, 100_000
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 BNG = "http://www.opengis.net/def/crs/EPSG/0/27700"
 # Output and bbox CRSs (Part 2). EPSG:4326 proper is latitude first: not offered.
@@ -113,12 +117,64 @@ def _indicator_collection(indicator: Row[Any], area: Row[Any], base: str) -> dic
             f"{indicator.definition} Each feature is a {area.name} with the value for one "
             "period (datetime=; the newest by default)."
         ),
-        links=[
-            {"href": href, "rel": "self", "type": JSON},
-            {"href": f"{href}/items", "rel": "items", "type": GEOJSON},
-        ],
+        links=_collection_links(href),
     )
     return out
+
+
+def _collection_links(href: str) -> list[dict[str, Any]]:
+    return [
+        {"href": href, "rel": "self", "type": JSON},
+        {"href": f"{href}/items", "rel": "items", "type": GEOJSON},
+        {"href": f"{href}/queryables", "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+         "type": "application/schema+json"},
+        {"href": f"{href}/schema", "rel": "describedby", "type": "application/schema+json"},
+    ]  # fmt: skip
+
+
+QUERYABLES = {
+    "code": {"type": "string", "title": "Area code (ONS GSS code or the city's own)"},
+    "name": {"type": "string", "title": "Area name"},
+}
+_INDICATOR_PROPERTIES = {
+    "value": {"type": ["number", "null"], "title": "The indicator's value for the period"},
+    "period": {"type": ["string", "null"], "title": "The period (2021-03, 2021, 2021/22 ...)"},
+    "status": {"type": "string", "enum": ["data", "suppressed", "no data"]},
+    "class": {"type": ["integer", "null"], "title": "Choropleth class (0 lowest)"},
+    "colour": {"type": "string", "title": "Choropleth colour"},
+}
+
+
+def queryables(session: Session, base: str, collection_id: str,
+               principal: Principal | None) -> dict[str, Any]:  # fmt: skip
+    """The properties items can be filtered on by equality (?code=, ?name=)."""
+    find_layer(session, base, collection_id, principal)
+    return _schema(base, collection_id, "queryables", QUERYABLES)
+
+
+def schema(session: Session, base: str, collection_id: str,
+           principal: Principal | None) -> dict[str, Any]:  # fmt: skip
+    """A JSON schema of the features' properties (the describedby link)."""
+    _, indicator, _ = find_layer(session, base, collection_id, principal)
+    properties: dict[str, Any] = {**QUERYABLES, "type": {"type": "string"}}
+    if indicator is None:
+        properties.update(
+            vintage={"type": "integer"}, parent={"type": ["string", "null"]},
+            area_km2={"type": "number"}, population={"type": ["integer", "null"]},
+        )  # fmt: skip
+    else:
+        properties.update(_INDICATOR_PROPERTIES)
+    return _schema(base, collection_id, "schema", properties)
+
+
+def _schema(base: str, collection_id: str, kind: str, properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "$id": f"{base}/ogc/collections/{collection_id}/{kind}",
+        "type": "object",
+        "title": collection_id,
+        "properties": properties,
+    }
 
 
 def _collection(row: Any, base: str) -> dict[str, Any]:
@@ -133,10 +189,7 @@ def _collection(row: Any, base: str) -> dict[str, Any]:
         "storageCrs": CRS84,
         "extent": {"spatial": {"bbox": [[row.minx, row.miny, row.maxx, row.maxy]],
                                "crs": CRS84}},
-        "links": [
-            {"href": href, "rel": "self", "type": JSON},
-            {"href": f"{href}/items", "rel": "items", "type": GEOJSON},
-        ],
+        "links": _collection_links(href),
     }  # fmt: skip
 
 
@@ -149,6 +202,7 @@ class ItemsRequest:
     datetime: str | None = None
     crs: str = CRS84
     bbox_crs: str = CRS84
+    equals: dict[str, str] = field(default_factory=dict)  # property filters: code, name
 
 
 def srid_of(uri: str, what: str) -> int:
@@ -157,15 +211,47 @@ def srid_of(uri: str, what: str) -> int:
     return SRIDS[uri]
 
 
+@dataclass
+class ItemsPage:
+    """A page of items: its head (counts, links), then either the features' text or, for
+    area types, the query that streams them (``stream``)."""
+
+    head: dict[str, Any]
+    features: list[str] | None = None
+    query: AreaQuery | None = None
+
+    def prefix(self) -> str:
+        return json.dumps(self.head)[:-1] + ',"features":['
+
+    def text(self, session: Session) -> str:
+        features = self.features
+        if features is None:
+            assert self.query is not None
+            features = area_repo.features(session, self.query)
+        return self.prefix() + ",".join(features) + "]}"
+
+    def stream(self, engine: Engine, batch_rows: int) -> Iterator[bytes]:
+        """The page as UTF-8 chunks, read on a connection of its own (the response
+        outlives the request's session)."""
+        yield self.prefix().encode()
+        first = True
+        assert self.query is not None
+        for batch in area_repo.stream_features(engine, self.query, batch_rows):
+            yield (("" if first else ",") + ",".join(batch)).encode()
+            first = False
+        yield b"]}"
+
+
 def items(
     session: Session, base: str, req: ItemsRequest, principal: Principal | None, precision: int
-) -> str:
-    """A page of Features as GeoJSON text with paging links and counts."""
+) -> ItemsPage:
+    """A page of Features with paging links and counts."""
     _, indicator, type_code = find_layer(session, base, req.collection_id, principal)
     limit, offset = req.limit, req.offset
     srid, bbox_srid = srid_of(req.crs, "crs"), srid_of(req.bbox_crs, "bbox-crs")
     if srid != 4326:
         precision = PROJECTED_PRECISION
+    page = ItemsPage({})
     if indicator is None:
         query = area_service.resolve_area_query(
             session, area_service.AreaFilter(type_code), precision
@@ -173,21 +259,27 @@ def items(
         bbox = None
         if req.bbox is not None:
             bbox = area_service.parse_bbox(req.bbox, geographic=bbox_srid == 4326)
-        query = replace(query, bbox=bbox, bbox_srid=bbox_srid, srid=srid)
+        query = replace(
+            query, bbox=bbox, bbox_srid=bbox_srid, srid=srid, limit=limit, offset=offset,
+            code=req.equals.get("code"), name=req.equals.get("name"),
+        )  # fmt: skip
         matched = repo.count_features(session, query)
-        features = repo.page_of_features(session, query, limit, offset)
+        returned = max(0, min(limit, matched - offset))
+        page.query = query
     else:
         if req.bbox is not None:
             raise InvalidParameterError("bbox filters the area type collections only")
         period = period_at(session, principal, indicator, type_code, req.datetime)
         map_request = MapRequest(indicator.code, type_code, period, simplify=0,
                                  precision=precision, srid=srid)  # fmt: skip
-        _, features, matched = map_page(session, principal, map_request, limit, offset)
+        _, features, matched = map_page(session, principal, map_request, limit, offset, req.equals)
+        returned = len(features)
+        page.features = features
     href = f"{base}/ogc/collections/{req.collection_id}/items"
     extra = {
         k: v
         for k, v in (("bbox", req.bbox), ("datetime", req.datetime), ("crs", req.crs),
-                     ("bbox-crs", req.bbox_crs))
+                     ("bbox-crs", req.bbox_crs), *req.equals.items())
         if v and not (k in ("crs", "bbox-crs") and v == CRS84)
     }  # fmt: skip
 
@@ -196,18 +288,18 @@ def items(
         return {"href": f"{href}?{urlencode(params)}", "rel": rel, "type": GEOJSON}
 
     links = [link("self", offset)]
-    if offset + len(features) < matched:
+    if offset + returned < matched:
         links.append(link("next", offset + limit))
     if offset > 0:
         links.append(link("prev", max(0, offset - limit)))
-    head = {
+    page.head = {
         "type": "FeatureCollection",
         "numberMatched": matched,
-        "numberReturned": len(features),
+        "numberReturned": returned,
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "links": links,
     }
-    return json.dumps(head)[:-1] + ',"features":[' + ",".join(features) + "]}"
+    return page
 
 
 def item(
@@ -261,7 +353,7 @@ def download(
     if fmt not in DOWNLOADS:
         raise InvalidParameterError(f"Downloads are {', '.join(DOWNLOADS)}; not {fmt!r}")
     req = ItemsRequest(collection_id, MAX_DOWNLOAD, 0, datetime=moment)
-    text = items(session, base, req, principal, precision)
+    text = items(session, base, req, principal, precision).text(session)
     if fmt == "geojson":
         return text.encode(), GEOJSON
     frame = gpd.GeoDataFrame.from_features(json.loads(text)["features"], crs="EPSG:4326")
