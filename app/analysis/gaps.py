@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from app.analysis import repository as repo
 from app.analysis.detect import IndicatorTest
+from app.analysis.numbers import rounded
 from app.analysis.params import AnalysisParams
 from app.analysis.sentences import q_text
 from app.analysis.stats.compare import Polarity
@@ -110,7 +111,7 @@ def _blocks(
 
 def _summary(periods: list[str], result: GapResult, q: float) -> dict[str, Any]:
     def nums(values: NDArray[np.float64]) -> list[float | None]:
-        return [None if not np.isfinite(v) else round(float(v), 4) for v in values]
+        return [rounded(v, 4) for v in values]
 
     trend = result.absolute_trend
     return {
@@ -123,9 +124,9 @@ def _summary(periods: list[str], result: GapResult, q: float) -> dict[str, Any]:
         "rii": nums(result.rii),
         "trend": {
             "verdict": trend.verdict,
-            "slope_per_period": _finite(trend.slope),
-            "p": _finite(trend.p),
-            "q": _finite(q),
+            "slope_per_period": rounded(trend.slope),
+            "p": rounded(trend.p),
+            "q": rounded(q),
         },
         "relative_trend": result.relative_trend.verdict,
         "disadvantaged": result.disadvantaged,
@@ -162,7 +163,3 @@ def _alert(
         sentence=sentence,
         stats=_summary(periods, result, q),
     )
-
-
-def _finite(value: float) -> float | None:
-    return round(float(value), 6) if np.isfinite(value) else None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.agencies.service import Principal
 from app.analysis import repository as repo
 from app.analysis import service
+from app.analysis.numbers import rounded
 from app.analysis.stats.compare import Measure, compare_counts_to_benchmark
 from app.analysis.stats.trend import (
     CANNOT_BE_CALCULATED,
@@ -23,7 +24,7 @@ from app.analysis.stats.trend import (
 from app.errors import AreaNotFoundError
 from app.indicators import repository as indicator_repo
 from app.observations import values as values_repo
-from app.observations.query import values_sql
+from app.observations.query import is_suppressed, values_sql
 
 TREND_POINTS = 24
 FINGERTIPS_POINTS = 5
@@ -95,7 +96,7 @@ def _series(
 
 def _entry(indicator: Row[Any], series: list[Row[Any]], public: bool) -> dict[str, Any]:
     latest = series[-1]
-    suppressed = _suppressed(indicator, latest, public)
+    suppressed = is_suppressed(indicator, latest, public)
     return {
         "indicator": {
             k: indicator._mapping[k]
@@ -118,17 +119,10 @@ def _entry(indicator: Row[Any], series: list[Row[Any]], public: bool) -> dict[st
         "trend": _trend(indicator, series),
         "recent_trend": _recent_trend(indicator, series),
         "series": [
-            {"period": r.period, "value": None if _suppressed(indicator, r, public) else r.value}
+            {"period": r.period, "value": None if is_suppressed(indicator, r, public) else r.value}
             for r in series[-TREND_POINTS:]
         ],
     }
-
-
-def _suppressed(indicator: Row[Any], row: Row[Any], public: bool) -> bool:
-    """Whether the public must not see this value (a count below the threshold)."""
-    count = row.value if indicator.value_type == "count" else row.numerator
-    threshold = indicator.disclosure_threshold
-    return bool(public and threshold and count is not None and count < threshold)
 
 
 def _trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any]:
@@ -184,7 +178,7 @@ def _recent_trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any]
     return {
         "label": str(result.label[0]),
         "reason": str(result.reason[0]),
-        "chi_square": _num(result.chi_square[0]),
+        "chi_square": rounded(result.chi_square[0]),
         "from": last[0].period,
         "to": last[-1].period,
         "method": "Fingertips recent trend",
@@ -205,8 +199,8 @@ def _benchmark(
     out: dict[str, Any] = {
         "period": latest.period,
         "per": scale,
-        "area_value": _num(k / n * scale),
-        "city_value": _num(city_value),
+        "area_value": rounded(k / n * scale),
+        "city_value": rounded(city_value),
         "method": "Wilson score"
         if measure == "proportion"
         else "Byar (exact Poisson below 10 events)",
@@ -215,7 +209,7 @@ def _benchmark(
         key = "95" if level < 0.99 else "99.8"
         out[key] = {
             "label": str(comparison.label[0]),
-            "interval": [_num(comparison.lower[0]), _num(comparison.upper[0])],
+            "interval": [rounded(comparison.lower[0]), rounded(comparison.upper[0])],
         }
     out["label"] = out["95"]["label"]
     return out
@@ -263,8 +257,3 @@ def _populations_at(series: list[Row[Any]], start: date) -> dict[str, float]:
         if best is None or (usable and (best[0] > start or r.period_start > best[0])):
             out[r.area_code] = (r.period_start, float(r.value))
     return {code: value for code, (_, value) in out.items()}
-
-
-def _num(value: Any) -> float | None:
-    number = float(value)
-    return None if np.isnan(number) else round(number, 6)

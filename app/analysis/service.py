@@ -19,6 +19,7 @@ from app.agencies.service import Principal
 from app.analysis import repository as repo
 from app.analysis.citywide import citywide_findings, deprivation_rank
 from app.analysis.detect import IndicatorTest, apply_fdr, examine_indicator, skip_reason
+from app.analysis.numbers import rounded
 from app.analysis.panels import Areas, Panel, load_areas, load_panel
 from app.analysis.params import AnalysisParams
 from app.analysis.sentences import correlated_sentence, deterioration_sentence
@@ -162,8 +163,8 @@ def _correlated_alerts(
                 q=float(result.q[i]),
                 sentence=correlated_sentence(drivers, i, areas.names[i], float(result.q[i])),
                 stats={
-                    "p": _num(result.p[i]),
-                    "q": _num(result.q[i]),
+                    "p": rounded(result.p[i]),
+                    "q": rounded(result.q[i]),
                     "spans_agencies": bool(result.spans_agencies[i]),
                     "indicators": {t.code: _area_stats(t, i) for t in drivers},
                 },
@@ -177,17 +178,12 @@ def _correlated_alerts(
 
 
 def _area_stats(test: IndicatorTest, i: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"method": test.method, "p": _num(test.p[i]), "q": _num(test.q[i])}
-    out.update({name: _num(values[i]) for name, values in test.stats.items()})
+    out: dict[str, Any] = {"method": test.method, "p": rounded(test.p[i]), "q": rounded(test.q[i])}
+    out.update({name: rounded(values[i]) for name, values in test.stats.items()})
     if test.dispersion is not None:
         out["dispersion"] = round(float(test.dispersion), 4)
     out["window"] = {"recent": test.recent_periods, "baseline_periods": test.window[1]}
     return out
-
-
-def _num(value: Any) -> float | None:
-    number = float(value)
-    return None if np.isnan(number) or np.isinf(number) else round(number, 6)
 
 
 def _count_kinds(alerts: list[repo.NewAlert]) -> dict[str, int]:

@@ -165,6 +165,11 @@ def area_types(session: Session) -> Sequence[Row[Any]]:
     ).all()
 
 
+def types_with_areas(session: Session) -> set[str]:
+    """The area types that hold areas (of any vintage)."""
+    return {str(t) for t in session.execute(text("SELECT DISTINCT type_code FROM area")).scalars()}
+
+
 def area_type_exists(session: Session, code: str) -> bool:
     return (
         session.execute(text("SELECT 1 FROM area_type WHERE code = :c"), {"c": code}).first()

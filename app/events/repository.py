@@ -247,10 +247,6 @@ def stage_indicator_maps(
     )
 
 
-def types_with_areas(session: Session) -> set[str]:
-    return {str(t) for t in session.execute(text("SELECT DISTINCT type_code FROM area")).scalars()}
-
-
 def revert_events(session: Session, batch_id: int, revert_batch_id: int) -> None:
     """Withdraw a batch's events and bring back the ones it replaced."""
     session.execute(

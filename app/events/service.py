@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.agencies.service import Principal
 from app.agencies.service import agency_id as agency_id_of
+from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, UnsupportedMediaTypeError, UploadRejectedError
 from app.events import repository as repo
 from app.events.parsing import (
@@ -192,7 +193,7 @@ def _count(
 ) -> None:
     """Count the events in ``event_points`` into ``counted`` for ``months``, as revisions
     of batch ``batch_id``, and fill in ``result``."""
-    with_areas = repo.types_with_areas(session)
+    with_areas = area_repo.types_with_areas(session)
     types = sorted({t for i in counted for t in i.area_types if t in with_areas})
     repo.assign_areas(session, types)
     summary = repo.location_summary(session)

@@ -135,7 +135,7 @@ def _classified(session: Session, principal: Principal | None, req: MapRequest) 
                 "colour": classes.colours[cls],
                 "period": period,
             }
-    total = len(area_repo.area_codes(session, type_code, vintage))
+    total = repo.count_areas(session, type_code, vintage, {})
     suppressed = sum(1 for p in props.values() if p["status"] == "suppressed")
     legend = {
         "indicator": {k: indicator._mapping[k] for k in

@@ -153,11 +153,17 @@ def values_sql(
     return None
 
 
+def is_suppressed(indicator: Row[Any], row: Row[Any], public: bool) -> bool:
+    """Whether the public must not see this value: its count (the value of a count, the
+    numerator of a rate) is below the indicator's disclosure threshold."""
+    threshold = indicator.disclosure_threshold
+    count = row.value if indicator.value_type == "count" else row.numerator
+    return bool(public and threshold and count is not None and count < threshold)
+
+
 def _shape(row: Row[Any], indicator: Row[Any], public: bool) -> dict[str, Any]:
     value, numerator, denominator = row.value, row.numerator, row.denominator
-    threshold = indicator.disclosure_threshold
-    count = value if indicator.value_type == "count" else numerator
-    suppressed = bool(public and threshold and count is not None and count < threshold)
+    suppressed = is_suppressed(indicator, row, public)
     if suppressed:
         value = numerator = denominator = None
     return {

@@ -16,14 +16,16 @@ def area_collections(session: Session) -> Sequence[Row[Any]]:
     return session.execute(
         text(
             """
-            SELECT t.code, t.name, t.description, v.vintage, count(a.id) AS n,
-                   ST_XMin(ST_Extent(a.geom)) AS minx, ST_YMin(ST_Extent(a.geom)) AS miny,
-                   ST_XMax(ST_Extent(a.geom)) AS maxx, ST_YMax(ST_Extent(a.geom)) AS maxy
+            SELECT t.code, t.name, t.description, v.vintage, x.n,
+                   ST_XMin(x.box) AS minx, ST_YMin(x.box) AS miny,
+                   ST_XMax(x.box) AS maxx, ST_YMax(x.box) AS maxy
             FROM area_type t
             JOIN (SELECT type_code, max(vintage) AS vintage FROM area GROUP BY type_code) v
               ON v.type_code = t.code
-            JOIN area a ON a.type_code = t.code AND a.vintage = v.vintage
-            GROUP BY t.code, t.name, t.description, v.vintage
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS n, ST_Extent(a.geom) AS box FROM area a
+                WHERE a.type_code = t.code AND a.vintage = v.vintage
+            ) x
             ORDER BY t.code
             """
         )

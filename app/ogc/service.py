@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -85,24 +85,30 @@ def collections(session: Session, base: str, principal: Principal | None) -> dic
 def collection(
     session: Session, base: str, collection_id: str, principal: Principal | None = None
 ) -> dict[str, Any]:
-    return find_layer(session, base, collection_id, principal)[0]
-
-
-def find_layer(
-    session: Session, base: str, collection_id: str, principal: Principal | None
-) -> tuple[dict[str, Any], Row[Any] | None, str]:
-    """The collection's document, its indicator (None for area types) and area type."""
+    """A collection's document (with its extent: measured, so only for documents)."""
+    indicator, type_code = resolve_layer(session, collection_id, principal)
     areas = {str(r.code): r for r in repo.area_collections(session)}
-    if collection_id in areas:
-        return _collection(areas[collection_id], base), None, collection_id
+    if indicator is None:
+        return _collection(areas[type_code], base)
+    return _indicator_collection(indicator, areas[type_code], base)
+
+
+def resolve_layer(
+    session: Session, collection_id: str, principal: Principal | None
+) -> tuple[Row[Any] | None, str]:
+    """A collection's indicator (None for an area type) and area type; 404 if unknown.
+    Cheap: items, tiles and schemas call it on every request."""
+    with_areas = area_repo.types_with_areas(session)
+    if collection_id in with_areas:
+        return None, collection_id
     indicator = indicator_repo.indicators_by_code(session, [collection_id]).get(collection_id)
-    type_code = None if indicator is None else _layer_type(indicator, areas)
+    type_code = None if indicator is None else _layer_type(indicator, with_areas)
     if indicator is None or type_code is None or not can_see(indicator, principal):
         raise NotFoundError(f"There is no collection {collection_id!r}")
-    return _indicator_collection(indicator, areas[type_code], base), indicator, type_code
+    return indicator, type_code
 
 
-def _layer_type(indicator: Row[Any], areas: dict[str, Row[Any]]) -> str | None:
+def _layer_type(indicator: Row[Any], areas: Collection[str]) -> str | None:
     """The area type an indicator's layer shows: the first it is published for."""
     return next((t for t in indicator.area_types if t in areas), None)
 
@@ -148,14 +154,14 @@ _INDICATOR_PROPERTIES = {
 def queryables(session: Session, base: str, collection_id: str,
                principal: Principal | None) -> dict[str, Any]:  # fmt: skip
     """The properties items can be filtered on by equality (?code=, ?name=)."""
-    find_layer(session, base, collection_id, principal)
+    resolve_layer(session, collection_id, principal)
     return _schema(base, collection_id, "queryables", QUERYABLES)
 
 
 def schema(session: Session, base: str, collection_id: str,
            principal: Principal | None) -> dict[str, Any]:  # fmt: skip
     """A JSON schema of the features' properties (the describedby link)."""
-    _, indicator, _ = find_layer(session, base, collection_id, principal)
+    indicator, _ = resolve_layer(session, collection_id, principal)
     properties: dict[str, Any] = {**QUERYABLES, "type": {"type": "string"}}
     if indicator is None:
         properties.update(
@@ -246,7 +252,7 @@ def items(
     session: Session, base: str, req: ItemsRequest, principal: Principal | None, precision: int
 ) -> ItemsPage:
     """A page of Features with paging links and counts."""
-    _, indicator, type_code = find_layer(session, base, req.collection_id, principal)
+    indicator, type_code = resolve_layer(session, req.collection_id, principal)
     limit, offset = req.limit, req.offset
     srid, bbox_srid = srid_of(req.crs, "crs"), srid_of(req.bbox_crs, "bbox-crs")
     if srid != 4326:
@@ -310,7 +316,7 @@ def item(
     precision: int,
 ) -> str:
     """One Feature of an area type collection (404 for an unknown collection or feature)."""
-    _, indicator, type_code = find_layer(session, "", collection_id, principal)
+    indicator, type_code = resolve_layer(session, collection_id, principal)
     if indicator is not None:
         raise NotFoundError("Single features are served from the area type collections")
     return area_service.area_feature(session, feature_id, type_code, None, precision)

@@ -43,7 +43,7 @@ def tile(
 ) -> Tile:
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
         raise InvalidParameterError(f"There is no tile {z}/{x}/{y} (zoom 0 to {MAX_ZOOM})")
-    _, indicator, type_code = service.find_layer(session, "", layer, principal)
+    indicator, type_code = service.resolve_layer(session, layer, principal)
     props: dict[str, Any] = {}
     if indicator is not None:
         period = service.period_at(session, principal, indicator, type_code, moment)
@@ -93,7 +93,8 @@ def tile(
 def tilejson(
     session: Session, base: str, layer: str, principal: Principal | None
 ) -> dict[str, Any]:
-    document, indicator, _ = service.find_layer(session, base, layer, principal)
+    document = service.collection(session, base, layer, principal)
+    indicator, _ = service.resolve_layer(session, layer, principal)
     minx, miny, maxx, maxy = document["extent"]["spatial"]["bbox"][0]
     fields = {"code": "String", "name": "String"}
     if indicator is not None:
