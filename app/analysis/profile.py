@@ -4,7 +4,7 @@ city (Fingertips-style intervals at 95% and 99.8%), its recent trend, and its al
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import Row, text
@@ -37,18 +37,18 @@ def area_profile(session: Session, principal: Principal | None, code: str) -> di
     type_code = str(area.type_code)
     indicators = indicator_repo.list_indicators(session, principal is not None)
     population_row = indicator_repo.indicators_by_code(session, [POPULATION]).get(POPULATION)
-    population = _series(session, population_row, type_code, None)
+    population = fetch_series(session, population_row, type_code, None)
     out = []
     for indicator in indicators:
-        series = _series(session, indicator, type_code, code)
-        if not series:
+        values = fetch_series(session, indicator, type_code, code)
+        if not values:
             continue
-        entry = _entry(indicator, series, principal is None)
-        latest = series[-1]
+        entry = _entry(indicator, values, principal is None)
+        latest = values[-1]
         if entry["suppressed"]:
             entry["benchmark"] = {"label": "not compared", "why": "the value is suppressed"}
         else:
-            city = _series(session, indicator, type_code, None, latest.period_start)
+            city = fetch_series(session, indicator, type_code, None, latest.period_start)
             entry["benchmark"] = _benchmark(indicator, latest, city, population)
         out.append(entry)
     alerts = service.list_alerts(session, principal, repo.AlertFilter(area_code=code))
@@ -79,7 +79,7 @@ def _newest_area(session: Session, code: str) -> Row[Any]:
     return row
 
 
-def _series(
+def fetch_series(
     session: Session,
     indicator: Row[Any] | None,
     type_code: str,
@@ -136,15 +136,8 @@ def _trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any]:
             "reason": str(result.reason[0]),
             "points": int(np.count_nonzero(~np.isnan(values))),
         }
-    label = "no significant change"
-    if p < 0.05:
-        rising = slope > 0
-        label = "rising" if rising else "falling"
-        worse = {"higher_is_worse": rising, "higher_is_better": not rising}.get(indicator.polarity)
-        if worse is not None:
-            label += " and getting worse" if worse else " and getting better"
     return {
-        "label": label,
+        "label": trend_label(indicator, p, slope),
         "p": round(p, 6),
         "sen_slope": round(slope, 6),
         "points": int(result.n[0]),
@@ -152,6 +145,20 @@ def _trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any]:
         "to": series[-1].period,
         "method": "Mann-Kendall with Sen's slope",
     }
+
+
+def trend_label(indicator: Row[Any], p: float, slope: float) -> str:
+    """A Mann-Kendall result in words, judged by the indicator's polarity."""
+    if np.isnan(p):
+        return "could not be calculated"
+    if p >= 0.05:
+        return "no significant change"
+    rising = slope > 0
+    label = "rising" if rising else "falling"
+    worse = {"higher_is_worse": rising, "higher_is_better": not rising}.get(indicator.polarity)
+    if worse is not None:
+        label += " and getting worse" if worse else " and getting better"
+    return label
 
 
 def _recent_trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any] | None:
@@ -215,34 +222,58 @@ def _benchmark(
     return out
 
 
-def _counts(
-    indicator: Row[Any], latest: Row[Any], city: list[Row[Any]], population: list[Row[Any]]
-) -> tuple[float, float, float, Measure, float] | None:
-    """(count, denominator, city value on the same scale, measure, scale), or None when
-    there are no counts. Counts are compared as rates per 1,000 residents."""
-    if latest.value is None:
-        return None
+class CityCounts(NamedTuple):
+    """Each area's count and denominator in one period (by code), the city's value on
+    the indicator's scale, the measure and the scale."""
+
+    k: dict[str, float]
+    n: dict[str, float]
+    city: float
+    measure: Measure
+    scale: float
+
+
+def city_counts(
+    indicator: Row[Any], city: list[Row[Any]], population: list[Row[Any]], start: date
+) -> CityCounts | None:
+    """The counts of every area of ``city`` (one period's values), or None when there
+    are none. Counts are compared as rates per 1,000 residents."""
     if indicator.value_type == "count":
-        pops = _populations_at(population, latest.period_start)
-        n = pops.get(latest.area_code)
-        pairs = [
-            (r.value, pops[r.area_code])
-            for r in city
-            if r.value is not None and r.area_code in pops
-        ]
-        if not n or not pairs:
+        pops = _populations_at(population, start)
+        pairs = {r.area_code: (float(r.value), pops[r.area_code])
+                 for r in city if r.value is not None and r.area_code in pops}  # fmt: skip
+        if not pairs:
             return None
-        city_rate = sum(v for v, _ in pairs) / sum(p for _, p in pairs) * 1000.0
-        return float(latest.value), n, city_rate, "rate", 1000.0
-    if latest.numerator is None or not latest.denominator:
-        return None
+        city_rate = sum(v for v, _ in pairs.values()) / sum(p for _, p in pairs.values()) * 1000
+        return CityCounts(
+            {c: v for c, (v, p) in pairs.items() if p},
+            {c: p for c, (_, p) in pairs.items() if p},
+            city_rate, "rate", 1000.0,
+        )  # fmt: skip
     complete = [r for r in city if r.numerator is not None and r.denominator]
     if not complete:
         return None
     measure: Measure = "proportion" if indicator.value_type == "percentage" else "rate"
     scale = 100.0 if measure == "proportion" else float(indicator.multiplier or 1)
     city_value = sum(r.numerator for r in complete) / sum(r.denominator for r in complete)
-    return float(latest.numerator), float(latest.denominator), city_value * scale, measure, scale
+    return CityCounts(
+        {r.area_code: float(r.numerator) for r in complete},
+        {r.area_code: float(r.denominator) for r in complete},
+        city_value * scale, measure, scale,
+    )  # fmt: skip
+
+
+def _counts(
+    indicator: Row[Any], latest: Row[Any], city: list[Row[Any]], population: list[Row[Any]]
+) -> tuple[float, float, float, Measure, float] | None:
+    """(count, denominator, city value on the same scale, measure, scale) of one area."""
+    if latest.value is None:
+        return None
+    counts = city_counts(indicator, city, population, latest.period_start)
+    if counts is None or latest.area_code not in counts.k:
+        return None
+    code = latest.area_code
+    return counts.k[code], counts.n[code], counts.city, counts.measure, counts.scale
 
 
 def _populations_at(series: list[Row[Any]], start: date) -> dict[str, float]:

@@ -18,6 +18,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from app.areas import repository as repo
+from app.areas.tiles import build_ahead
 from app.errors import ImportRejectedError
 from app.progress import SILENT, Advance, Progress
 from geodata.errors import FeatureValidationError, GeodataError, RepairRefusedError
@@ -203,6 +204,8 @@ def _import(session: Session, request: ImportRequest, progress: Progress) -> Imp
         parents = _assign_parents(
             session, type_code, vintage, request.parent_type, parent_vintage, request.lookup
         )
+    # Last: any later write to these areas would empty the tiles again (migration 0007).
+    build_ahead(session, type_code, progress)
     return ImportReport(
         type_code=type_code,
         vintage=vintage,

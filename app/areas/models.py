@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     Text,
     UniqueConstraint,
@@ -71,3 +72,19 @@ class AreaDisplay(Base):
     )
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     geom: Mapped[object] = mapped_column(MULTIPOLYGON)
+
+
+class AreaTile(Base):
+    """A vector tile of an area type built ahead (see migration 0007: triggers delete a
+    type's tiles whenever its areas or display geometries change)."""
+
+    __tablename__ = "area_tile"
+
+    type_code: Mapped[str] = mapped_column(
+        Text, ForeignKey("area_type.code", ondelete="CASCADE"), primary_key=True
+    )
+    z: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True)
+    y: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(Text)

@@ -74,12 +74,20 @@ def map_page(
     limit: int,
     offset: int,
     equals: dict[str, str] | None = None,
+    more: tuple[dict[str, dict[str, Any]], dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], list[str], int]:
     """A page of the map's Features (by area code, filtered by ``equals`` on code or
-    name), its legend, and how many areas match."""
+    name), its legend, and how many areas match. ``more`` adds properties: (by area
+    code, for areas without)."""
     c = _classified(session, principal, req)
+    props, missing = c.props, c.missing
+    if more is not None:
+        by_code, absent = more
+        props = {code: {**c.props.get(code, c.missing), **by_code.get(code, absent)}
+                 for code in c.props.keys() | by_code.keys()}  # fmt: skip
+        missing = {**c.missing, **absent}
     features = repo.map_features(
-        session, c.type_code, c.vintage, req.simplify, req.precision, c.props, c.missing,
+        session, c.type_code, c.vintage, req.simplify, req.precision, props, missing,
         limit, offset, req.srid, equals,
     )  # fmt: skip
     total = repo.count_areas(session, c.type_code, c.vintage, equals or {})

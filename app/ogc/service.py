@@ -20,6 +20,9 @@ from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
 from app.agencies.service import Principal
+from app.analysis.layer import FIELDS as LAYER_FIELDS
+from app.analysis.layer import NONE as LAYER_NONE
+from app.analysis.layer import layer_fields
 from app.areas import repository as area_repo
 from app.areas import service as area_service
 from app.areas.repository import AreaQuery
@@ -169,7 +172,7 @@ def schema(session: Session, base: str, collection_id: str,
             area_km2={"type": "number"}, population={"type": ["integer", "null"]},
         )  # fmt: skip
     else:
-        properties.update(_INDICATOR_PROPERTIES)
+        properties.update({**_INDICATOR_PROPERTIES, **LAYER_FIELDS})
     return _schema(base, collection_id, "schema", properties)
 
 
@@ -278,7 +281,10 @@ def items(
         period = period_at(session, principal, indicator, type_code, req.datetime)
         map_request = MapRequest(indicator.code, type_code, period, simplify=0,
                                  precision=precision, srid=srid)  # fmt: skip
-        _, features, matched = map_page(session, principal, map_request, limit, offset, req.equals)
+        more = layer_fields(session, principal, indicator, type_code, period), LAYER_NONE
+        _, features, matched = map_page(
+            session, principal, map_request, limit, offset, req.equals, more
+        )
         returned = len(features)
         page.features = features
     href = f"{base}/ogc/collections/{req.collection_id}/items"

@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.agencies.service import Principal
-from app.errors import InvalidParameterError
+from app.areas import repository as area_repo
+from app.areas import tile_repository as tile_repo
+from app.areas.tiles import MAX_ZOOM, area_tile, display_level, etag_of
+from app.errors import InvalidParameterError, NotFoundError
 from app.maps.service import MapRequest, map_values
 from app.ogc import service
 
-MAX_ZOOM = 16
 MVT = "application/vnd.mapbox-vector-tile"
 
 
@@ -25,11 +25,6 @@ class Tile:
     body: bytes
     etag: str
     max_age: int
-
-
-def _level(z: int) -> int:
-    """Coarser display geometries when zoomed out (coverage-simplified, no slivers)."""
-    return 3 if z < 9 else 2 if z < 11 else 1 if z < 13 else 0
 
 
 def tile(
@@ -41,53 +36,24 @@ def tile(
     principal: Principal | None,
     moment: str | None = None,
 ) -> Tile:
+    """A layer's tile: an area type's (built ahead at low zooms), or an indicator's, whose
+    features carry the map's value, status, colour and class for a period."""
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
         raise InvalidParameterError(f"There is no tile {z}/{x}/{y} (zoom 0 to {MAX_ZOOM})")
     indicator, type_code = service.resolve_layer(session, layer, principal)
-    props: dict[str, Any] = {}
-    if indicator is not None:
-        period = service.period_at(session, principal, indicator, type_code, moment)
-        props = map_values(session, principal, MapRequest(indicator.code, type_code, period))[
-            "areas"
-        ]
-    # Indicator layers: areas without a value say so ("no data"); MVT drops nulls.
-    status = "COALESCE(m.props->>'status', 'no data')" if indicator is not None else "NULL::text"
-    level = _level(z)
-    geom = "d.geom" if level else "a.geom"
-    join = "JOIN area_display d ON d.area_id = a.id AND d.level = :level" if level else ""
-    row = session.execute(
-        text(
-            f"""
-            WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
-            m(code, props) AS (SELECT key, value FROM jsonb_each(CAST(:props AS jsonb))),
-            features AS (
-                SELECT ST_AsMVTGeom(ST_Transform({geom}, 3857), b.merc, 4096, 64, true) AS geom,
-                       a.code, a.name,
-                       (m.props->>'value')::double precision AS value,
-                       {status} AS status, m.props->>'colour' AS colour,
-                       (m.props->>'class')::integer AS class, m.props->>'period' AS period
-                FROM area a {join} CROSS JOIN bounds b
-                LEFT JOIN m ON m.code = a.code
-                WHERE a.type_code = :t
-                  AND a.vintage = (SELECT max(vintage) FROM area WHERE type_code = :t)
-                  AND a.geom && ST_Transform(b.merc, 4326)
-            )
-            SELECT ST_AsMVT(features, :layer, 4096, 'geom') FROM features
-            WHERE geom IS NOT NULL
-            """
-        ),
-        {
-            "z": z,
-            "x": x,
-            "y": y,
-            "t": type_code,
-            "level": level,
-            "layer": layer,
-            "props": json.dumps(props),
-        },
-    ).scalar_one()
-    body = bytes(row or b"")
-    return Tile(body, hashlib.sha256(body).hexdigest()[:32], 300 if indicator else 3600)
+    vintage = area_repo.latest_vintage(session, type_code)
+    if vintage is None:
+        raise NotFoundError(f"There are no areas of type {type_code!r}")
+    if indicator is None:
+        built = area_tile(session, type_code, vintage, z, x, y)
+        return Tile(built.body, built.etag, 3600)
+    period = service.period_at(session, principal, indicator, type_code, moment)
+    values = map_values(session, principal, MapRequest(indicator.code, type_code, period))
+    body = tile_repo.build_tile(
+        session, type_code, vintage, z, x, y, display_level(z), layer,
+        json.dumps(values["areas"]),
+    )  # fmt: skip
+    return Tile(body, etag_of(body), 300)
 
 
 def tilejson(

@@ -239,3 +239,40 @@ def test_the_profile_gives_fingertips_recent_trend_for_annual_counts(
     assert entries["burglary"]["recent_trend"] is None  # monthly: Mann-Kendall only
     population = entries["population"]["recent_trend"]
     assert population["label"] == "Cannot be calculated"
+
+
+def test_indicator_layers_carry_comparison_trend_and_alerts(
+    analysed: tuple[Partners, Any],
+) -> None:
+    partners, _ = analysed
+    client = partners.client("admin")
+    alerts = client.get("/api/alerts", params={"limit": 1000}).json()["alerts"]
+    assert len(alerts) < 1000  # all of them
+    alert = next(a for a in alerts if a["area_type"] == "lsoa")
+    code = alert["indicators"][0]
+    page = client.get(f"/ogc/collections/{code}/items", params={"limit": 1000})
+    assert page.status_code == 200, page.text
+    props = {f["id"]: f["properties"] for f in page.json()["features"]}
+    assert len(props) == 345
+    # Alerts: each area's count, kinds and smallest q in the newest run.
+    for area, fields in props.items():
+        mine = [a for a in alerts if a["area_code"] == area and code in a["indicators"]]
+        assert fields["alerts"] == len(mine), area
+        if mine:
+            assert fields["alert_kinds"] == ",".join(sorted({a["kind"] for a in mine}))
+            assert fields["alert_q"] == pytest.approx(min(a["q"] for a in mine), abs=1e-6)
+        else:
+            assert fields["alert_kinds"] is None
+    assert props[alert["area_code"]]["alerts"] >= 1
+    # Comparison and trend: the profile's, for every area at once.
+    assert {p["compared"] for p in props.values()} <= {"better", "similar", "worse",
+                                                       "not compared"}  # fmt: skip
+    for area in [alert["area_code"], *sorted(props)[:3]]:
+        profile = client.get(f"/api/areas/{area}/profile").json()
+        entry = next(e for e in profile["indicators"] if e["indicator"]["code"] == code)
+        assert props[area]["period"] == entry["period"]
+        assert props[area]["compared"] == entry["benchmark"]["label"], area
+        assert props[area]["benchmark"] == pytest.approx(entry["benchmark"]["city_value"])
+        assert props[area]["trend"] == entry["trend"]["label"], area
+    schema = client.get(f"/ogc/collections/{code}/schema").json()
+    assert {"compared", "trend", "alerts", "alert_kinds", "alert_q"} <= set(schema["properties"])
