@@ -55,6 +55,14 @@ class Settings(BaseSettings):
         ),
     )
     tile_attribution: str = Field(default="", description="Attribution shown for tile_url.")
+    map_tiles_above: int = Field(
+        default=5000,
+        ge=0,
+        description=(
+            "The web map draws an area type from its vector tiles (/tiles) when it has more "
+            "areas than this, and from GeoJSON fetched once otherwise."
+        ),
+    )
     analysis_after_upload: bool = Field(
         default=True,
         description="Run the analysis in the background after each upload that changes data.",

@@ -1,21 +1,25 @@
 // The officers' map: pick an indicator, see the areas coloured by it, click one for its
 // profile, go from an alert to the place. Plain ES module on vendored Leaflet; every
-// request goes to this NIS server. Geometries are fetched once per area type and kept;
+// request goes to this NIS server. Geometries are fetched once per area type and kept:
+// as GeoJSON up to the instance's map_tiles_above areas, as vector tiles beyond (tiles.js);
 // changing indicator, period or classes fetches values only.
 
+import { $, api, escapeHtml, format } from "./common.js";
+import { alertCharts, loadAlerts, showProfile, showTab } from "./panel.js";
+import { AreaTiles, STYLE } from "./tiles.js";
+
 const L = window.L;
-const $ = (id) => document.getElementById(id);
-const api = async (path, options) => {
-  const response = await fetch(path, options);
-  if (!response.ok) throw new Error(`${path}: ${response.status}`);
-  return response.json();
-};
 
 const state = { indicator: null, type: null, period: null, scheme: "quantiles", classes: 5, area: null };
 const geometryCache = new Map(); // area type -> GeoJSON FeatureCollection
-const layers = new Map(); // area code -> Leaflet layer (current type)
+const layers = new Map(); // area code -> Leaflet layer (current type, GeoJSON mode)
+const areaNames = new Map(); // area code -> name (current type), for the search box
 let map, areasLayer, labelsLayer, deprivedLayer, legendControl, values, indicators = [], playing = null;
-let toggleLabels = null;
+let config = { map_tiles_above: 5000 };
+let areaTiles = null; // the current type's vector tiles (tile mode), else null
+let painting = 0; // paints under way (the play button can start one before another ends)
+let hoverTip = null;
+let deprivedCodes = []; // the areas outlined as the most deprived 10%
 
 // ------------------------------------------------------------------ URL state
 function readHash() {
@@ -83,52 +87,145 @@ async function geometries(type) {
   return geometryCache.get(type);
 }
 
+function clearAreas() {
+  for (const layer of [areasLayer, areaTiles, labelsLayer, deprivedLayer]) if (layer) layer.remove();
+  areasLayer = areaTiles = labelsLayer = deprivedLayer = null;
+  deprivedCodes = [];
+  layers.clear();
+  areaNames.clear();
+  $("area-names").replaceChildren();
+}
+
+function listNames(names) {
+  areaNames.clear();
+  for (const [code, name] of names) areaNames.set(code, name);
+  $("area-names").replaceChildren(...[...areaNames].map(([code, name]) => new Option(`${name} (${code})`)));
+}
+
 async function drawAreas() {
   const collection = await geometries(state.type);
   if (areasLayer && areasLayer.options.nisType === state.type) return;
-  if (areasLayer) areasLayer.remove();
-  layers.clear();
+  clearAreas();
   areasLayer = L.geoJSON(collection, {
     nisType: state.type,
     renderer: L.canvas({ padding: 0.2 }),
-    style: () => ({ weight: 0.6, color: "#555", fillOpacity: 0.85, fillColor: "#fff" }),
+    style: () => ({ weight: STYLE.outline.weight, color: STYLE.outline.color, fillOpacity: STYLE.fillOpacity, fillColor: "#fff" }),
     onEachFeature: (feature, layer) => {
       layers.set(feature.id, layer);
-      layer.on("mouseover", () => hover(feature, layer));
+      layer.on("mouseover", () => layer.bindTooltip(hoverText(feature.id, feature.properties.name), { sticky: true }).openTooltip());
       layer.on("click", () => selectArea(feature.id));
     },
   }).addTo(map);
-  $("area-names").replaceChildren(...collection.features.map((f) => new Option(`${f.properties.name} (${f.id})`)));
-  drawLabels(collection);
+  listNames(collection.features.map((f) => [f.id, f.properties.name]));
+  labelsLayer = L.layerGroup(collection.features.map((f) => label(f.properties.name, layers.get(f.id).getBounds().getCenter())));
+  showLabels();
   if (!state.area) map.fitBounds(areasLayer.getBounds());
 }
 
-function drawLabels(collection) {
-  // Names where there is room to read them: only from street-level zooms.
-  if (labelsLayer) labelsLayer.remove();
-  labelsLayer = L.layerGroup(collection.features.map((f) => L.marker(
-    layers.get(f.id).getBounds().getCenter(),
-    { icon: L.divIcon({ className: "area-label", html: escapeHtml(f.properties.name), iconSize: null }), interactive: false },
-  )));
-  if (toggleLabels) map.off("zoomend", toggleLabels);
-  toggleLabels = () => (map.getZoom() >= 14 ? labelsLayer.addTo(map) : labelsLayer.remove());
-  map.on("zoomend", toggleLabels);
-  toggleLabels();
+// Tile mode: the type's vector tiles, fetched and decoded while the values are on their way,
+// drawn once they are there.
+async function drawTiles() {
+  if (areaTiles && areaTiles.options.type === state.type) return;
+  const type = state.type;
+  const tilejson = await api(`tiles/${encodeURIComponent(type)}.json`);
+  clearAreas();
+  const [west, south, east, north] = tilejson.bounds;
+  const bounds = L.latLngBounds([south, west], [north, east]);
+  const focus = state.area ? await areaBounds(state.area, type) : null;
+  // Settle the view first (no animation), so that only the tiles it shows are fetched.
+  if (focus) map.fitBounds(focus, { maxZoom: 14, animate: false });
+  else if (!state.area || !viewSet()) map.fitBounds(bounds, { animate: false });
+  areaTiles = new AreaTiles({
+    type, url: tilejson.tiles[0], fill: colourOf, bounds: bounds.pad(0.05), maxNativeZoom: tilejson.maxzoom,
+  });
+  areaTiles.on("loading", () => { if (!painting) document.body.dataset.state = "loading"; });
+  areaTiles.on("load", () => {
+    showLabels();
+    if (!painting) markPainted();
+  });
+  areaTiles.addTo(map);
+}
+
+// Names for the search box in tile mode, fetched once the map is painted (they are not
+// needed to draw it).
+function loadNames(type) {
+  api(`api/area-types/${encodeURIComponent(type)}/names`)
+    .then((body) => { if (areaTiles && areaTiles.options.type === type) listNames(Object.entries(body.names)); })
+    .catch(() => {});
+}
+
+function viewSet() {
+  try { map.getCenter(); return true; } catch { return false; }
+}
+
+// Names where there is room to read them: only from street-level zooms. In tile mode, the
+// areas of the loaded tiles, each at a point well inside it.
+function label(name, latlng) {
+  return L.marker(latlng, { icon: L.divIcon({ className: "area-label", html: escapeHtml(name), iconSize: null }), interactive: false });
+}
+
+function showLabels() {
+  const near = map.getZoom() >= 14;
+  if (areaTiles) {
+    if (labelsLayer) labelsLayer.remove();
+    labelsLayer = near ? L.layerGroup([...areaTiles.places().values()].map((p) => label(p.name, p.latlng))).addTo(map) : null;
+  } else if (labelsLayer) {
+    if (near) labelsLayer.addTo(map); else labelsLayer.remove();
+  }
+}
+
+function colourOf(code) {
+  const props = values && values.areas[code];
+  return props ? props.colour : values ? values.legend.no_data.colour : "#fff";
+}
+
+// Tile mode beyond map_tiles_above areas. Counted from /api/area-types (the newest vintage,
+// the areas a map shows), known before any paint, so geometries and values load together.
+function tileMode(type) {
+  return (areaCounts.get(type) || 0) > config.map_tiles_above;
+}
+
+function markPainted() {
+  document.body.dataset.paintedAt = String(Math.round(performance.now()));
+  document.body.dataset.state = "painted";
 }
 
 async function paint() {
-  const started = performance.now();
-  document.body.dataset.state = "loading";
-  await drawAreas();
+  painting += 1;
+  try {
+    await paintView();
+  } finally {
+    painting -= 1;
+  }
+}
+
+// The values of the current view (no geometries).
+function valuesPath() {
   const query = new URLSearchParams({ type: state.type, scheme: state.scheme, classes: state.classes, geometry: "false" });
   if (state.period) query.set("period", state.period);
-  values = await api(`api/maps/${encodeURIComponent(state.indicator)}?${query}`);
+  return `api/maps/${encodeURIComponent(state.indicator)}?${query}`;
+}
+
+// A link that names the indicator and type can ask for its values while the page is still
+// reading the catalogue; the first paint takes that answer if it asks for the same.
+let earlyValues = null;
+function fetchValues(path) {
+  const early = earlyValues;
+  earlyValues = null;
+  return early && early.path === path ? early.response : api(path);
+}
+
+async function paintView() {
+  const started = performance.now();
+  document.body.dataset.state = "loading";
+  const before = areaTiles || areasLayer;
+  [values] = await Promise.all([fetchValues(valuesPath()), tileMode(state.type) ? drawTiles() : drawAreas()]);
   const legend = values.legend;
   state.period = legend.period;
-  for (const [code, layer] of layers) {
-    const props = values.areas[code];
-    layer.setStyle({ fillColor: props ? props.colour : legend.no_data.colour });
-  }
+  // Tiles already decoded are recoloured here; those still on their way, when they come.
+  if (areaTiles) areaTiles.repaint();
+  for (const [code, layer] of layers) layer.setStyle({ fillColor: colourOf(code) });
+  if ((areaTiles || areasLayer) !== before && $("deprived").checked) showDeprived(true);
   fillPeriods(legend.periods);
   drawLegend(legend);
   const view = new URLSearchParams({ type: state.type, scheme: state.scheme, classes: state.classes, ...(state.period ? { period: state.period } : {}) });
@@ -138,16 +235,12 @@ async function paint() {
   $("export-png").href = `${base}/export.png?${view}`;
   if (state.area) highlight(state.area);
   writeHash();
+  // In tile mode, painted means every tile in view is drawn with these values.
+  if (areaTiles) await areaTiles.drawn();
+  if (areaTiles && !areaNames.size) loadNames(state.type);
   // Marks for the end-to-end tests and the paint benchmark.
   document.body.dataset.paintMs = String(Math.round(performance.now() - started));
-  document.body.dataset.paintedAt = String(Math.round(performance.now()));
-  document.body.dataset.state = "painted";
-}
-
-function format(value, legend) {
-  if (value === null || value === undefined) return "no value";
-  const unit = legend.indicator.unit ? ` ${legend.indicator.unit}` : "";
-  return `${Number(value).toLocaleString("en-GB", { maximumFractionDigits: 2 })}${unit}`;
+  markPainted();
 }
 
 function drawLegend(legend) {
@@ -161,113 +254,78 @@ function drawLegend(legend) {
     <ul>${rows.join("")}</ul><p class="why">${escapeHtml(legend.palette)}; ${escapeHtml(legend.scheme.replace("_", " "))}</p>`;
 }
 
-function hover(feature, layer) {
-  if (!values) return;
-  const props = values.areas[feature.id];
+function hoverText(code, name) {
+  if (!values) return `<strong>${escapeHtml(name)}</strong> (${code})`;
+  const props = values.areas[code];
   const legend = values.legend;
-  let text = `<strong>${escapeHtml(feature.properties.name)}</strong> (${feature.id})<br>`;
+  let text = `<strong>${escapeHtml(name)}</strong> (${code})<br>`;
   text += props && props.status === "suppressed" ? "suppressed (small count)" : format(props && props.value, legend);
   if (props && props.value !== null && legend.city) text += `<br>${escapeHtml(legend.city.what)}: ${format(legend.city.value, legend)}`;
-  layer.bindTooltip(text, { sticky: true }).openTooltip();
+  return text;
+}
+
+// Tile mode: the area under the pointer from the decoded tiles, with the same tooltip and
+// click as a GeoJSON area's.
+function hoverTiles(e) {
+  if (!areaTiles) return;
+  const area = values ? areaTiles.featureAt(e.latlng) : null;
+  map.getContainer().style.cursor = area ? "pointer" : "";
+  if (!area) { hoverTip.close(); return; }
+  hoverTip.setLatLng(e.latlng).setContent(hoverText(area.code, area.name));
+  if (!hoverTip.isOpen()) hoverTip.openOn(map);
+}
+
+function clickTiles(e) {
+  const area = areaTiles ? areaTiles.featureAt(e.latlng) : null;
+  if (area) selectArea(area.code);
 }
 
 function highlight(code) {
-  for (const [other, layer] of layers) layer.setStyle({ weight: other === code ? 3 : 0.6, color: other === code ? "#000" : "#555" });
+  if (areaTiles) { areaTiles.select(code); return; }
+  const { outline, selected } = STYLE;
+  for (const [other, layer] of layers) layer.setStyle(other === code ? selected : outline);
   const layer = layers.get(code);
   if (layer) layer.bringToFront();
 }
 
 async function showDeprived(on) {
   if (deprivedLayer) { deprivedLayer.remove(); deprivedLayer = null; }
+  if (areaTiles) areaTiles.outline([]);
+  deprivedCodes = [];
   if (!on) return;
   const decile = await api(`api/maps/imd_decile?type=${encodeURIComponent(state.type)}&geometry=false`).catch(() => null);
   if (!decile) return;
   const codes = Object.entries(decile.areas).filter(([, p]) => p.value === 1).map(([code]) => code);
+  deprivedCodes = areaTiles ? codes : codes.filter((c) => layers.has(c));
+  if (areaTiles) { areaTiles.outline(codes); return; }
+  const { weight, color, dashArray } = STYLE.deprived;
   deprivedLayer = L.featureGroup(codes.filter((c) => layers.has(c)).map((c) =>
-    L.geoJSON(layers.get(c).feature, { interactive: false, style: { weight: 2.5, color: "#6a3d9a", fill: false, dashArray: "4 3" } }))).addTo(map);
+    L.geoJSON(layers.get(c).feature, { interactive: false, style: { weight, color, fill: false, dashArray: dashArray.join(" ") } }))).addTo(map);
 }
 
-// ------------------------------------------------------------------ profile and alerts
-function showTab(name) {
-  for (const tab of ["alerts", "profile"]) {
-    $(tab).hidden = tab !== name;
-    $(`tab-${tab}`).setAttribute("aria-selected", String(tab === name));
-  }
-}
-
-function sparkline(series, width = 120, height = 28) {
-  const points = series.map((p, i) => [i, p.value]).filter(([, v]) => v !== null);
-  if (points.length < 2) return "";
-  const ys = points.map(([, v]) => v);
-  const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
-  const x = (i) => (i / (series.length - 1)) * (width - 4) + 2;
-  const y = (v) => height - 2 - ((v - lo) / (hi - lo || 1)) * (height - 4);
-  const path = points.map(([i, v]) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
-  return `<svg width="${width}" height="${height}" role="img" aria-label="${series[0].period} to ${series.at(-1).period}"><polyline fill="none" stroke="#08519c" stroke-width="1.5" points="${path}"/></svg>`;
+// Where an area is: its layer's bounds (GeoJSON mode), or its outline from the areas API.
+async function areaBounds(code, type) {
+  const layer = layers.get(code);
+  if (layer) return layer.getBounds();
+  const query = new URLSearchParams({ type, simplify: 1 });
+  const feature = await api(`api/areas/${encodeURIComponent(code)}?${query}`).catch(() => null);
+  return feature ? L.geoJSON(feature).getBounds() : null;
 }
 
 async function selectArea(code, type = state.type) {
   state.area = code;
   if (type !== state.type) { state.type = type; $("type").value = type; await paint(); }
-  const layer = layers.get(code);
-  if (layer) map.fitBounds(layer.getBounds(), { maxZoom: 14 });
+  const bounds = await areaBounds(code, type);
+  if (bounds) map.fitBounds(bounds, { maxZoom: 14 });
   highlight(code);
   writeHash();
-  await showProfile(code);
-}
-
-async function showProfile(code) {
-  showTab("profile");
-  const section = $("profile");
-  section.innerHTML = "<p>Loading…</p>";
-  const profile = await api(`api/areas/${encodeURIComponent(code)}/profile`);
-  const badge = (b) => {
-    const label = b ? b.label : "not compared";
-    const cls = ["better", "similar", "worse"].includes(label) ? label : "other";
-    return `<span class="badge ${cls}">${escapeHtml(label)}</span>`;
-  };
-  const rows = profile.indicators.map((e) => `<tr><th scope="row">${escapeHtml(e.indicator.title)}</th>
-    <td>${e.suppressed ? "suppressed" : format(e.value, { indicator: e.indicator })}<br><small>${escapeHtml(e.period)}</small></td>
-    <td>${badge(e.benchmark)}</td><td>${sparkline(e.series)}</td></tr>`);
-  section.innerHTML = `<h2>${escapeHtml(profile.area.name)} <small>(${escapeHtml(profile.area.code)})</small></h2>
-    ${alertList(profile.alerts)}
-    <table class="profile"><thead><tr><th>Indicator</th><th>Latest</th><th>Against the city</th><th>Recent</th></tr></thead>
-    <tbody>${rows.join("")}</tbody></table>`;
-  bindAlerts(section);
-}
-
-function alertList(alerts) {
-  if (!alerts.length) return "<p>No alerts.</p>";
-  return alerts.map((a, i) => `<button type="button" class="alert ${a.kind}" data-index="${i}" data-area="${escapeHtml(a.area_code || "")}"
-    data-type="${escapeHtml(a.area_type || "")}" data-indicators="${escapeHtml(a.indicators.join(","))}">
-    <span class="kind">${escapeHtml(a.kind)}</span>: ${escapeHtml(a.sentence)}</button>`).join("");
-}
-
-function bindAlerts(container) {
-  for (const button of container.querySelectorAll("button.alert")) {
-    button.addEventListener("click", () => openAlert(button.dataset));
-  }
+  await showProfile(code, openAlert);
 }
 
 async function openAlert({ area, type, indicators: codes }) {
   if (!area) return;
   await selectArea(area, type);
-  const charts = await Promise.all(codes.split(",").map(async (code) => {
-    const data = await api(`api/observations?indicator=${encodeURIComponent(code)}&type=${encodeURIComponent(type)}&area=${encodeURIComponent(area)}`).catch(() => null);
-    if (!data) return "";
-    const series = data.observations.slice(-36).map((o) => ({ period: o.period, value: o.value }));
-    return `<figure><figcaption>${escapeHtml(data.indicator.title)}</figcaption>${sparkline(series, 320, 70)}</figure>`;
-  }));
-  $("profile").insertAdjacentHTML("afterbegin", `<div class="charts" id="alert-charts">${charts.join("")}</div>`);
-}
-
-async function loadAlerts() {
-  const body = await api("api/alerts?limit=200");
-  const order = { correlated: 0, deterioration: 1, hotspot: 2, gap: 3 };
-  const alerts = body.alerts.sort((a, b) => order[a.kind] - order[b.kind]);
-  $("alerts").innerHTML = body.run === null ? "<p>No analysis has run yet.</p>"
-    : `<p>${alerts.length} alerts from analysis run ${body.run}, correlated first.</p>${alertList(alerts)}`;
-  bindAlerts($("alerts"));
+  $("profile").insertAdjacentHTML("afterbegin", await alertCharts(area, type, codes));
 }
 
 // ------------------------------------------------------------------ downloads
@@ -280,17 +338,23 @@ async function downloadCsv() {
   link.click();
 }
 
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-}
-
 // ------------------------------------------------------------------ start
 async function start() {
   readHash();
-  const [config, catalogue, types] = await Promise.all([api("api/config"), api("api/indicators"), api("api/area-types")]);
+  if (state.indicator && state.type) {
+    earlyValues = { path: valuesPath(), response: api(valuesPath()) };
+    earlyValues.response.catch(() => {}); // a stale link: the first paint asks again
+  }
+  const [settings, catalogue, types] = await Promise.all([api("api/config"), api("api/indicators"), api("api/area-types")]);
+  config = settings;
   indicators = catalogue;
-  areaCounts = new Map(types.map((t) => [t.code, Math.max(0, ...t.vintages.map((v) => v.count))]));
+  areaCounts = new Map(types.map((t) => [t.code, t.vintages.length ? t.vintages.at(-1).count : 0]));
   map = L.map("map", { preferCanvas: true, zoomSnap: 0.25 });
+  hoverTip = L.tooltip({ direction: "auto", offset: [12, 0] });
+  map.on("mousemove", hoverTiles);
+  map.on("mouseout", () => hoverTip.close());
+  map.on("click", clickTiles);
+  map.on("zoomend", showLabels);
   if (config.tile_url) L.tileLayer(config.tile_url, { attribution: config.tile_attribution }).addTo(map);
   legendControl = L.control({ position: "bottomleft" });
   legendControl.onAdd = () => L.DomUtil.create("div", "legend");
@@ -321,7 +385,7 @@ async function start() {
   });
   $("area-search").addEventListener("change", (e) => {
     const match = /\(([^)]+)\)$/.exec(e.target.value) || [null, e.target.value.trim()];
-    if (layers.has(match[1])) selectArea(match[1]);
+    if (areaNames.has(match[1])) selectArea(match[1]);
   });
   $("deprived").addEventListener("change", (e) => showDeprived(e.target.checked));
   $("download-csv").addEventListener("click", downloadCsv);
@@ -329,19 +393,25 @@ async function start() {
   $("tab-profile").addEventListener("click", () => showTab("profile"));
 
   await paint();
-  loadAlerts().catch(() => { $("alerts").textContent = "Could not load the alerts."; });
+  loadAlerts(openAlert).catch(() => { $("alerts").textContent = "Could not load the alerts."; });
   if (state.area) selectArea(state.area);
 }
 
 // A read-only window on the map's state, for the end-to-end tests and the benchmark.
+// In tile mode, areas are those drawn in the loaded tiles.
 window.nis = {
   state: () => ({ ...state }),
-  areas: () => layers.size,
-  fill: (code) => layers.get(code)?.options.fillColor ?? null,
+  mode: () => (areaTiles ? "tiles" : areasLayer ? "geojson" : null),
+  zoom: () => map.getZoom(),
+  outlined: () => [...deprivedCodes],
+  areas: () => (areaTiles ? areaTiles.codes().size : layers.size),
+  fill: (code) => (areaTiles ? areaTiles.filled(code) : layers.get(code)?.options.fillColor ?? null),
   pointOf: (code) => {
     const layer = layers.get(code);
-    if (!layer) return null;
-    const point = map.latLngToContainerPoint(layer.getCenter ? layer.getCenter() : layer.getBounds().getCenter());
+    const latlng = areaTiles ? areaTiles.places().get(code)?.latlng
+      : layer && (layer.getCenter ? layer.getCenter() : layer.getBounds().getCenter());
+    if (!latlng) return null;
+    const point = map.latLngToContainerPoint(latlng);
     const box = $("map").getBoundingClientRect();
     return { x: box.left + point.x, y: box.top + point.y };
   },

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Vendor the web page's libraries from npm into frontend/vendor/ (committed), so that the
 # page loads nothing from the internet. Run after changing frontend/package.json.
+#   leaflet                 the map (a classic script: window.L)
+#   @mapbox/vector-tile     decodes the area types' vector tiles (an ES module); it imports
+#   @mapbox/point-geometry  by its bare name, and the page gives it pbf's reader: index.html's
+#   pbf                     import map points those names at the files copied here
 set -euo pipefail
 cd "$(dirname "$0")/../frontend"
 work=$(mktemp -d)
@@ -9,8 +13,18 @@ cp package.json "$work/"
 [ -f package-lock.json ] && cp package-lock.json "$work/"
 (cd "$work" && npm install --no-audit --no-fund --silent)
 cp "$work/package-lock.json" .
-rm -rf vendor/leaflet
-mkdir -p vendor/leaflet
-cp -r "$work/node_modules/leaflet/dist/leaflet.js" "$work/node_modules/leaflet/dist/leaflet.css" \
-      "$work/node_modules/leaflet/dist/images" "$work/node_modules/leaflet/LICENSE" vendor/leaflet/
-echo "vendored: leaflet $(node -p "require('$work/node_modules/leaflet/package.json').version")"
+modules="$work/node_modules"
+version() { node -p "require('$modules/$1/package.json').version"; }
+
+rm -rf vendor/leaflet vendor/vector-tile vendor/point-geometry vendor/pbf
+mkdir -p vendor/leaflet vendor/vector-tile vendor/point-geometry vendor/pbf
+cp -r "$modules/leaflet/dist/leaflet.js" "$modules/leaflet/dist/leaflet.css" \
+      "$modules/leaflet/dist/images" "$modules/leaflet/LICENSE" vendor/leaflet/
+# The ES modules as published (no build step): each package's index.js and its licence.
+cp "$modules/@mapbox/vector-tile/index.js" "$modules/@mapbox/vector-tile/LICENSE.txt" \
+   vendor/vector-tile/
+cp "$modules/@mapbox/point-geometry/index.js" "$modules/@mapbox/point-geometry/LICENSE" \
+   vendor/point-geometry/
+cp "$modules/pbf/index.js" "$modules/pbf/LICENSE" vendor/pbf/
+echo "vendored: leaflet $(version leaflet), @mapbox/vector-tile $(version @mapbox/vector-tile)," \
+     "@mapbox/point-geometry $(version @mapbox/point-geometry), pbf $(version pbf)"

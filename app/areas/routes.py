@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
 
 from app.areas import service
-from app.areas.schemas import AreaTypeOut
+from app.areas.schemas import AreaNamesOut, AreaTypeOut
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.problems import PROBLEM_JSON
 
@@ -28,6 +28,22 @@ _GEOJSON_OK: dict[int | str, dict[str, Any]] = {
 def list_area_types(session: SessionDep) -> list[dict[str, object]]:
     """Area types, their place in the hierarchy and the vintages loaded."""
     return service.list_area_types(session)
+
+
+@router.get(
+    "/area-types/{type_code}/names",
+    response_model=AreaNamesOut,
+    responses={400: _PROBLEMS[400]},
+    summary="Every area's name by code, without geometries",
+)
+def list_area_names(
+    session: SessionDep,
+    type_code: Annotated[str, Path(description="Area type code, e.g. lsoa")],
+    vintage: Annotated[int | None, Query(description="Boundary vintage; default newest")] = None,
+) -> dict[str, Any]:
+    """Names by code of one area type (newest vintage by default), for finding an area by
+    name where the map draws the type from vector tiles and holds no GeoJSON of it."""
+    return service.area_names(session, type_code, vintage)
 
 
 @router.get(

@@ -18,3 +18,9 @@ class AreaTypeOut(BaseModel):
     children: list[str]
     description: str | None
     vintages: list[VintageCount]
+
+
+class AreaNamesOut(BaseModel):
+    type: str
+    vintage: int
+    names: dict[str, str]

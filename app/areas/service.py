@@ -67,17 +67,24 @@ class AreaFilter:
     simplify: int = 0
 
 
+def _type_and_vintage(session: Session, type_code: str, vintage: int | None) -> tuple[str, int]:
+    """A known type code (lower-case) and the vintage asked for, or its newest."""
+    type_code = type_code.strip().lower()  # type codes are stored lower-case
+    if not repo.area_type_exists(session, type_code):
+        known = ", ".join(repo.area_type_codes(session)) or "none yet; import some areas"
+        raise UnknownAreaTypeError(f"Unknown area type {type_code!r}; known types: {known}")
+    if vintage is None:
+        # The newest; 0 for a type with no areas yet (an empty answer, not an error).
+        return type_code, repo.latest_vintage(session, type_code) or 0
+    if not repo.has_vintage(session, type_code, vintage):
+        raise InvalidParameterError(f"There are no {type_code} areas of vintage {vintage}")
+    return type_code, vintage
+
+
 def resolve_area_query(session: Session, f: AreaFilter, precision: int) -> AreaQuery:
     """Validate a request's filters against the database and settle the vintage."""
-    f = replace(f, type_code=f.type_code.strip().lower())  # type codes are stored lower-case
-    if not repo.area_type_exists(session, f.type_code):
-        known = ", ".join(repo.area_type_codes(session)) or "none yet; import some areas"
-        raise UnknownAreaTypeError(f"Unknown area type {f.type_code!r}; known types: {known}")
-    vintage = f.vintage if f.vintage is not None else repo.latest_vintage(session, f.type_code)
-    if vintage is None:
-        vintage = 0  # a type with no areas yet: an empty collection, not an error
-    elif f.vintage is not None and not repo.has_vintage(session, f.type_code, f.vintage):
-        raise InvalidParameterError(f"There are no {f.type_code} areas of vintage {f.vintage}")
+    type_code, vintage = _type_and_vintage(session, f.type_code, f.vintage)
+    f = replace(f, type_code=type_code)
     parent_ids = None
     if f.parent is not None:
         matches = repo.find_areas_by_code(session, f.parent)
@@ -136,6 +143,17 @@ def area_feature(
     if feature is None:  # pragma: no cover - the row was found a moment ago
         raise AreaNotFoundError(f"No area has the code {code!r}")
     return feature
+
+
+def area_names(session: Session, type_code: str, vintage: int | None) -> dict[str, Any]:
+    """Every area's name by code, for one type and vintage (the newest by default): what a
+    search box needs, without the geometries."""
+    type_code, vintage = _type_and_vintage(session, type_code, vintage)
+    return {
+        "type": type_code,
+        "vintage": vintage,
+        "names": repo.area_names(session, type_code, vintage),
+    }
 
 
 def list_area_types(session: Session) -> list[dict[str, Any]]:

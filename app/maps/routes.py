@@ -79,4 +79,8 @@ def _attachment(request: MapRequest, extension: str) -> dict[str, str]:
 @router.get("/config")
 def get_config(settings: SettingsDep) -> dict[str, Any]:
     """What the web page needs to know of this instance (no secrets)."""
-    return {"tile_url": settings.tile_url, "tile_attribution": settings.tile_attribution}
+    return {
+        "tile_url": settings.tile_url,
+        "tile_attribution": settings.tile_attribution,
+        "map_tiles_above": settings.map_tiles_above,
+    }

@@ -171,6 +171,22 @@ def test_unknown_simplify_level_is_400_problem(http: httpx.Client) -> None:
     assert "simplify" in body["detail"]
 
 
+def test_area_names_give_every_area_of_the_type_by_code(http: httpx.Client) -> None:
+    response = http.get("/api/area-types/LSOA/names")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert (body["type"], body["vintage"]) == ("lsoa", 2011)
+    features = http.get("/api/areas", params={"type": "lsoa", "simplify": 3}).json()["features"]
+    assert body["names"] == {f["id"]: f["properties"]["name"] for f in features}
+
+
+def test_area_names_of_an_unknown_type_or_vintage_are_400_problems(http: httpx.Client) -> None:
+    assert problem(http.get("/api/area-types/county/names"), 400)["code"] == "unknown_area_type"
+    body = problem(http.get("/api/area-types/lsoa/names", params={"vintage": 1999}), 400)
+    assert "1999" in body["detail"]
+
+
 def test_openapi_documents_the_routes(http: httpx.Client) -> None:
     spec = http.get("/openapi.json").json()
     assert {"/api/areas", "/api/areas/{code}", "/api/area-types"} <= set(spec["paths"])

@@ -40,6 +40,23 @@ def site(demo_db: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def tile_site(demo_db: str) -> Iterator[str]:
+    """The same city with the map's tile threshold at 0: every area type from vector tiles."""
+    settings = Settings(database_url=demo_db, analysis_after_upload=False, map_tiles_above=0)
+    with LiveServer(settings) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def mixed_site(demo_db: str) -> Iterator[str]:
+    """The tile threshold between the city's 70 MSOAs and its 345 LSOAs: one type in each
+    mode."""
+    settings = Settings(database_url=demo_db, analysis_after_upload=False, map_tiles_above=100)
+    with LiveServer(settings) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     chromium = shutil.which("chromium")
     if chromium is None:
