@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from app.deps import OptionalPrincipalDep, SessionDep, SettingsDep
 from app.maps import export
@@ -35,7 +36,10 @@ def get_map(
     """
     request = MapRequest(indicator, type, period, scheme, classes, simplify)
     if not geometry:
-        return JSONResponse(map_values(session, principal, request))
+        # orjson: ten times json's speed on a nation's areas (the floor of every repaint).
+        values = map_values(session, principal, request)
+        body = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)
+        return Response(body, media_type="application/json")
     return Response(indicator_map(session, principal, request), media_type="application/geo+json")
 
 

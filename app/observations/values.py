@@ -32,11 +32,13 @@ def stored_types(session: Session, indicator: str) -> list[str]:
     """Area types that hold stored (current) values of ``indicator``, or counted zeros."""
     rows = session.execute(
         text(
-            "SELECT a.type_code FROM observation o JOIN area a ON a.id = o.area_id "
-            "WHERE o.indicator_code = :i AND o.superseded_at IS NULL "
-            "UNION "
-            "SELECT c.type_code FROM count_coverage c JOIN batch b ON b.id = c.batch_id "
-            "WHERE c.indicator_code = :i AND b.reverted_at IS NULL"
+            # EXISTS per type stops at the first value, where a join would visit them all.
+            "SELECT t.code FROM area_type t WHERE EXISTS ("
+            "  SELECT 1 FROM observation o JOIN area a ON a.id = o.area_id "
+            "  WHERE o.indicator_code = :i AND o.superseded_at IS NULL AND a.type_code = t.code"
+            ") OR EXISTS ("
+            "  SELECT 1 FROM count_coverage c JOIN batch b ON b.id = c.batch_id "
+            "  WHERE c.indicator_code = :i AND c.type_code = t.code AND b.reverted_at IS NULL)"
         ),
         {"i": indicator},
     )
