@@ -9,7 +9,7 @@ pass instead of one area at a time.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -20,10 +20,18 @@ from app.agencies.service import Principal
 from app.analysis import repository as repo
 from app.analysis import service
 from app.analysis.numbers import rounded
-from app.analysis.profile import POPULATION, TREND_POINTS, city_counts, fetch_series, trend_label
+from app.analysis.profile import (
+    POPULATION,
+    TREND_POINTS,
+    city_counts,
+    fetch_series,
+    period_labels,
+    trend_label,
+)
 from app.analysis.stats.compare import compare_counts_to_benchmark
 from app.analysis.stats.trend import mann_kendall
 from app.indicators import repository as indicator_repo
+from app.observations.periods import PeriodType, parse_period
 from app.observations.query import is_suppressed
 
 NOT_COMPARED = "not compared"
@@ -53,34 +61,34 @@ def layer_fields(
     indicator: Row[Any],
     type_code: str,
     period: str | None,
+    codes: Sequence[str],
 ) -> dict[str, dict[str, Any]]:
-    """:data:`FIELDS` by area code, for ``period`` (None: the newest)."""
+    """:data:`FIELDS` of the areas with ``codes``, for ``period`` (None: the newest).
+    The cost grows with the areas asked for, not the layer's (a page of 10 of a nation's
+    LSOAs reads 10 areas' series), beside one period of every area for the city."""
     public = principal is None
-    rows = fetch_series(session, indicator, type_code, None)
-    starts = sorted({(r.period_start, r.period) for r in rows})
+    labels = period_labels(session, indicator, type_code)
     if period is not None:
-        labels = [label for _, label in starts]
-        starts = starts[: labels.index(period) + 1] if period in labels else []
-    out: dict[str, dict[str, Any]] = defaultdict(lambda: dict(NONE))
-    if not starts:
-        return dict(out)
-    window = [p for _, p in starts[-TREND_POINTS:]]
-    latest_start, latest = starts[-1]
-    codes = sorted({r.area_code for r in rows})
-    index = {c: i for i, c in enumerate(codes)}
+        labels = labels[: labels.index(period) + 1] if period in labels else []
+    out: dict[str, dict[str, Any]] = {code: dict(NONE) for code in codes}
+    if not labels or not codes:
+        return out
+    window = labels[-TREND_POINTS:]
     column = {p: j for j, p in enumerate(window)}
+    index = {code: i for i, code in enumerate(codes)}
     values = np.full((len(codes), len(window)), np.nan)
-    at_period = [r for r in rows if r.period == latest]
-    for r in rows:
+    for r in fetch_series(session, indicator, type_code, None, codes=codes):
         j = column.get(r.period)
         if j is not None and r.value is not None and not is_suppressed(indicator, r, public):
             values[index[r.area_code], j] = r.value
     trend = mann_kendall(values)
     for code, i in index.items():
         out[code]["trend"] = trend_label(indicator, float(trend.p[i]), float(trend.slope[i]))
-    _compare(session, indicator, type_code, at_period, latest_start, public, out)
+    start = parse_period(labels[-1], PeriodType(indicator.period_type)).start
+    at_period = fetch_series(session, indicator, type_code, None, start)
+    _compare(session, indicator, type_code, at_period, start, public, out)
     _alerts(session, principal, indicator, out)
-    return dict(out)
+    return out
 
 
 def _compare(
@@ -100,8 +108,8 @@ def _compare(
     if counts is None:
         return
     k, n, city_value, measure, scale = counts
-    usable = [r for r in at_period
-              if r.area_code in k and not is_suppressed(indicator, r, public)]  # fmt: skip
+    usable = [r for r in at_period if r.area_code in out and r.area_code in k
+              and not is_suppressed(indicator, r, public)]  # fmt: skip
     result = compare_counts_to_benchmark(
         [k[r.area_code] for r in usable],
         [n[r.area_code] for r in usable],
@@ -123,10 +131,9 @@ def _alerts(
         session, principal, repo.AlertFilter(indicator=str(indicator.code), limit=1_000_000)
     )
     for alert in found["alerts"]:
-        code = alert["area_code"]
-        if code is None:
+        fields = out.get(alert["area_code"])
+        if fields is None:  # not asked for, or not about an area
             continue
-        fields = out[code]
         fields["alerts"] += 1
         kinds = set(filter(None, (fields["alert_kinds"] or "").split(","))) | {alert["kind"]}
         fields["alert_kinds"] = ",".join(sorted(kinds))

@@ -3,6 +3,7 @@ city (Fingertips-style intervals at 95% and 99.8%), its recent trend, and its al
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -85,13 +86,21 @@ def fetch_series(
     type_code: str,
     area: str | None,
     start: date | None = None,
+    codes: Sequence[str] | None = None,
 ) -> list[Row[Any]]:
-    """Values of ``indicator`` for one area (or all, ``area`` None), one period if given."""
+    """Values of ``indicator`` for one area (or all, ``area`` None; or those with
+    ``codes``), one period if given."""
     if indicator is None:
         return []
     value_filter = values_repo.ValueFilter(type_code, area, start, start)
     query = values_sql(session, indicator, value_filter, "f_", [])
-    return [] if query is None else list(values_repo.fetch(session, query))
+    return [] if query is None else list(values_repo.fetch(session, query, codes))
+
+
+def period_labels(session: Session, indicator: Row[Any], type_code: str) -> list[str]:
+    """Every period of ``indicator`` at ``type_code``, oldest first."""
+    query = values_sql(session, indicator, values_repo.ValueFilter(type_code), "p_", [])
+    return [] if query is None else values_repo.periods(session, query)
 
 
 def _entry(indicator: Row[Any], series: list[Row[Any]], public: bool) -> dict[str, Any]:

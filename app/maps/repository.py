@@ -62,6 +62,26 @@ def map_features(
     return [str(r[0]) for r in rows]
 
 
+def page_codes(
+    session: Session,
+    type_code: str,
+    vintage: int,
+    limit: int | None,
+    offset: int,
+    equals: dict[str, str] | None,
+) -> list[str]:
+    """The codes of a page of :func:`map_features` (same order, filters and paging)."""
+    rows = session.execute(
+        text(
+            "SELECT a.code FROM area a WHERE a.type_code = :t AND a.vintage = :v "
+            f"{_equals_sql(equals)} ORDER BY a.code LIMIT :limit OFFSET :offset"
+        ),
+        {"t": type_code, "v": vintage, "limit": limit, "offset": offset,
+         **{f"eq_{k}": v for k, v in (equals or {}).items()}},
+    )  # fmt: skip
+    return [str(r[0]) for r in rows]
+
+
 def count_areas(session: Session, type_code: str, vintage: int, equals: dict[str, str]) -> int:
     return int(
         session.execute(

@@ -10,6 +10,7 @@ The page fetches geometries once per area type and then only values
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,16 @@ class MapRequest:
     srid: int = 4326
 
 
+@dataclass(frozen=True)
+class MoreProperties:
+    """Properties a page's features carry beside the map's: ``of(codes)`` gives them by
+    area code for the page's areas (computed for those only); ``absent`` where it has
+    none."""
+
+    of: Callable[[list[str]], dict[str, dict[str, Any]]]
+    absent: dict[str, Any]
+
+
 @dataclass
 class _Classified:
     type_code: str
@@ -74,18 +85,18 @@ def map_page(
     limit: int,
     offset: int,
     equals: dict[str, str] | None = None,
-    more: tuple[dict[str, dict[str, Any]], dict[str, Any]] | None = None,
+    more: MoreProperties | None = None,
 ) -> tuple[dict[str, Any], list[str], int]:
     """A page of the map's Features (by area code, filtered by ``equals`` on code or
-    name), its legend, and how many areas match. ``more`` adds properties: (by area
-    code, for areas without)."""
+    name), its legend, and how many areas match; with ``more``'s properties too."""
     c = _classified(session, principal, req)
     props, missing = c.props, c.missing
     if more is not None:
-        by_code, absent = more
-        props = {code: {**c.props.get(code, c.missing), **by_code.get(code, absent)}
-                 for code in c.props.keys() | by_code.keys()}  # fmt: skip
-        missing = {**c.missing, **absent}
+        codes = repo.page_codes(session, c.type_code, c.vintage, limit, offset, equals)
+        by_code = more.of(codes)
+        props = {code: {**c.props.get(code, c.missing), **by_code.get(code, more.absent)}
+                 for code in codes}  # fmt: skip
+        missing = {**c.missing, **more.absent}
     features = repo.map_features(
         session, c.type_code, c.vintage, req.simplify, req.precision, props, missing,
         limit, offset, req.srid, equals,

@@ -193,16 +193,21 @@ def has_numerators(session: Session, indicator: str) -> bool:
     )
 
 
-def fetch(session: Session, values: tuple[str, dict[str, Any]]) -> Sequence[Row[Any]]:
-    """Rows with area code and name, ordered by area then period."""
+def fetch(
+    session: Session, values: tuple[str, dict[str, Any]], codes: Sequence[str] | None = None
+) -> Sequence[Row[Any]]:
+    """Rows with area code and name, ordered by area then period (of the areas with
+    ``codes`` only, if given)."""
     sql, params = values
+    where = "" if codes is None else "WHERE a.code = ANY(CAST(:codes_ AS text[])) "
     return session.execute(
         text(
             f"SELECT a.code AS area_code, a.name AS area_name, a.type_code AS area_type, "
             f"v.period, v.period_start, v.value, v.numerator, v.denominator, v.derived_from "
-            f"FROM ({sql}) v JOIN area a ON a.id = v.area_id ORDER BY a.code, v.period_start"
+            f"FROM ({sql}) v JOIN area a ON a.id = v.area_id {where}"
+            f"ORDER BY a.code, v.period_start"
         ),
-        params,
+        params if codes is None else {**params, "codes_": list(codes)},
     ).all()
 
 

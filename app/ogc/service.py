@@ -29,7 +29,7 @@ from app.areas.repository import AreaQuery
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
 from app.indicators.service import can_see
-from app.maps.service import MapRequest, map_page
+from app.maps.service import MapRequest, MoreProperties, map_page
 from app.observations.periods import PeriodType, parse_period
 from app.observations.query import available_periods
 from app.ogc import repository as repo
@@ -281,7 +281,10 @@ def items(
         period = period_at(session, principal, indicator, type_code, req.datetime)
         map_request = MapRequest(indicator.code, type_code, period, simplify=0,
                                  precision=precision, srid=srid)  # fmt: skip
-        more = layer_fields(session, principal, indicator, type_code, period), LAYER_NONE
+        more = MoreProperties(
+            lambda codes: layer_fields(session, principal, indicator, type_code, period, codes),
+            LAYER_NONE,
+        )
         _, features, matched = map_page(
             session, principal, map_request, limit, offset, req.equals, more
         )
