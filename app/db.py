@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import DatabaseUnavailableError
 from app.settings import Settings
+from app.snapshots import INFO_KEY, SnapshotCache
 
 DRIVER = "postgresql+psycopg"
 
@@ -55,8 +56,11 @@ def make_engine(url: str) -> Engine:
     return create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+def make_sessionmaker(engine: Engine, cache: SnapshotCache | None = None) -> sessionmaker[Session]:
+    """Sessions on ``engine``; with ``cache``, their expensive reads are reused while the
+    database is unchanged (:mod:`app.snapshots`)."""
+    info = {} if cache is None else {INFO_KEY: cache}
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False, info=info)
 
 
 @contextmanager

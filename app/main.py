@@ -26,6 +26,7 @@ from app.ogc.routes import downloads as downloads_router
 from app.ogc.routes import router as ogc_router
 from app.ogc.routes import tiles_router
 from app.settings import Settings
+from app.snapshots import SnapshotCache
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 
@@ -33,12 +34,13 @@ FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """Build the NIS app for ``settings`` (or on an engine the caller owns)."""
     owns_engine = engine is None
+    cache = SnapshotCache(settings.read_cache_entries)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owns_engine:
             app.state.engine = make_engine(resolve_database_url(settings))
-            app.state.sessionmaker = make_sessionmaker(app.state.engine)
+            app.state.sessionmaker = make_sessionmaker(app.state.engine, cache)
         app.state.analysis = None
         if settings.analysis_after_upload:
             app.state.analysis = AnalysisScheduler(
@@ -57,9 +59,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.read_cache = cache
     if engine is not None:
         app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.sessionmaker = make_sessionmaker(engine, cache)
     problems.install(app)
     for router in (
         areas_router,

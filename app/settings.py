@@ -67,6 +67,14 @@ class Settings(BaseSettings):
         default=True,
         description="Run the analysis in the background after each upload that changes data.",
     )
+    read_cache_entries: int = Field(
+        default=16,
+        ge=0,
+        description=(
+            "Expensive reads (a map's classification, an indicator layer's comparison and "
+            "alerts) kept while the database is unchanged; 0 turns the cache off."
+        ),
+    )
     analysis_quiet_s: float = Field(
         default=2.0,
         ge=0,

@@ -111,9 +111,8 @@ class LiveServer:
             sock.bind(("127.0.0.1", 0))
             port = int(sock.getsockname()[1])
         self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=port, log_level="warning"
-        )
+        self.app = create_app(settings)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

@@ -33,6 +33,7 @@ from app.analysis.stats.trend import mann_kendall
 from app.indicators import repository as indicator_repo
 from app.observations.periods import PeriodType, parse_period
 from app.observations.query import is_suppressed
+from app.snapshots import cached
 
 NOT_COMPARED = "not compared"
 FIELDS: dict[str, dict[str, Any]] = {
@@ -64,52 +65,72 @@ def layer_fields(
     codes: Sequence[str],
 ) -> dict[str, dict[str, Any]]:
     """:data:`FIELDS` of the areas with ``codes``, for ``period`` (None: the newest).
-    The cost grows with the areas asked for, not the layer's (a page of 10 of a nation's
-    LSOAs reads 10 areas' series), beside one period of every area for the city."""
+
+    Trends read only these areas' series (a page of 10 of a nation's LSOAs reads 10);
+    the comparison with the city and the alerts are worked out for every area once per
+    database state (:mod:`app.snapshots`) and shared by all pages."""
     public = principal is None
-    labels = period_labels(session, indicator, type_code)
+    code = str(indicator.code)
+    labels = cached(session, ("layer-periods", code, type_code, public),
+                    lambda: period_labels(session, indicator, type_code))  # fmt: skip
     if period is not None:
         labels = labels[: labels.index(period) + 1] if period in labels else []
-    out: dict[str, dict[str, Any]] = {code: dict(NONE) for code in codes}
+    out: dict[str, dict[str, Any]] = {area: dict(NONE) for area in codes}
     if not labels or not codes:
         return out
+    for area, trend in _trends(session, indicator, type_code, labels, codes, public).items():
+        out[area]["trend"] = trend
+    latest = labels[-1]
+    compared = cached(session, ("layer-compared", code, type_code, latest, public),
+                      lambda: _compared(session, indicator, type_code, latest, public))  # fmt: skip
+    alerts = cached(session, ("layer-alerts", code, public),
+                    lambda: _alerts(session, principal, indicator))  # fmt: skip
+    for area, fields in out.items():
+        fields.update(compared.get(area, {}))
+        fields.update(alerts.get(area, {}))
+    return out
+
+
+def _trends(
+    session: Session,
+    indicator: Row[Any],
+    type_code: str,
+    labels: list[str],
+    codes: Sequence[str],
+    public: bool,
+) -> dict[str, str]:
+    """Mann-Kendall over up to :data:`TREND_POINTS` periods ending at ``labels[-1]``."""
     window = labels[-TREND_POINTS:]
     column = {p: j for j, p in enumerate(window)}
-    index = {code: i for i, code in enumerate(codes)}
+    index = {area: i for i, area in enumerate(codes)}
     values = np.full((len(codes), len(window)), np.nan)
     for r in fetch_series(session, indicator, type_code, None, codes=codes):
         j = column.get(r.period)
         if j is not None and r.value is not None and not is_suppressed(indicator, r, public):
             values[index[r.area_code], j] = r.value
     trend = mann_kendall(values)
-    for code, i in index.items():
-        out[code]["trend"] = trend_label(indicator, float(trend.p[i]), float(trend.slope[i]))
-    start = parse_period(labels[-1], PeriodType(indicator.period_type)).start
+    return {
+        area: trend_label(indicator, float(trend.p[i]), float(trend.slope[i]))
+        for area, i in index.items()
+    }
+
+
+def _compared(
+    session: Session, indicator: Row[Any], type_code: str, period: str, public: bool
+) -> dict[str, dict[str, Any]]:
+    """Every area's comparison with the city in ``period`` (95%), as the profile's."""
+    start = parse_period(period, PeriodType(indicator.period_type)).start
     at_period = fetch_series(session, indicator, type_code, None, start)
-    _compare(session, indicator, type_code, at_period, start, public, out)
-    _alerts(session, principal, indicator, out)
-    return out
-
-
-def _compare(
-    session: Session,
-    indicator: Row[Any],
-    type_code: str,
-    at_period: list[Row[Any]],
-    start: Any,
-    public: bool,
-    out: dict[str, dict[str, Any]],
-) -> None:
-    population = indicator_repo.indicators_by_code(session, [POPULATION]).get(POPULATION)
     pops = []
     if indicator.value_type == "count":
+        population = indicator_repo.indicators_by_code(session, [POPULATION]).get(POPULATION)
         pops = fetch_series(session, population, type_code, None)
     counts = city_counts(indicator, at_period, pops, start)
     if counts is None:
-        return
+        return {}
     k, n, city_value, measure, scale = counts
-    usable = [r for r in at_period if r.area_code in out and r.area_code in k
-              and not is_suppressed(indicator, r, public)]  # fmt: skip
+    usable = [r for r in at_period
+              if r.area_code in k and not is_suppressed(indicator, r, public)]  # fmt: skip
     result = compare_counts_to_benchmark(
         [k[r.area_code] for r in usable],
         [n[r.area_code] for r in usable],
@@ -119,24 +140,32 @@ def _compare(
         multiplier=scale,
     )
     labels = result[min(result)].label  # 95%
-    for r, label in zip(usable, labels.tolist(), strict=True):
-        out[r.area_code]["benchmark"] = rounded(city_value)
-        out[r.area_code]["compared"] = str(label)
+    benchmark = rounded(city_value)
+    return {
+        r.area_code: {"benchmark": benchmark, "compared": str(label)}
+        for r, label in zip(usable, labels.tolist(), strict=True)
+    }
 
 
 def _alerts(
-    session: Session, principal: Principal | None, indicator: Row[Any], out: dict[str, Any]
-) -> None:
+    session: Session, principal: Principal | None, indicator: Row[Any]
+) -> dict[str, dict[str, Any]]:
+    """Each area's alerts on the indicator in the newest run: count, kinds, smallest q."""
     found = service.list_alerts(
         session, principal, repo.AlertFilter(indicator=str(indicator.code), limit=1_000_000)
     )
+    out: dict[str, dict[str, Any]] = {}
     for alert in found["alerts"]:
-        fields = out.get(alert["area_code"])
-        if fields is None:  # not asked for, or not about an area
+        if alert["area_code"] is None:  # not about an area (a gap)
             continue
+        fields = out.setdefault(alert["area_code"], {"alerts": 0, "kinds": set(), "alert_q": None})
         fields["alerts"] += 1
-        kinds = set(filter(None, (fields["alert_kinds"] or "").split(","))) | {alert["kind"]}
-        fields["alert_kinds"] = ",".join(sorted(kinds))
+        fields["kinds"].add(alert["kind"])
         q = alert["q"]
         if q is not None and (fields["alert_q"] is None or q < fields["alert_q"]):
             fields["alert_q"] = rounded(q)
+    return {
+        area: {"alerts": f["alerts"], "alert_kinds": ",".join(sorted(f["kinds"])),
+               "alert_q": f["alert_q"]}
+        for area, f in out.items()
+    }  # fmt: skip

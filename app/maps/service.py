@@ -30,6 +30,7 @@ from app.maps.classify import (
     classify,
 )
 from app.observations.query import ObservationQuery, available_periods, query_observations
+from app.snapshots import cached
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,14 @@ def map_values(session: Session, principal: Principal | None, req: MapRequest) -
 
 
 def _classified(session: Session, principal: Principal | None, req: MapRequest) -> _Classified:
+    """The map's classes, computed once per database state (every page and tile of an
+    indicator layer shares them)."""
+    key = ("map", req.indicator, req.type_code, req.period, req.scheme, req.classes,
+           principal is None)  # fmt: skip
+    return cached(session, key, lambda: _classify(session, principal, req))
+
+
+def _classify(session: Session, principal: Principal | None, req: MapRequest) -> _Classified:
     indicator = visible_indicator(session, req.indicator, principal)
     type_code = (req.type_code or indicator.area_types[0]).strip().lower()
     vintage = area_repo.latest_vintage(session, type_code)
