@@ -15,7 +15,10 @@ made up for the test) the way the page does beyond ``NIS_MAP_TILES_ABOVE`` areas
 area type's vector tiles, against the same targets; and, for comparison, the GeoJSON way
 (display level 3 fetched once), on a second server whose threshold is above the nation.
 Beside them: the page's requests from a bare HTTP client (the tiles six at a time, as a
-browser does), and the values request alone, below which no repaint can go.
+browser does), and the values request alone, below which no repaint can go. Repaints
+alternate between views, so from the second round the server answers values from its
+read cache (``NIS_READ_CACHE_ENTRIES``), as it does for officers going back and forth; a
+third national server runs without that cache, so that every view is worked out afresh.
 
     .venv/bin/python bench/bench_map.py [--runs N] [--national]
 """
@@ -210,9 +213,13 @@ def national(browser: Browser, server: str, runs: int, procs: list[Any]) -> bool
         national_values(url)
         view = "indicator=population&type=lsoa"
         results = {}
-        for label, threshold in (("vector tiles", None), ("GeoJSON, level 3", "1000000")):
+        # The views alternate, so after the first round the server has each view's values
+        # in its read cache (as it would for officers going back and forth); the last
+        # line turns the cache off: every values request is worked out afresh.
+        for label, extra in (("vector tiles", {}),
+                             ("GeoJSON, level 3", {"map_tiles_above": "1000000"}),
+                             ("tiles, no cache", {"read_cache_entries": "0"})):  # fmt: skip
             port = free_port()
-            extra = {"map_tiles_above": threshold} if threshold else {}
             procs.append(serve(url, port, analysis_after_upload="false", **extra))
             results[label] = measure(
                 browser, f"http://127.0.0.1:{port}", view, runs, NATIONAL_VIEWS, 3
