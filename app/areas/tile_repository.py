@@ -80,6 +80,20 @@ def build_tile(
     return bytes(row.body)
 
 
+def codes_in_tile(
+    session: Session, type_code: str, vintage: int, z: int, x: int, y: int
+) -> list[str]:
+    """The codes of the areas whose boxes reach a tile (those :func:`build_tile` considers)."""
+    rows = session.execute(
+        text(
+            "SELECT a.code FROM area a WHERE a.type_code = :t AND a.vintage = :v "
+            "AND a.geom && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)"
+        ),
+        {"t": type_code, "v": vintage, "z": z, "x": x, "y": y},
+    )
+    return [str(r[0]) for r in rows]
+
+
 def store_tiles(
     session: Session, type_code: str, vintage: int, tiles: TileRange, level: int
 ) -> int:

@@ -48,11 +48,14 @@ def tile(
         built = area_tile(session, type_code, vintage, z, x, y)
         return Tile(built.body, built.etag, 3600)
     period = service.period_at(session, principal, indicator, type_code, moment)
-    values = map_values(session, principal, MapRequest(indicator.code, type_code, period))
+    areas = map_values(session, principal, MapRequest(indicator.code, type_code, period))["areas"]
+    # Only the tile's areas' values go to the database (a nation's would be 3 MB to parse
+    # for every tile); the map's classes are shared by every tile (app.snapshots).
+    codes = tile_repo.codes_in_tile(session, type_code, vintage, z, x, y)
+    values = json.dumps({code: areas[code] for code in codes if code in areas})
     body = tile_repo.build_tile(
-        session, type_code, vintage, z, x, y, display_level(z), layer,
-        json.dumps(values["areas"]),
-    )  # fmt: skip
+        session, type_code, vintage, z, x, y, display_level(z), layer, values
+    )
     return Tile(body, etag_of(body), 300)
 
 

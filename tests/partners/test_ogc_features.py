@@ -268,6 +268,15 @@ def test_vector_tiles_carry_values_and_cache_headers(site: str) -> None:
     assert len(features) > 5
     props = {f["properties"]["code"]: f["properties"] for f in features}
     assert all(p["status"] in {"data", "suppressed", "no data"} for p in props.values())
+    # The map's own values and colours, area by area.
+    values = httpx.get(f"{site}/api/maps/accidental_dwelling_fires",
+                       params={"geometry": "false", "period": "2020-01"}).json()  # fmt: skip
+    for code, p in props.items():
+        expected = values["areas"].get(code, {"status": "no data"})
+        assert p["status"] == expected["status"], code
+        assert p.get("colour") == expected.get("colour"), code
+        assert p.get("value") == expected.get("value"), code
+    assert props["E01007824"]["value"] == 4
     again = httpx.get(url, params={"datetime": "2020-01-05"},
                       headers={"If-None-Match": response.headers["etag"]})  # fmt: skip
     assert again.status_code == 304
