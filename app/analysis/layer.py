@@ -38,7 +38,8 @@ from app.snapshots import cached
 NOT_COMPARED = "not compared"
 FIELDS: dict[str, dict[str, Any]] = {
     "benchmark": {"type": ["number", "null"],
-                  "title": "The city's value for the period (every area together)"},
+                  "title": "The city's value for the period (every area together), on the "
+                           "scale compared: per 1,000 residents for counts"},
     "compared": {"type": "string",
                  "title": "Against the city at 95%: better, similar, worse (or higher, "
                           "lower), or not compared"},
