@@ -143,10 +143,15 @@ def test_a_tablet_sees_the_map_and_the_panel(browser: Any, site: str) -> None:
     tablet = context.new_page()
     tablet.goto(site)
     painted(tablet)
-    map_box = tablet.locator("#map").bounding_box()
-    panel_box = tablet.locator("#panel").bounding_box()
-    assert map_box is not None
-    assert panel_box is not None
+    # The header's controls may still be filling in: measure once the page is quiet, and
+    # both boxes in the same frame.
+    tablet.wait_for_load_state("networkidle")
+    map_box, panel_box = tablet.evaluate(
+        """() => ['#map', '#panel'].map(s => {
+               const r = document.querySelector(s).getBoundingClientRect();
+               return {x: r.x, y: r.y, width: r.width, height: r.height};
+           })"""
+    )
     assert map_box["width"] >= 700  # the panel goes below the map
     assert panel_box["y"] >= map_box["y"] + map_box["height"] - 1
     overflow = tablet.evaluate("document.documentElement.scrollWidth > window.innerWidth")
