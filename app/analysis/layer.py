@@ -1,9 +1,9 @@
-"""The analysis fields of an indicator layer, for every area at once: how each area
-compares with the city in one period (Fingertips-style, 95%), its trend up to that
-period, and its alerts in the newest analysis run. GIS users get them as attributes
-(OGC API Features, downloads) beside the map's value and class.
+"""The analysis fields of an indicator layer's areas: how each compares with the city in
+one period (Fingertips-style, 95%), its trend up to that period, and its alerts in the
+newest analysis run. GIS users get them as attributes (OGC API Features, downloads)
+beside the map's value and class.
 
-The rules are the profile's (:mod:`app.analysis.profile`), applied to all areas in one
+The rules are the profile's (:mod:`app.analysis.profile`), applied to many areas in one
 pass instead of one area at a time.
 """
 
@@ -25,14 +25,13 @@ from app.analysis.profile import (
     TREND_POINTS,
     city_counts,
     fetch_series,
-    period_labels,
     trend_label,
 )
 from app.analysis.stats.compare import compare_counts_to_benchmark
 from app.analysis.stats.trend import mann_kendall
 from app.indicators import repository as indicator_repo
 from app.observations.periods import PeriodType, parse_period
-from app.observations.query import is_suppressed
+from app.observations.query import available_periods, is_suppressed
 from app.snapshots import cached
 
 NOT_COMPARED = "not compared"
@@ -72,8 +71,7 @@ def layer_fields(
     database state (:mod:`app.snapshots`) and shared by all pages."""
     public = principal is None
     code = str(indicator.code)
-    labels = cached(session, ("layer-periods", code, type_code, public),
-                    lambda: period_labels(session, indicator, type_code))  # fmt: skip
+    labels = available_periods(session, principal, code, type_code)
     if period is not None:
         labels = labels[: labels.index(period) + 1] if period in labels else []
     out: dict[str, dict[str, Any]] = {area: dict(NONE) for area in codes}

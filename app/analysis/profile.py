@@ -97,12 +97,6 @@ def fetch_series(
     return [] if query is None else list(values_repo.fetch(session, query, codes))
 
 
-def period_labels(session: Session, indicator: Row[Any], type_code: str) -> list[str]:
-    """Every period of ``indicator`` at ``type_code``, oldest first."""
-    query = values_sql(session, indicator, values_repo.ValueFilter(type_code), "p_", [])
-    return [] if query is None else values_repo.periods(session, query)
-
-
 def _entry(indicator: Row[Any], series: list[Row[Any]], public: bool) -> dict[str, Any]:
     latest = series[-1]
     suppressed = is_suppressed(indicator, latest, public)

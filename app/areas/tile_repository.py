@@ -3,7 +3,6 @@ type's display geometries, and the tiles built ahead into ``area_tile``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Row, text
@@ -124,7 +123,9 @@ def delete_stored_tiles(session: Session, type_code: str) -> None:
     session.execute(text("DELETE FROM area_tile WHERE type_code = :t"), {"t": type_code})
 
 
-def mercator_extent(session: Session, type_code: str, vintage: int) -> Sequence[float] | None:
+def mercator_extent(
+    session: Session, type_code: str, vintage: int
+) -> tuple[float, float, float, float] | None:
     """The type's bounding box in Web Mercator metres (minx, miny, maxx, maxy)."""
     row = session.execute(
         text(
@@ -134,4 +135,7 @@ def mercator_extent(session: Session, type_code: str, vintage: int) -> Sequence[
         ),
         {"t": type_code, "v": vintage},
     ).one()
-    return None if row[0] is None else [float(v) for v in row]
+    if row[0] is None:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in row)
+    return minx, miny, maxx, maxy

@@ -74,8 +74,7 @@ def build_ahead(
     extent = repo.mercator_extent(session, type_code, vintage)
     if extent is None:
         return 0
-    x0, y0, x1, y1 = extent
-    ranges = [tile_range((x0, y0, x1, y1), z) for z in range(to_zoom + 1)]
+    ranges = [tile_range(extent, z) for z in range(to_zoom + 1)]
     total = sum((r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1) for r in ranges)
     stored = 0
     with progress("building map tiles", total) as advance:

@@ -127,7 +127,7 @@ def _classify(session: Session, principal: Principal | None, req: MapRequest) ->
     vintage = area_repo.latest_vintage(session, type_code)
     if vintage is None:
         raise UnknownAreaTypeError(f"There are no areas of type {type_code!r}")
-    periods = indicator_periods(session, principal, str(indicator.code), type_code)
+    periods = available_periods(session, principal, str(indicator.code), type_code)
     if req.period is not None and periods and req.period not in periods:
         raise InvalidParameterError(
             f"{indicator.code} has no values for {req.period} at {type_code}; "
@@ -190,15 +190,6 @@ def _classify(session: Session, principal: Principal | None, req: MapRequest) ->
     missing = {"value": None, "class": None, "status": "no data", "colour": NO_DATA_COLOUR,
                "period": period}  # fmt: skip
     return _Classified(type_code, vintage, legend, props, missing)
-
-
-def indicator_periods(
-    session: Session, principal: Principal | None, code: str, type_code: str
-) -> list[str]:
-    """The periods with values of an indicator at a type, oldest first (reused while the
-    database is unchanged)."""
-    return cached(session, ("periods", code, type_code, principal is None),
-                  lambda: available_periods(session, principal, code, type_code))  # fmt: skip
 
 
 def _city_value(indicator: Row[Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:

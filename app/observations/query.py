@@ -18,6 +18,7 @@ from app.indicators import repository as indicator_repo
 from app.indicators.service import indicator_out, visible_indicator
 from app.observations import values as sql
 from app.observations.periods import PeriodError, PeriodType, parse_period
+from app.snapshots import cached
 
 CSV_COLUMNS = [
     "area_code", "area_name", "area_type", "indicator", "period", "value", "numerator",
@@ -83,10 +84,15 @@ def query_observations(
 def available_periods(
     session: Session, principal: Principal | None, code: str, type_code: str
 ) -> list[str]:
-    """The periods with values of ``code`` at ``type_code``, oldest first."""
+    """The periods with values of ``code`` at ``type_code``, oldest first (reused while
+    the database is unchanged: maps, their tiles and pages all ask)."""
     indicator = visible_indicator(session, code, principal)
-    values = values_sql(session, indicator, sql.ValueFilter(type_code=type_code), "l_", [])
-    return [] if values is None else sql.periods(session, values)
+
+    def periods() -> list[str]:
+        values = values_sql(session, indicator, sql.ValueFilter(type_code=type_code), "l_", [])
+        return [] if values is None else sql.periods(session, values)
+
+    return cached(session, ("periods", code, type_code), periods)
 
 
 def _filter(indicator: Row[Any], type_code: str, q: ObservationQuery) -> sql.ValueFilter:

@@ -29,8 +29,9 @@ from app.areas.repository import AreaQuery
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
 from app.indicators.service import can_see
-from app.maps.service import MapRequest, MoreProperties, indicator_periods, map_page
+from app.maps.service import MapRequest, MoreProperties, map_page
 from app.observations.periods import PeriodType, parse_period
+from app.observations.query import available_periods
 from app.ogc import repository as repo
 
 JSON = "application/json"
@@ -347,7 +348,7 @@ def period_at(
     except ValueError as exc:
         raise InvalidParameterError(f"datetime must be an RFC 3339 date; got {moment!r}") from exc
     kind = PeriodType(indicator.period_type)
-    for label in reversed(indicator_periods(session, principal, indicator.code, type_code)):
+    for label in reversed(available_periods(session, principal, indicator.code, type_code)):
         period = parse_period(label, kind)
         if period.start <= when < period.end:
             return label
