@@ -306,7 +306,7 @@ def events_recount(
 ) -> None:
     """Count an agency's kept events into the newest boundaries, as a new batch."""
     from app.agencies.service import CLI
-    from app.events.service import recount_events
+    from app.uploads.event_uploads import recount_events
 
     with _session() as session:
         result = recount_events(session, CLI, agency)

@@ -67,9 +67,10 @@ def load_demo_indicators(database_url: str, *, say: Callable[[str], None]) -> No
     from app.demo_indicators import DEMO_LABEL, DemoArea, demo_observations, demo_stories
     from app.indicators.catalogue import default_catalogue
     from app.indicators.service import import_catalogue
-    from app.observations.parsing import ObservationRow, ParsedUpload
-    from app.observations.repository import count_batches_named
-    from app.observations.upload import store_observations
+    from app.uploads.layouts.observation_rows import ObservationRow, ParsedObservations
+    from app.uploads.observation_uploads import store_observations
+    from app.uploads.reading import RowErrors
+    from app.uploads.repository import count_batches_named
 
     with unit_of_work(database_url) as session:
         catalogue = default_catalogue()
@@ -89,9 +90,10 @@ def load_demo_indicators(database_url: str, *, say: Callable[[str], None]) -> No
             )
             for i, o in enumerate(generated)
         ]
-        parsed = ParsedUpload(
-            rows=rows, errors=[], layout="long", encoding="generated", notes=[DEMO_LABEL]
-        )
+        parsed = ParsedObservations(
+            rows=rows, row_errors=RowErrors(), layout="long", encoding="generated",
+            notes=[DEMO_LABEL],
+        )  # fmt: skip
         result = store_observations(
             session, CLI, parsed, {"filename": DEMO_LABEL, "content_type": None, "sha256": None}
         )

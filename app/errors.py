@@ -1,5 +1,5 @@
 """Domain errors. They carry a stable ``code`` and a message for people, and know
-nothing of HTTP: :mod:`app.problems` maps them to statuses in one table."""
+nothing of HTTP: :mod:`app.problem_details` maps them to statuses in one table."""
 
 from __future__ import annotations
 

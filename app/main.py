@@ -11,14 +11,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from app import problems
+from app import problem_details
 from app.agencies.routes import router as agencies_router
 from app.analysis.params import analysis_params
 from app.analysis.routes import router as analysis_router
 from app.analysis.scheduler import AnalysisScheduler
 from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker, resolve_database_url
-from app.events.routes import router as events_router
 from app.indicators.routes import router as indicators_router
 from app.maps.routes import router as maps_router
 from app.observations.routes import router as observations_router
@@ -27,6 +26,7 @@ from app.ogc.routes import router as ogc_router
 from app.ogc.routes import tiles_router
 from app.settings import Settings
 from app.snapshots import SnapshotCache
+from app.uploads.routes import router as uploads_router
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 
@@ -63,12 +63,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     if engine is not None:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine, cache)
-    problems.install(app)
+    problem_details.install(app)
     for router in (
         areas_router,
         indicators_router,
         observations_router,
-        events_router,
+        uploads_router,
         agencies_router,
         analysis_router,
         maps_router,

@@ -6,7 +6,8 @@ from app.areas.models import Area, AreaDisplay, AreaType
 from app.events.models import Event
 from app.indicators.models import Indicator
 from app.models import Base
-from app.observations.models import Batch, CountCoverage, Observation
+from app.observations.models import CountCoverage, Observation
+from app.uploads.models import Batch
 
 metadata = Base.metadata
 

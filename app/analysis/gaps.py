@@ -10,8 +10,8 @@ from numpy.typing import NDArray
 
 from app.analysis import repository as repo
 from app.analysis.detect import IndicatorTest
-from app.analysis.numbers import rounded
 from app.analysis.params import AnalysisParams
+from app.analysis.rounding import rounded
 from app.analysis.sentences import q_text
 from app.analysis.stats.compare import Polarity
 from app.analysis.stats.fdr import bh_qvalues

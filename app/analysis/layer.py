@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from app.agencies.service import Principal
 from app.analysis import repository as repo
 from app.analysis import service
-from app.analysis.numbers import rounded
 from app.analysis.profile import (
     POPULATION,
     TREND_POINTS,
@@ -27,10 +26,11 @@ from app.analysis.profile import (
     fetch_series,
     trend_label,
 )
+from app.analysis.rounding import rounded
 from app.analysis.stats.compare import compare_counts_to_benchmark
 from app.analysis.stats.trend import mann_kendall
 from app.indicators import repository as indicator_repo
-from app.observations.periods import PeriodType, parse_period
+from app.indicators.periods import PeriodType, parse_period
 from app.observations.query import available_periods, is_suppressed
 from app.snapshots import cached
 

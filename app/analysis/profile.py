@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.agencies.service import Principal
 from app.analysis import repository as repo
 from app.analysis import service
-from app.analysis.numbers import rounded
+from app.analysis.rounding import rounded
 from app.analysis.stats.compare import Measure, compare_counts_to_benchmark
 from app.analysis.stats.trend import (
     CANNOT_BE_CALCULATED,

@@ -19,9 +19,9 @@ from app.agencies.service import Principal
 from app.analysis import repository as repo
 from app.analysis.citywide import citywide_findings, deprivation_rank
 from app.analysis.detect import IndicatorTest, apply_fdr, examine_indicator, skip_reason
-from app.analysis.numbers import rounded
 from app.analysis.panels import Areas, Panel, load_areas, load_panel
 from app.analysis.params import AnalysisParams
+from app.analysis.rounding import rounded
 from app.analysis.sentences import correlated_sentence, deterioration_sentence
 from app.analysis.stats.correlated import correlated_deterioration
 from app.areas import repository as area_repo

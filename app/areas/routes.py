@@ -10,7 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 from app.areas import service
 from app.areas.schemas import AreaNamesOut, AreaTypeOut
 from app.deps import EngineDep, SessionDep, SettingsDep
-from app.problems import PROBLEM_JSON
+from app.problem_details import PROBLEM_JSON
 
 GEOJSON = "application/geo+json"
 router = APIRouter(tags=["areas"])

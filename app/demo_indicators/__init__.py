@@ -13,8 +13,8 @@ Each indicator draws from its own random stream (the seed and its code), so a va
 not change when indicators are added to or removed from the catalogue.
 """
 
+from app.demo_indicators.calendar import demo_periods
 from app.demo_indicators.generation import demo_observations
-from app.demo_indicators.periods import demo_periods
 from app.demo_indicators.records import (
     DEMO_LABEL,
     DemoArea,

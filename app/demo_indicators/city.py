@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.demo_indicators.periods import _Period
+from app.demo_indicators.calendar import _Period
 from app.demo_indicators.records import DemoArea, FloatArray
 
 _LSOA_NAME = re.compile(r"^(?P<msoa>.+ \d{3})[A-Z]$")

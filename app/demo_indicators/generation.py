@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.demo_indicators.calendar import _IMD_CODES, _Period, _periods
 from app.demo_indicators.city import _City, _city, _rng
 from app.demo_indicators.models import _PROFILES, _Counts, _Model, _model, _Shares, _Thinned
-from app.demo_indicators.periods import _IMD_CODES, _Period, _periods
 from app.demo_indicators.records import DemoArea, DemoObservation, FloatArray
 from app.demo_indicators.sampling import _area_factor, _counts, _imd, _means, _Series, _shares
 from app.demo_indicators.stories import _lift, _Planted, _planted

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.demo_indicators.calendar import _Period
 from app.demo_indicators.city import _City, _rng
 from app.demo_indicators.models import _Counts, _Means, _Shares
-from app.demo_indicators.periods import _Period
 from app.demo_indicators.records import FloatArray
 
 

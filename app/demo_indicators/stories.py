@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.demo_indicators.calendar import _month_label, _Period
 from app.demo_indicators.city import _City, _city, _rng
 from app.demo_indicators.models import _PROFILES, _Counts
-from app.demo_indicators.periods import _month_label, _Period
 from app.demo_indicators.records import DemoArea, DemoStory, FloatArray
 from app.demo_indicators.sampling import _area_factor
 

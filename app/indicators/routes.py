@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from app.deps import OptionalPrincipalDep, PrincipalDep, SessionDep, SettingsDep
 from app.indicators import service
 from app.indicators.schemas import CatalogueImportOut, IndicatorOut
-from app.uploads import receive_upload
+from app.uploads.source import receive_upload
 
 router = APIRouter(tags=["indicators"])
 

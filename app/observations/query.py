@@ -15,9 +15,9 @@ from app.agencies.service import Principal
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators import repository as indicator_repo
+from app.indicators.periods import PeriodError, PeriodType, parse_period
 from app.indicators.service import indicator_out, visible_indicator
 from app.observations import values as sql
-from app.observations.periods import PeriodError, PeriodType, parse_period
 from app.snapshots import cached
 
 CSV_COLUMNS = [

@@ -1,17 +1,14 @@
-"""HTTP routes for observations and their batches."""
+"""HTTP routes for reading observations."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
-from app.deps import AnalysisDep, OptionalPrincipalDep, PrincipalDep, SessionDep, SettingsDep
-from app.observations import batches, query
-from app.observations.upload import upload_observations
-from app.uploads import receive_upload
+from app.deps import OptionalPrincipalDep, SessionDep
+from app.observations import query
 
 router = APIRouter(tags=["observations"])
 
@@ -37,61 +34,3 @@ def get_observations(
     if "text/csv" in request.headers.get("accept", ""):
         return Response(result.as_csv(), media_type="text/csv; charset=utf-8")
     return JSONResponse(result.as_json())
-
-
-@router.post("/observations", status_code=200)
-async def post_observations(
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    settings: SettingsDep,
-    analysis: AnalysisDep,
-    period: Annotated[
-        str | None, Query(description="Period of a wide file that has no period column")
-    ] = None,
-) -> dict[str, Any]:
-    """Upload values (CSV long or wide layout, or JSON): all or nothing."""
-    upload = await receive_upload(request, settings.max_upload_bytes)
-    try:
-        result = await run_in_threadpool(
-            upload_observations, session, principal, upload, default_period=period
-        )
-    finally:
-        upload.data.close()
-    if result.changed:
-        analysis.after_change(result.batch_id, principal.actor)
-    return {
-        "batch": result.batch_id,
-        "changed": result.changed,
-        "rows": result.rows,
-        "inserted": result.inserted,
-        "revised": result.revised,
-        "unchanged": result.unchanged,
-        "notes": result.notes,
-        "message": result.message,
-    }
-
-
-@router.get("/batches")
-def list_batches(
-    session: SessionDep,
-    principal: PrincipalDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
-    """Uploads, newest first: an agency's own, or everyone's for administrators."""
-    return batches.list_batches(session, principal, limit)
-
-
-@router.get("/batches/{batch_id}")
-def get_batch(batch_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    return batches.batch_out(batches.get_batch(session, principal, batch_id))
-
-
-@router.post("/batches/{batch_id}/revert")
-def revert_batch(
-    batch_id: int, session: SessionDep, principal: PrincipalDep, analysis: AnalysisDep
-) -> dict[str, Any]:
-    """Withdraw a batch's values and restore those it replaced (recorded as a new batch)."""
-    revert = batches.revert_batch(session, principal, batch_id)
-    analysis.after_change(revert["id"], principal.actor)
-    return revert

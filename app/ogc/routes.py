@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from app.deps import EngineDep, OptionalPrincipalDep, SessionDep, SettingsDep
-from app.ogc import openapi, service, tiles
+from app.ogc import layer_tiles, openapi, service
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 
@@ -140,7 +140,7 @@ def tile_json(
     layer: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep
 ) -> dict[str, Any]:
     """TileJSON 3.0 for a layer (an area type or an indicator, as at /ogc)."""
-    return tiles.tilejson(session, _base(request), layer, principal)
+    return layer_tiles.tilejson(session, _base(request), layer, principal)
 
 
 @tiles_router.get("/{layer}/{z}/{x}/{y}.mvt", response_class=Response)
@@ -155,8 +155,8 @@ def vector_tile(
     datetime: Annotated[str | None, Query(description="Indicator layers: period")] = None,
 ) -> Response:
     """A Mapbox vector tile built by PostGIS (ST_AsMVT), with an ETag."""
-    built = tiles.tile(session, layer, z, x, y, principal, datetime)
+    built = layer_tiles.tile(session, layer, z, x, y, principal, datetime)
     headers = {"ETag": f'"{built.etag}"', "Cache-Control": f"public, max-age={built.max_age}"}
     if request.headers.get("if-none-match") == headers["ETag"]:
         return Response(status_code=304, headers=headers)
-    return Response(built.body, media_type=tiles.MVT, headers=headers)
+    return Response(built.body, media_type=layer_tiles.MVT, headers=headers)

@@ -28,9 +28,9 @@ from app.areas import service as area_service
 from app.areas.repository import AreaQuery
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
+from app.indicators.periods import PeriodType, parse_period
 from app.indicators.service import can_see
 from app.maps.service import MapRequest, MoreProperties, map_page
-from app.observations.periods import PeriodType, parse_period
 from app.observations.query import available_periods
 from app.ogc import repository as repo
 

@@ -25,7 +25,7 @@ from app.indicators.catalogue.spec import (
 from app.indicators.catalogue.writing import catalogue_to_csv, catalogue_to_json
 
 # The type of IndicatorSpec.period_type, importable from here with the other field types.
-from app.observations.periods import PeriodType
+from app.indicators.periods import PeriodType
 
 __all__ = [
     "DEFAULT_CATALOGUE",

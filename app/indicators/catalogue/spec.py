@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from enum import StrEnum
 
-from app.observations.periods import PeriodType
+from app.indicators.periods import PeriodType
 
 
 class ValueType(StrEnum):

@@ -25,7 +25,7 @@ from app.indicators.catalogue.spec import (
     ValueType,
     Visibility,
 )
-from app.observations.periods import PeriodType
+from app.indicators.periods import PeriodType
 
 
 def _parse_record(

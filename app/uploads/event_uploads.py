@@ -1,0 +1,237 @@
+"""Uploading point events: read (:mod:`app.uploads.layouts.events`), kept raw, assigned
+to areas in PostGIS, counted per month into the matching indicators as one batch of
+observation revisions.
+
+An upload is the agency's complete set of events for the months it covers (as a
+police.uk monthly download is): it replaces the agency's earlier events for those
+months, which are kept, marked as superseded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from app.agencies.service import Principal
+from app.agencies.service import agency_id as agency_id_of
+from app.areas import repository as area_repo
+from app.errors import InvalidParameterError, UploadRejectedError
+from app.events import repository as repo
+from app.indicators import repository as indicator_repo
+from app.uploads import repository as batch_repo
+from app.uploads import revisions
+from app.uploads.layouts.event_rows import EventBatch
+from app.uploads.layouts.events import read_events
+from app.uploads.rejections import reading_errors, reject_if_errors
+from app.uploads.source import UploadSource
+
+
+@dataclass
+class EventUploadResult:
+    batch_id: int | None
+    format: str
+    rows: int
+    no_location: int = 0
+    outside: int = 0
+    unknown_categories: dict[str, int] = field(default_factory=dict)
+    months: list[str] = field(default_factory=list)
+    inserted: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        if self.batch_id is None:
+            return "Nothing changed: " + (self.notes[-1] if self.notes else "")
+        parts = [
+            f"Stored batch {self.batch_id}: {self.rows} events over {len(self.months)} "
+            f"month(s); counts {self.inserted} new, {self.revised} revised, "
+            f"{self.unchanged} unchanged."
+        ]
+        if self.no_location:
+            parts.append(f"{self.no_location} events have no location and are not counted.")
+        if self.outside:
+            parts.append(f"{self.outside} events lie outside every area and are not counted.")
+        if self.unknown_categories:
+            listed = ", ".join(f"{c} ({n})" for c, n in sorted(self.unknown_categories.items()))
+            parts.append(f"Categories with no indicator, kept but not counted: {listed}.")
+        return " ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "batch": self.batch_id,
+            "format": self.format,
+            "rows": self.rows,
+            "no_location": self.no_location,
+            "outside_every_area": self.outside,
+            "unknown_categories": self.unknown_categories,
+            "months": self.months,
+            "inserted": self.inserted,
+            "revised": self.revised,
+            "unchanged": self.unchanged,
+            "notes": self.notes,
+            "message": self.message,
+        }
+
+
+def upload_events(
+    session: Session, principal: Principal, source: UploadSource
+) -> EventUploadResult:
+    with reading_errors():
+        parsed = read_events(source.data, source.content_type, filename=source.filename)
+    reject_if_errors(parsed.row_errors, "the upload of events")
+    events = parsed.batch
+    indicators = indicator_repo.event_indicators(
+        session, None if principal.is_admin else principal.agency_id
+    )
+    by_category = _indicators_by_category(indicators)
+    found: dict[str, int] = defaultdict(int)
+    for category in events.category:
+        found[category] += 1
+    matched = {c for c in found if c in by_category}
+    if not matched:
+        raise UploadRejectedError(
+            f"None of the categories in this file ({', '.join(sorted(found)) or 'none'}) is "
+            f"counted by an indicator of {principal.agency or 'any agency'}; check the "
+            "indicators' event categories in the catalogue"
+        )
+    owners = {int(i.agency_id) for i in indicators if set(i.event_categories) & matched}
+    if len(owners) != 1:
+        raise InvalidParameterError(
+            "These events feed indicators of several agencies; upload them with the key of "
+            "the agency that owns them"
+        )
+    agency_id = owners.pop()
+    result = EventUploadResult(None, events.format, len(events), notes=list(events.notes))
+    result.unknown_categories = {c: n for c, n in found.items() if c not in by_category}
+
+    earlier = batch_repo.batch_with_same_content(session, agency_id, "events", source.sha256)
+    if earlier is not None:
+        result.notes.append(f"this file was already uploaded as batch {earlier}")
+        return result
+
+    counted = [i for i in indicators if set(i.event_categories) & matched]
+    months = sorted({date(int(m[:4]), int(m[5:7]), 1) for m in set(events.month)})
+    _lock(session, agency_id, counted, months)
+    batch_id = batch_repo.insert_batch(
+        session,
+        kind="events",
+        agency_id=agency_id,
+        key_id=principal.key_id,
+        actor=principal.actor,
+        filename=source.filename,
+        content_type=source.content_type,
+        sha256=source.sha256,
+        rows=len(events),
+    )
+    repo.insert_events(session, batch_id, agency_id, months, _rows(events))
+    _count(session, batch_id, counted, months, result)
+    return result
+
+
+def recount_events(session: Session, principal: Principal, agency: str) -> EventUploadResult:
+    """Count an agency's current events again into the newest boundaries, as one batch.
+
+    The raw events are kept so that a new boundary vintage (or a new indicator with event
+    categories) gets its counts without anyone uploading the files again.
+    """
+    owner = agency_id_of(session, agency)
+    principal.require_agency(owner, agency, "Recounting these events")
+    indicators = indicator_repo.event_indicators(session, owner)
+    result = EventUploadResult(None, "recount", 0)
+    months = repo.current_event_months(session, owner)
+    if not indicators or not months:
+        result.notes.append(f"agency {agency!r} has no events, or no indicator counts them")
+        return result
+    _lock(session, owner, list(indicators), months)
+    batch_id = batch_repo.insert_batch(
+        session,
+        kind="recount",
+        agency_id=owner,
+        key_id=principal.key_id,
+        actor=principal.actor,
+    )
+    result.rows = repo.load_current_points(session, owner)
+    _count(session, batch_id, list(indicators), months, result)
+    return result
+
+
+def _lock(session: Session, agency_id: int, counted: list[Row[Any]], months: list[date]) -> None:
+    """The agency's months of events, then the counts they write (see lock order)."""
+    repo.lock_agency_months(session, agency_id, months)
+    revisions.lock_indicator_periods(
+        session, {(i.code, m.strftime("%Y-%m")) for i in counted for m in months}
+    )
+
+
+def _count(
+    session: Session,
+    batch_id: int,
+    counted: list[Row[Any]],
+    months: list[date],
+    result: EventUploadResult,
+) -> None:
+    """Count the events in ``event_points`` into ``counted`` for ``months``, as revisions
+    of batch ``batch_id``, and fill in ``result``."""
+    with_areas = area_repo.types_with_areas(session)
+    types = sorted({t for i in counted for t in i.area_types if t in with_areas})
+    repo.assign_areas(session, types)
+    summary = repo.location_summary(session)
+    repo.stage_indicator_maps(
+        session,
+        [(i.code, c) for i in counted for c in i.event_categories],
+        [(i.code, t) for i in counted for t in i.area_types if t in with_areas],
+    )
+    recounting = repo.counted_before(session, [i.code for i in counted], months)
+    revisions.stage_values_from_query(session, repo.counts_sql(recounting), {"months": months})
+    inserted, revised, unchanged = revisions.write_staged(session, batch_id)
+    repo.record_coverage(session, batch_id, months)
+
+    result.batch_id = batch_id
+    result.no_location = int(summary.no_location)
+    result.outside = int(summary.outside)
+    result.months = [m.strftime("%Y-%m") for m in months]
+    result.inserted, result.revised, result.unchanged = inserted, revised, unchanged
+    batch_repo.update_batch(
+        session,
+        batch_id,
+        rows=result.rows,
+        inserted=result.inserted,
+        revised=result.revised,
+        unchanged=result.unchanged,
+        report=json.dumps(_report(result, types)),
+    )
+
+
+def _indicators_by_category(indicators: Any) -> dict[str, list[Row[Any]]]:
+    out: dict[str, list[Row[Any]]] = defaultdict(list)
+    for indicator in indicators:
+        for category in indicator.event_categories:
+            out[str(category)].append(indicator)
+    return out
+
+
+def _rows(events: EventBatch) -> Iterator[repo.EventRow]:
+    return zip(
+        events.row,
+        events.category,
+        [f"{m}-01" for m in events.month],
+        events.lon,
+        events.lat,
+        events.source_id,
+        events.location,
+        events.reported_area,
+        strict=True,
+    )
+
+
+def _report(result: EventUploadResult, types: list[str]) -> dict[str, Any]:
+    return {**result.as_json(), "area_types": types}

@@ -1,0 +1,266 @@
+"""Uploading observations: all or nothing, every error reported, history kept.
+
+A file is read (:mod:`app.uploads.layouts.observations`), checked against the catalogue
+and the geography, and applied as one batch of revisions. Nothing is stored unless every
+row is good; the same values twice change nothing and say so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from app.agencies.service import Principal
+from app.areas import repository as area_repo
+from app.errors import PermissionDeniedError
+from app.indicators import repository as indicator_repo
+from app.indicators.periods import Period, PeriodError, PeriodType, parse_period
+from app.uploads import repository as batch_repo
+from app.uploads import revisions
+from app.uploads.layouts.observation_rows import ObservationRow, ParsedObservations
+from app.uploads.layouts.observations import read_observations
+from app.uploads.rejections import reading_errors, reject_if_errors
+from app.uploads.source import UploadSource
+
+# (row, column, value, reason), as RowErrors.add takes them.
+Problem = tuple[int, str | None, str | None, str]
+
+
+@dataclass
+class UploadResult:
+    batch_id: int | None
+    rows: int
+    inserted: int
+    revised: int
+    unchanged: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.inserted + self.revised > 0
+
+    @property
+    def message(self) -> str:
+        if not self.changed:
+            return f"Nothing changed: all {self.unchanged} values are already stored."
+        return (
+            f"Stored batch {self.batch_id}: {self.inserted} new values, {self.revised} "
+            f"revised (the earlier values are kept in the history), {self.unchanged} unchanged."
+        )
+
+
+def upload_observations(
+    session: Session,
+    principal: Principal,
+    source: UploadSource,
+    *,
+    default_period: str | None = None,
+) -> UploadResult:
+    """Check and store an observation file as one batch (see the module docstring)."""
+    known = indicator_repo.all_codes(session)
+    with reading_errors():
+        parsed = read_observations(
+            source.data,
+            source.content_type,
+            known,
+            default_period=default_period,
+            filename=source.filename,
+        )
+    return store_observations(session, principal, parsed, source.batch_fields())
+
+
+def store_observations(
+    session: Session,
+    principal: Principal,
+    parsed: ParsedObservations,
+    batch_fields: dict[str, Any],
+) -> UploadResult:
+    """Check parsed rows against the catalogue and geography and store them as one batch.
+
+    ``batch_fields`` describe the source (filename, content_type, sha256) for the history.
+    """
+    indicators = indicator_repo.indicators_by_code(session, {r.indicator for r in parsed.rows})
+    _check_ownership(principal, indicators)
+    # Every problem at once, under one cap: the reader's, the catalogue's and the
+    # geography's, by row.
+    values = _resolve(session, parsed, indicators)
+    reject_if_errors(parsed.row_errors, f"the upload of {len(parsed.rows)} row(s)")
+
+    revisions.lock_indicator_periods(session, {(v[0], v[2]) for v in values})
+    revisions.stage_values(session, values)
+    notes = _notes(parsed)
+    batch_id = batch_repo.insert_batch(
+        session,
+        kind="observations",
+        agency_id=principal.agency_id,
+        key_id=principal.key_id,
+        actor=principal.actor,
+        rows=len(parsed.rows),
+        report=json.dumps(
+            {
+                "layout": parsed.layout,
+                "encoding": parsed.encoding,
+                "notes": notes,
+                "indicators": sorted(indicators),
+            }
+        ),
+        **batch_fields,
+    )
+    inserted, revised, unchanged = revisions.write_staged(session, batch_id)
+    result = UploadResult(batch_id, len(parsed.rows), inserted, revised, unchanged, notes)
+    if not result.changed:
+        batch_repo.delete_empty_batch(session, batch_id)
+        result.batch_id = None
+        return result
+    batch_repo.update_batch(
+        session, batch_id, inserted=inserted, revised=revised, unchanged=unchanged
+    )
+    return result
+
+
+def _notes(parsed: ParsedObservations) -> list[str]:
+    return [f"{parsed.layout} layout, {parsed.encoding}", *parsed.notes]
+
+
+def _check_ownership(principal: Principal, indicators: dict[str, Row[Any]]) -> None:
+    foreign = sorted(
+        f"{code} ({row.agency})"
+        for code, row in indicators.items()
+        if not principal.is_admin and row.agency_id != principal.agency_id
+    )
+    if foreign:
+        mine = principal.agency or "no agency"
+        raise PermissionDeniedError(
+            f"Agency {mine!r} may not write indicators of other agencies: {', '.join(foreign)}"
+        )
+
+
+def _resolve(
+    session: Session, parsed: ParsedObservations, indicators: dict[str, Row[Any]]
+) -> list[revisions.StagedValue]:
+    """Turn parsed rows into staged values: areas, periods and value rules checked;
+    problems are added to the upload's row errors."""
+    areas: dict[str, dict[str, int]] = {}
+    codes = sorted({r.area_code for r in parsed.rows})
+    for row in area_repo.current_areas_by_code(session, codes):
+        areas.setdefault(str(row.code), {})[str(row.type_code)] = int(row.id)
+    values: list[revisions.StagedValue] = []
+    errors = parsed.row_errors
+    periods: dict[tuple[str, str], Period | str] = {}
+    seen: dict[tuple[str, int, str], int] = {}
+    for r in parsed.rows:
+        indicator = indicators[r.indicator]
+        problems: list[Problem] = list(_value_problems(r, indicator))
+        area_id = _area_id(r, indicator, areas.get(r.area_code), problems)
+        key = (r.period, str(indicator.period_type))
+        if key not in periods:
+            try:
+                periods[key] = parse_period(r.period, PeriodType(indicator.period_type))
+            except PeriodError as exc:
+                periods[key] = str(exc)
+        period = periods[key]
+        if isinstance(period, str):
+            problems.append((r.row, "period", r.period, period))
+        if problems:
+            for problem in problems:
+                errors.add(*problem)
+            continue
+        assert isinstance(period, Period)
+        assert area_id is not None
+        # The parser catches repeats as written; "2021-3" and "2021-03" meet only here.
+        first = seen.setdefault((r.indicator, area_id, period.text), r.row)
+        if first != r.row:
+            reason = f"duplicate of row {first} ({r.indicator}, {r.area_code}, {period.text})"
+            errors.add(r.row, "period", r.period, reason)
+            continue
+        values.append(_staged(r, area_id, period))
+    return values
+
+
+def _staged(r: ObservationRow, area_id: int, period: Period) -> revisions.StagedValue:
+    start: date = period.start
+    return (
+        r.indicator,
+        area_id,
+        period.text,
+        start,
+        period.end,
+        r.value,
+        r.numerator,
+        r.denominator,
+    )
+
+
+def _area_id(
+    r: ObservationRow,
+    indicator: Row[Any],
+    by_type: dict[str, int] | None,
+    problems: list[Problem],
+) -> int | None:
+    published = list(indicator.area_types)
+    if not by_type:
+        problems.append(
+            (
+                r.row,
+                "area_code",
+                r.area_code,
+                "unknown area code: no area has it (a retired or mistyped "
+                "code?); load its boundaries first or correct the code",
+            )
+        )
+        return None
+    for type_code in published:
+        if type_code in by_type:
+            return by_type[type_code]
+    problems.append(
+        (
+            r.row,
+            "area_code",
+            r.area_code,
+            f"{r.area_code} is a {'/'.join(sorted(by_type))} area, but {r.indicator} is published "
+            f"for {', '.join(published)}",
+        )
+    )
+    return None
+
+
+def _value_problems(r: ObservationRow, indicator: Row[Any]) -> Iterator[Problem]:
+    kind = str(indicator.value_type)
+    for column, number in (
+        ("value", r.value),
+        ("numerator", r.numerator),
+        ("denominator", r.denominator),
+    ):
+        if number is None:
+            continue
+        # Scores and means may be negative (an index, a change); nothing else can be.
+        if number < 0 and (column != "value" or kind not in ("score", "mean")):
+            yield (
+                r.row,
+                column,
+                _text(number),
+                f"{column} cannot be negative for {r.indicator} ({kind})",
+            )
+        if kind == "count" and column == "value" and number != int(number):
+            yield (
+                r.row,
+                column,
+                _text(number),
+                f"{r.indicator} is a count: a whole number is expected",
+            )
+    if kind == "percentage" and r.value is not None and r.value > 100:
+        yield (r.row, "value", _text(r.value), f"{r.indicator} is a percentage: 0 to 100 expected")
+    if r.numerator is not None and r.denominator is not None and r.denominator == 0:
+        yield (r.row, "denominator", "0", "the denominator cannot be zero")
+    if r.value is None:
+        yield (r.row, "value", None, "a value is required")
+
+
+def _text(number: float) -> str:
+    return f"{number:g}"

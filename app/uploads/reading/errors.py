@@ -1,0 +1,101 @@
+"""What can be wrong with a partner's file: the file as a whole (:class:`FormatError`),
+its declared type (:class:`UnsupportedTypeError`), or single rows (:class:`RowError`,
+collected by :class:`RowErrors` under one cap and one wording for every layout)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+# Row errors listed one by one; a systematic problem (every date in US order) would
+# otherwise give one error per row of a 180,000-row upload. One summary follows them.
+MAX_ROW_ERRORS: Final = 1000
+
+# Longest value quoted back in an error: a runaway quoted field can hold a whole file.
+MAX_VALUE_CHARS: Final = 100
+
+
+class FormatError(ValueError):
+    """The file cannot be read at all; the message says what was expected.
+
+    Raised for an empty, binary or damaged file, an unreadable encoding, a header that
+    lacks a required column, JSON that does not parse or has the wrong shape.
+    """
+
+
+class UnsupportedTypeError(FormatError):
+    """The declared content type is not one a partner file can have."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one row (a CSV row, a JSON record, a GeoJSON feature).
+
+    Attributes
+    ----------
+    row : int or None
+        Where it is: the row a spreadsheet shows (the header is row 1 when it is the
+        first line, blank rows count), or the record's position counting from 1. None
+        for a problem that belongs to no single row.
+    column : str or None
+        The column, key or property at fault as the file names it (``"geometry"`` for a
+        GeoJSON geometry); None when the row as a whole is at fault.
+    value : str or None
+        The offending value as written (shortened when long).
+    reason : str
+        What is wrong and how to put it right, in words a partner understands.
+    """
+
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+
+class RowErrors:
+    """Every row error found so far, listed in row order up to :data:`MAX_ROW_ERRORS`."""
+
+    def __init__(self) -> None:
+        self._found: list[tuple[int, int, RowError]] = []
+
+    def add(self, row: int | None, column: str | None, value: str | None, reason: str) -> None:
+        # The running count keeps the errors of one row in the order they were found.
+        error = RowError(row, column, clip(value), reason)
+        self._found.append((row or 0, len(self._found), error))
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def __bool__(self) -> bool:
+        return bool(self._found)
+
+    def bad_rows(self) -> set[int]:
+        """The rows with at least one error."""
+        return {error.row for _, _, error in self._found if error.row is not None}
+
+    def listed(self) -> list[RowError]:
+        """The errors in row order: the first :data:`MAX_ROW_ERRORS`, then one that says
+        how many more there are and in which rows."""
+        found = [error for _, _, error in sorted(self._found, key=lambda f: (f[0], f[1]))]
+        listed, rest = found[:MAX_ROW_ERRORS], found[MAX_ROW_ERRORS:]
+        if rest:
+            listed.append(_summary(rest))
+        return listed
+
+
+def _summary(rest: list[RowError]) -> RowError:
+    rows = [error.row for error in rest if error.row is not None]
+    more = f"{len(rest):,} more error{'s' if len(rest) > 1 else ''}"
+    if not rows:
+        return RowError(None, None, None, f"{more} not listed")
+    first, last = rows[0], rows[-1]
+    where = f"in row {first:,}" if first == last else f"in rows {first:,} to {last:,}"
+    verb = "is" if len(rest) == 1 else "are"
+    return RowError(first, None, None, f"{more} {where} {verb} not listed")
+
+
+def clip(value: str | None) -> str | None:
+    """A value short enough to quote back in an error."""
+    if value is None or len(value) <= MAX_VALUE_CHARS:
+        return value
+    return value[: MAX_VALUE_CHARS - 1] + "…"

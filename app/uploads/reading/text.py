@@ -1,0 +1,279 @@
+"""A partner's bytes as text: decompressed, refused when not text, and decoded.
+
+The bytes are never read whole into memory to decide: a stream that cannot seek is
+spooled to a temporary file, gzip is decompressed into another (up to a size limit, so
+that a small gzip bomb cannot fill the disk), and the encoding is chosen by decoding
+the file chunk by chunk:
+
+- an explicit ``charset`` wins, and must fit the bytes;
+- else UTF-8, with or without a byte order mark; UTF-16 when it starts with one
+  (Excel's "Unicode text");
+- else Windows-1252 (Excel's plain "CSV" on a UK machine), or Latin-1 where even that
+  fails, with a note saying so.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import tempfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, BinaryIO, Final
+
+from app.uploads.reading.content import (
+    Kind,
+    declared_kind,
+    declares_gzip,
+    sniffed_kind,
+    split_content_type,
+)
+from app.uploads.reading.errors import FormatError
+
+# The largest text accepted, after decompression: about five years of a large police
+# force's crimes.
+MAX_TEXT_BYTES: Final = 512 * 1024 * 1024
+
+CHUNK_BYTES: Final = 64 * 1024
+_SPOOL_BYTES = 8 * 1024 * 1024  # larger files spill to disk
+
+GZIP_MAGIC: Final = b"\x1f\x8b"
+UTF8_BOM: Final = codecs.BOM_UTF8
+UTF16_BOMS: Final = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+# Leading bytes of files partners send by mistake.
+_NOT_TEXT = [
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or a zip archive: save the sheet as CSV"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls): save the sheet as CSV"),
+    (b"%PDF", "a PDF document: send the data as CSV"),
+]
+
+
+@dataclass
+class Text:
+    """An upload ready to be read as text.
+
+    Attributes
+    ----------
+    kind : {"csv", "json"}
+        What the content type, the file name or else the first characters say it is.
+    codec : str
+        The Python codec it is read with, e.g. ``"utf-8"``, ``"utf-8-sig"`` (with a byte
+        order mark), ``"cp1252"``.
+    notes : list of str
+        What was done or assumed: decompression, an encoding guessed.
+    """
+
+    kind: Kind
+    codec: str
+    notes: list[str] = field(default_factory=list)
+    _raw: IO[bytes] = field(default_factory=io.BytesIO, repr=False)
+    _start: int = 0
+    _owned: list[IO[bytes]] = field(default_factory=list, repr=False)
+
+    def close(self) -> None:
+        """Remove the temporary copies made while reading (never the caller's stream)."""
+        for spool in self._owned:
+            spool.close()
+
+    def read(self) -> str:
+        """The whole text (line endings as written)."""
+        self._raw.seek(self._start)
+        wrapper = io.TextIOWrapper(self._raw, encoding=self.codec, newline="")
+        try:
+            return wrapper.read()
+        finally:
+            wrapper.detach()  # leave the stream open for another read
+
+    def head(self, chars: int = 4096) -> str:
+        self._raw.seek(self._start)
+        decoder = codecs.getincrementaldecoder(self.codec)(errors="replace")
+        return decoder.decode(self._raw.read(chars * 4))[:chars]
+
+
+def open_text(
+    data: BinaryIO,
+    content_type: str,
+    filename: str | None = None,
+    *,
+    max_bytes: int | None = None,
+) -> Text:
+    """Check, decompress and decode an upload.
+
+    Parameters
+    ----------
+    data : binary file
+        The upload, from its current position. It is not closed.
+    content_type : str
+        Its ``Content-Type``; a ``charset`` parameter is honoured.
+    filename : str, optional
+        Its name (``.gz``, ``.csv``, ``.json``, ``.geojson`` are recognised).
+    max_bytes : int, optional
+        The largest text accepted, before or after decompression; by default
+        :data:`MAX_TEXT_BYTES` (read when called, so that tests can lower it).
+
+    Raises
+    ------
+    UnsupportedTypeError
+        For a content type no partner file has.
+    FormatError
+        For an empty, binary or damaged file, or one that does not fit its charset.
+    """
+    if max_bytes is None:
+        max_bytes = MAX_TEXT_BYTES
+    media_type, params = split_content_type(content_type)
+    declared = declared_kind(media_type, filename)
+    notes: list[str] = []
+    owned: list[IO[bytes]] = []
+    raw: IO[bytes] = data
+    if not data.seekable():
+        raw = _spool(owned)
+        _copy_limited(data.read, raw, "the file", max_bytes)
+        raw.seek(0)
+    start = raw.tell()
+    head = raw.read(len(GZIP_MAGIC))
+    raw.seek(start)
+    if head.startswith(GZIP_MAGIC):
+        compressed = _size(raw, start)
+        raw = _gunzip(raw, _spool(owned), max_bytes)
+        start = 0
+        notes.append(f"decompressed gzip: {compressed:,} bytes to {_size(raw, 0):,}")
+    else:
+        if _size(raw, start) > max_bytes:
+            raise FormatError(_too_large("the file", max_bytes))
+        if declares_gzip(media_type, filename):
+            # A proxy or browser may already have decompressed it; the contents count.
+            notes.append("declared as gzip but not compressed: read as it is")
+    _check_looks_like_text(raw, start)
+    codec, skip, note = _encoding(raw, start, params.get("charset"))
+    if note:
+        notes.append(note)
+    text = Text(declared or "csv", codec, notes, raw, start + skip, owned)
+    if declared is None:
+        text.kind = sniffed_kind(text.head(64))
+    return text
+
+
+def _spool(owned: list[IO[bytes]]) -> IO[bytes]:
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (closed by Text)
+    owned.append(spool)
+    return spool
+
+
+def _size(stream: IO[bytes], start: int) -> int:
+    end = stream.seek(0, io.SEEK_END)
+    stream.seek(start)
+    return end - start
+
+
+def _copy_limited(read: Callable[[int], bytes], out: IO[bytes], what: str, max_bytes: int) -> None:
+    total = 0
+    while chunk := read(CHUNK_BYTES):
+        total += len(chunk)
+        if total > max_bytes:
+            raise FormatError(_too_large(what, max_bytes))
+        out.write(chunk)
+
+
+def _gunzip(compressed: IO[bytes], out: IO[bytes], max_bytes: int) -> IO[bytes]:
+    try:
+        with gzip.GzipFile(fileobj=compressed, mode="rb") as file:
+            _copy_limited(file.read, out, "the decompressed file", max_bytes)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise FormatError(f"the gzip data is damaged or cut short ({exc})") from exc
+    out.seek(0)
+    return out
+
+
+def _too_large(what: str, max_bytes: int) -> str:
+    return f"{what} is larger than {max_bytes / 2**20:,.0f} MB: upload it in parts"
+
+
+def _check_looks_like_text(stream: IO[bytes], start: int) -> None:
+    """Refuse an empty upload, or one whose leading bytes show it is not text."""
+    head = stream.read(CHUNK_BYTES)
+    stream.seek(start)
+    if not head:
+        raise FormatError("the upload is empty")
+    for magic, what in _NOT_TEXT:
+        if head.startswith(magic):
+            raise FormatError(f"the upload is not text but {what}")
+    if b"\x00" in head and not head.startswith(UTF16_BOMS):
+        raise FormatError(
+            "the upload holds binary data (NUL bytes), not text: save it as CSV UTF-8 "
+            "(UTF-16 needs a byte order mark)"
+        )
+
+
+def _encoding(stream: IO[bytes], start: int, charset: str | None) -> tuple[str, int, str | None]:
+    """(codec, bytes to skip, note): the declared charset, else UTF-8/UTF-16 by BOM,
+    else Windows-1252."""
+    head = stream.read(4)
+    stream.seek(start)
+    has_utf8_bom = head.startswith(UTF8_BOM)
+    if charset:
+        try:
+            codec = codecs.lookup(charset).name
+        except LookupError:
+            raise FormatError(f"unknown charset {charset!r} in the content type") from None
+        if codec == "utf-8" and has_utf8_bom:
+            codec = "utf-8-sig"  # the BOM is not data even when the charset is declared
+        bad = _first_bad_byte(stream, start, codec)
+        if bad:
+            byte, line = bad
+            raise FormatError(
+                f"the upload is declared as charset={charset} but byte {byte:#04x} on line "
+                f"{line} is not valid in it: send the right charset, or none to let it "
+                "be detected"
+            )
+        return codec, 0, None
+    if head.startswith(UTF16_BOMS):
+        bad = _first_bad_byte(stream, start, "utf-16")
+        if bad:
+            raise FormatError(f"the upload starts as UTF-16 but is not (line {bad[1]})")
+        return "utf-16", 0, None
+    bad = _first_bad_byte(stream, start, "utf-8")
+    if bad is None:
+        return ("utf-8-sig" if has_utf8_bom else "utf-8"), 0, None
+    # Windows-1252 leaves five bytes undefined; Latin-1 reads every byte.
+    codec = "cp1252" if _first_bad_byte(stream, start, "cp1252") is None else "latin-1"
+    name = "Windows-1252" if codec == "cp1252" else "Latin-1"
+    byte, line = bad
+    note = (
+        f"The file is not valid UTF-8 (byte {byte:#04x} on line {line} is not), so it "
+        f"was read as {name}: check that accented letters and symbols such as £ came "
+        'through; saving it as "CSV UTF-8" avoids the guess.'
+    )
+    return codec, len(UTF8_BOM) if has_utf8_bom else 0, note
+
+
+def _line_breaks(chunk: bytes) -> int:
+    # CRLF, LF and old Mac CR files all count one break per line.
+    return chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+
+
+def _first_bad_byte(stream: IO[bytes], start: int, codec: str) -> tuple[int, int] | None:
+    """Decode the whole stream in chunks: (byte, line) of the first the codec rejects."""
+    stream.seek(start)
+    decoder = codecs.getincrementaldecoder(codec)()
+    lines, previous = 1, b""
+    try:
+        while True:
+            chunk = stream.read(CHUNK_BYTES)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                # The decoder prepends bytes it held back from the previous chunk.
+                held = len(exc.object) - len(chunk)
+                before = chunk[: max(exc.start - held, 0)]
+                return exc.object[exc.start], lines + _line_breaks(before)
+            if not chunk:
+                return None
+            lines += _line_breaks(chunk)
+            if previous.endswith(b"\r") and chunk.startswith(b"\n"):
+                lines -= 1  # a CRLF split between two chunks
+            previous = chunk
+    finally:
+        stream.seek(start)

@@ -1,0 +1,36 @@
+"""Turning what the reader found wrong into the upload's refusal: a file that cannot be
+read is 422 (415 for its content type), and a file with bad rows is refused whole with
+every row error listed (under the reader's one cap)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from app.errors import UnsupportedMediaTypeError, UploadRejectedError
+from app.uploads.reading import FormatError, RowErrors, UnsupportedTypeError
+
+
+@contextmanager
+def reading_errors() -> Iterator[None]:
+    """Reading a file inside this block: its errors become the upload's."""
+    try:
+        yield
+    except UnsupportedTypeError as exc:
+        raise UnsupportedMediaTypeError(str(exc)) from exc
+    except FormatError as exc:
+        raise UploadRejectedError(str(exc)) from exc
+
+
+def reject_if_errors(errors: RowErrors, what: str) -> None:
+    """Refuse the upload when any row has an error; nothing is stored."""
+    if not errors:
+        return
+    raise UploadRejectedError(
+        f"{len(errors):,} problem(s) in {what}; nothing was stored. Each error gives the "
+        "row (as a spreadsheet numbers it), column, value and reason.",
+        errors=[
+            {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
+            for e in errors.listed()
+        ],
+    )

@@ -1,0 +1,109 @@
+"""HTTP routes for partners' uploads (observations, events, recounts) and their batches."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from app.deps import AnalysisDep, PrincipalDep, SessionDep, SettingsDep
+from app.errors import InvalidParameterError
+from app.uploads import batches, event_uploads
+from app.uploads.observation_uploads import upload_observations
+from app.uploads.source import receive_upload
+
+router = APIRouter(tags=["uploads"])
+
+
+@router.post("/observations", status_code=200)
+async def post_observations(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    analysis: AnalysisDep,
+    period: Annotated[
+        str | None, Query(description="Period of a wide file that has no period column")
+    ] = None,
+) -> dict[str, Any]:
+    """Upload values (CSV long or wide layout, or JSON): all or nothing."""
+    upload = await receive_upload(request, settings.max_upload_bytes)
+    try:
+        result = await run_in_threadpool(
+            upload_observations, session, principal, upload, default_period=period
+        )
+    finally:
+        upload.data.close()
+    if result.changed:
+        analysis.after_change(result.batch_id, principal.actor)
+    return {
+        "batch": result.batch_id,
+        "changed": result.changed,
+        "rows": result.rows,
+        "inserted": result.inserted,
+        "revised": result.revised,
+        "unchanged": result.unchanged,
+        "notes": result.notes,
+        "message": result.message,
+    }
+
+
+@router.post("/events")
+async def post_events(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    analysis: AnalysisDep,
+) -> dict[str, Any]:
+    """Upload point events (a police.uk street-level CSV as downloaded, gzipped or not; a
+    CSV with longitude/latitude or easting/northing, category and date; GeoJSON points).
+    They are counted per area and month into the indicators whose event categories match.
+    """
+    upload = await receive_upload(request, settings.max_upload_bytes)
+    try:
+        result = await run_in_threadpool(event_uploads.upload_events, session, principal, upload)
+    finally:
+        upload.data.close()
+    analysis.after_change(result.batch_id, principal.actor)
+    return result.as_json()
+
+
+@router.post("/events/recount")
+def recount_events(
+    session: SessionDep, principal: PrincipalDep, analysis: AnalysisDep, agency: str | None = None
+) -> dict[str, Any]:
+    """Count the agency's kept events again into the newest boundaries (for example after
+    a new boundary vintage is imported). Administrators name the agency."""
+    name = agency or principal.agency
+    if name is None:
+        raise InvalidParameterError("Name the agency whose events to recount (?agency=)")
+    result = event_uploads.recount_events(session, principal, name)
+    analysis.after_change(result.batch_id, principal.actor)
+    return result.as_json()
+
+
+@router.get("/batches")
+def list_batches(
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    """Uploads, newest first: an agency's own, or everyone's for administrators."""
+    return batches.list_batches(session, principal, limit)
+
+
+@router.get("/batches/{batch_id}")
+def get_batch(batch_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    return batches.batch_out(batches.get_batch(session, principal, batch_id))
+
+
+@router.post("/batches/{batch_id}/revert")
+def revert_batch(
+    batch_id: int, session: SessionDep, principal: PrincipalDep, analysis: AnalysisDep
+) -> dict[str, Any]:
+    """Withdraw a batch's values and restore those it replaced (recorded as a new batch)."""
+    revert = batches.revert_batch(session, principal, batch_id)
+    analysis.after_change(revert["id"], principal.actor)
+    return revert
