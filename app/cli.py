@@ -197,7 +197,7 @@ def agency_create(
     title: Annotated[str | None, typer.Option(help="Full name")] = None,
 ) -> None:
     """Create an agency."""
-    from app.agencies.service import create_agency
+    from app.access.service import create_agency
 
     with _session() as session:
         create_agency(session, name, title)
@@ -207,7 +207,7 @@ def agency_create(
 @agency_cli.command("list")
 def agency_list() -> None:
     """List agencies with their indicators and active keys."""
-    from app.agencies.repository import list_agencies
+    from app.access.repository import list_agencies
 
     with _session() as session:
         for row in list_agencies(session):
@@ -224,7 +224,7 @@ def key_create(
     label: Annotated[str | None, typer.Option(help="A note, e.g. who holds the key")] = None,
 ) -> None:
     """Make a key and print it (alone on standard output; it is never shown again)."""
-    from app.agencies.service import create_key
+    from app.access.service import create_key
 
     with _session() as session:
         key = create_key(session, agency, admin=admin, label=label)
@@ -235,7 +235,7 @@ def key_create(
 @key_cli.command("list")
 def key_list() -> None:
     """List keys (prefix, agency, admin, label, created, last used, revoked)."""
-    from app.agencies.repository import list_keys
+    from app.access.repository import list_keys
 
     with _session() as session:
         for k in list_keys(session):
@@ -250,7 +250,7 @@ def key_list() -> None:
 @key_cli.command("revoke")
 def key_revoke(key: Annotated[str, typer.Argument(help="The key or its prefix")]) -> None:
     """Revoke a key: it stops working at once."""
-    from app.agencies.service import revoke_key
+    from app.access.service import revoke_key
 
     with _session() as session:
         revoke_key(session, key)
@@ -267,7 +267,7 @@ def indicators_import(
     ] = None,
 ) -> None:
     """Create or update indicators from a catalogue file (all or nothing)."""
-    from app.agencies.service import CLI
+    from app.access.viewer import CLI
     from app.indicators.catalogue import default_catalogue
     from app.indicators.service import import_catalogue, parse_catalogue
 
@@ -289,7 +289,7 @@ def indicators_list() -> None:
     from app.indicators.repository import list_indicators
 
     with _session() as session:
-        for i in list_indicators(session, include_partners=True):
+        for i in list_indicators(session):
             typer.echo(
                 f"{i.code}\t{i.agency}\t{i.topic}\t{i.value_type}\t{i.period_type}\t"
                 f"{i.visibility}\t{i.title}"
@@ -305,7 +305,7 @@ def events_recount(
     agency: Annotated[str, typer.Option(help="The agency whose events to count again")],
 ) -> None:
     """Count an agency's kept events into the newest boundaries, as a new batch."""
-    from app.agencies.service import CLI
+    from app.access.viewer import CLI
     from app.uploads.event_uploads import recount_events
 
     with _session() as session:
@@ -338,12 +338,13 @@ def analyse(
 
 
 def _analyse(params: AnalysisParams) -> None:
+    from app.access.viewer import CLI
     from app.analysis.service import get_run, run_analysis
 
     say("analysing: deterioration, correlated deterioration, hotspots and gaps ...")
     with _session() as session:
         outcome = run_analysis(session, params, trigger="cli", actor="cli")
-        run = get_run(session, outcome.run_id)
+        run = get_run(session, CLI, outcome.run_id)
     summary = run["summary"]
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary["alerts"].items())) or "no alerts"
     say(

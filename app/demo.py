@@ -63,7 +63,7 @@ def load_demo(
 def load_demo_indicators(database_url: str, *, say: Callable[[str], None]) -> None:
     """The default catalogue, and three years of generated values for every indicator of
     every demo LSOA (labelled DEMO), with a few planted stories for the alerts to find."""
-    from app.agencies.service import CLI
+    from app.access.viewer import CLI
     from app.demo_indicators import DEMO_LABEL, DemoArea, demo_observations, demo_stories
     from app.indicators.catalogue import default_catalogue
     from app.indicators.service import import_catalogue

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from app import problem_details
-from app.agencies.routes import router as agencies_router
+from app.access.routes import router as agencies_router
 from app.analysis.params import analysis_params
 from app.analysis.routes import router as analysis_router
 from app.analysis.scheduler import AnalysisScheduler

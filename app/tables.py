@@ -1,10 +1,10 @@
 """Every table on one metadata: import this module to see the whole schema (Alembic)."""
 
-from app.agencies.models import Agency, ApiKey
+from app.access.models import Agency, ApiKey
 from app.analysis.models import Alert, AnalysisRun
 from app.areas.models import Area, AreaDisplay, AreaType
 from app.events.models import Event
-from app.indicators.models import Indicator
+from app.indicators.models import indicator_table
 from app.models import Base
 from app.observations.models import CountCoverage, Observation
 from app.uploads.models import Batch
@@ -22,7 +22,7 @@ __all__ = [
     "Batch",
     "CountCoverage",
     "Event",
-    "Indicator",
     "Observation",
+    "indicator_table",
     "metadata",
 ]

@@ -37,7 +37,8 @@ import psycopg
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from app.agencies.service import CLI, create_key  # noqa: E402
+from app.access.service import create_key  # noqa: E402
+from app.access.viewer import CLI  # noqa: E402
 from app.areas.importer import ImportRequest, import_areas  # noqa: E402
 from app.db import plain_url, resolve_database_url, unit_of_work  # noqa: E402
 from app.dbadmin import create_database, drop_database  # noqa: E402

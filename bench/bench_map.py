@@ -203,7 +203,7 @@ def national(browser: Browser, server: str, runs: int, procs: list[Any]) -> bool
     try:
         upgrade(url)
         load_national(url)
-        from app.agencies.service import CLI
+        from app.access.viewer import CLI
         from app.db import unit_of_work
         from app.indicators.catalogue import default_catalogue
         from app.indicators.service import import_catalogue

@@ -17,7 +17,9 @@ from app.demo_indicators import (
     demo_periods,
     demo_stories,
 )
-from app.indicators.catalogue import IndicatorSpec, ValueType, default_catalogue
+from app.indicators.catalogue import default_catalogue
+from app.indicators.indicator import Indicator
+from app.indicators.value_types import ValueType
 
 STORY_START = "2023-01"  # 12 months before the end of 2023
 LAST_12_MONTHS = "2023-01"
@@ -55,12 +57,12 @@ def areas() -> list[DemoArea]:
 
 
 @pytest.fixture(scope="module")
-def catalogue() -> list[IndicatorSpec]:
+def catalogue() -> list[Indicator]:
     return default_catalogue()
 
 
 @pytest.fixture(scope="module")
-def observations(areas: list[DemoArea], catalogue: list[IndicatorSpec]) -> list[DemoObservation]:
+def observations(areas: list[DemoArea], catalogue: list[Indicator]) -> list[DemoObservation]:
     return demo_observations(areas, catalogue)
 
 
@@ -75,7 +77,7 @@ def stories(areas: list[DemoArea]) -> list[DemoStory]:
 
 
 @pytest.fixture(scope="module")
-def specs(catalogue: list[IndicatorSpec]) -> dict[str, IndicatorSpec]:
+def specs(catalogue: list[Indicator]) -> dict[str, Indicator]:
     return {s.code: s for s in catalogue}
 
 
@@ -83,26 +85,26 @@ def specs(catalogue: list[IndicatorSpec]) -> dict[str, IndicatorSpec]:
 
 
 def test_same_seed_gives_the_same_values(
-    areas: list[DemoArea], catalogue: list[IndicatorSpec], observations: list[DemoObservation]
+    areas: list[DemoArea], catalogue: list[Indicator], observations: list[DemoObservation]
 ) -> None:
     assert demo_observations(areas, catalogue) == observations
 
 
 def test_another_seed_gives_other_values(
-    areas: list[DemoArea], catalogue: list[IndicatorSpec], observations: list[DemoObservation]
+    areas: list[DemoArea], catalogue: list[Indicator], observations: list[DemoObservation]
 ) -> None:
     assert demo_observations(areas, catalogue, seed=7) != observations
 
 
 def test_values_do_not_depend_on_the_rest_of_the_catalogue(
-    areas: list[DemoArea], specs: dict[str, IndicatorSpec], values: Values
+    areas: list[DemoArea], specs: dict[str, Indicator], values: Values
 ) -> None:
     alone = by_indicator(demo_observations(areas, [specs["burglary"]]))
     assert alone["burglary"] == values["burglary"]
 
 
 def test_every_indicator_area_and_period_is_present_once(
-    areas: list[DemoArea], catalogue: list[IndicatorSpec], observations: list[DemoObservation]
+    areas: list[DemoArea], catalogue: list[Indicator], observations: list[DemoObservation]
 ) -> None:
     keys = [(o.indicator, o.area_code, o.period) for o in observations]
     expected = {
@@ -112,23 +114,23 @@ def test_every_indicator_area_and_period_is_present_once(
     assert set(keys) == expected
 
 
-def test_periods_take_the_canonical_forms(specs: dict[str, IndicatorSpec]) -> None:
+def test_periods_take_the_canonical_forms(specs: dict[str, Indicator]) -> None:
     assert [
         demo_periods(specs[code])[:2]
         for code in ("burglary", "fire_safe_and_well_visits", "population", "persistent_absence")
     ] == [["2021-01", "2021-02"], ["2021-Q1", "2021-Q2"], ["2021", "2022"], ["2021/22", "2022/23"]]
 
 
-def test_monthly_indicators_cover_every_month_of_the_years(specs: dict[str, IndicatorSpec]) -> None:
+def test_monthly_indicators_cover_every_month_of_the_years(specs: dict[str, Indicator]) -> None:
     periods = demo_periods(specs["criminal_damage_arson"], first_year=2021, last_year=2023)
     assert (len(periods), periods[0], periods[-1]) == (36, "2021-01", "2023-12")
 
 
-def test_imd_has_its_one_edition(specs: dict[str, IndicatorSpec]) -> None:
+def test_imd_has_its_one_edition(specs: dict[str, Indicator]) -> None:
     assert demo_periods(specs["imd_rank"]) == ["2019"]
 
 
-def test_duplicate_area_codes_are_refused(catalogue: list[IndicatorSpec]) -> None:
+def test_duplicate_area_codes_are_refused(catalogue: list[Indicator]) -> None:
     twice = [DemoArea("E01000001", "Demoville 001A", 0.5)] * 2
     with pytest.raises(ValueError, match="unique"):
         demo_observations(twice, catalogue)
@@ -138,14 +140,14 @@ def test_duplicate_area_codes_are_refused(catalogue: list[IndicatorSpec]) -> Non
 
 
 def test_counts_are_non_negative_whole_numbers(
-    observations: list[DemoObservation], specs: dict[str, IndicatorSpec]
+    observations: list[DemoObservation], specs: dict[str, Indicator]
 ) -> None:
     counts = [o.value for o in observations if specs[o.indicator].value_type is ValueType.COUNT]
     assert all(v >= 0 and float(v).is_integer() for v in counts)
 
 
 def test_percentages_are_shares_of_their_denominators(
-    observations: list[DemoObservation], specs: dict[str, IndicatorSpec]
+    observations: list[DemoObservation], specs: dict[str, Indicator]
 ) -> None:
     for o in observations:
         if specs[o.indicator].value_type is ValueType.PERCENTAGE:
@@ -157,7 +159,7 @@ def test_percentages_are_shares_of_their_denominators(
 
 
 def test_rates_are_numerator_over_denominator_times_multiplier(
-    observations: list[DemoObservation], specs: dict[str, IndicatorSpec]
+    observations: list[DemoObservation], specs: dict[str, Indicator]
 ) -> None:
     for o in observations:
         spec = specs[o.indicator]
@@ -177,7 +179,7 @@ def test_rates_divide_their_count_by_the_population_of_the_year(
 
 
 def test_all_crime_is_the_sum_of_its_crime_types(
-    values: Values, specs: dict[str, IndicatorSpec]
+    values: Values, specs: dict[str, Indicator]
 ) -> None:
     parts = [s.code for s in specs.values() if len(s.event_categories) == 1]
     parts = [c for c in parts if specs[c].event_categories[0] != "Anti-social behaviour"]

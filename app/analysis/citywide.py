@@ -19,6 +19,7 @@ from app.analysis.params import AnalysisParams
 from app.analysis.sentences import change_text, q_text, window_text
 from app.analysis.stats.correlated import cooccurring_pairs
 from app.analysis.stats.hotspots import HOT, contiguity_weights, hotspots, morans_i
+from app.areas import repository as area_repo
 from app.indicators import repository as indicator_repo
 
 # Deprivation per area, best first: IMD rank (1 = most deprived) or, failing that, score.
@@ -29,8 +30,8 @@ MIN_HOTSPOT_AREAS = 30
 def deprivation_rank(session: Session, areas: Areas) -> NDArray[np.float64] | None:
     """Each area's deprivation rank among ``areas`` (1 = most deprived), or None."""
     for code, sign in DEPRIVATION:
-        row = indicator_repo.indicators_by_code(session, [code]).get(code)
-        panel = None if row is None else load_panel(session, row, areas)
+        indicator = indicator_repo.indicator(session, code)
+        panel = None if indicator is None else load_panel(session, indicator, areas)
         if panel is None:
             continue
         latest = panel.value[:, -1]
@@ -69,7 +70,7 @@ def _hotspots(
     counted = [t for t in tests if t.method == "counts"]
     if len(areas) < MIN_HOTSPOT_AREAS or not counted:
         return [], {"tested": False, "why": f"fewer than {MIN_HOTSPOT_AREAS} areas"}
-    geoms = shapely.from_wkb(repo.area_geometries(session, areas.ids.tolist()))
+    geoms = shapely.from_wkb(area_repo.area_geometries(session, areas.ids.tolist()))
     weights = contiguity_weights(geoms)
     alerts = []
     out: dict[str, Any] = {

@@ -17,12 +17,19 @@ from scipy.stats import norm
 
 from app.analysis.panels import Panel, exposure_for
 from app.analysis.params import WINDOWS, AnalysisParams
+from app.analysis.stats.compare import Polarity as StatsPolarity
 from app.analysis.stats.deterioration import DeteriorationParams, count_deterioration
 from app.analysis.stats.fdr import bh_qvalues
 from app.analysis.stats.trend import mann_kendall
+from app.indicators.indicator import Indicator
 
 MIN_TREND_POINTS = 4
 POLARITY = {"higher_is_worse": 1, "higher_is_better": -1}
+
+
+def judged(indicator: Indicator) -> StatsPolarity:
+    """The indicator's polarity as the statistics name it (the same words)."""
+    return indicator.polarity.value
 
 
 @dataclass
@@ -66,11 +73,11 @@ class IndicatorTest:
         }
 
 
-def skip_reason(panel: Panel | None, indicator: Any) -> str | None:
+def skip_reason(panel: Panel | None, indicator: Indicator) -> str | None:
     """Why an indicator is not tested for deterioration, or None when it is."""
     if indicator.polarity not in POLARITY:
         return "no judgement of better or worse"
-    if indicator.numerator and indicator.denominator:
+    if indicator.derived:
         return f"analysed through its numerator {indicator.numerator}"
     if panel is None:
         return "no values at this area type"
@@ -87,7 +94,7 @@ def examine_indicator(
     polarity = POLARITY[indicator.polarity]
     recent, baseline, shortest = WINDOWS.get(indicator.period_type, (1, 3, 1))
     periods = len(panel.periods)
-    if indicator.value_type == "count":
+    if indicator.kind.counted:
         counts, exposure = panel.value, exposure_for(panel, population)
     elif panel.has_counts:
         counts, exposure = panel.numerator, panel.denominator
@@ -118,7 +125,7 @@ def examine_indicator(
         "p_trend": result.p_trend,
         "p_combined": result.p_combined,
     }
-    if indicator.value_type != "count":
+    if not indicator.kind.counted:
         stats.update(_proportion_change(panel, recent, baseline))
     return IndicatorTest(
         panel,

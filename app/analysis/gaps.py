@@ -9,11 +9,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.analysis import repository as repo
-from app.analysis.detect import IndicatorTest
+from app.analysis.detect import IndicatorTest, judged
 from app.analysis.params import AnalysisParams
 from app.analysis.rounding import rounded
 from app.analysis.sentences import q_text
-from app.analysis.stats.compare import Polarity
 from app.analysis.stats.fdr import bh_qvalues
 from app.analysis.stats.gap import GapResult, deprivation_gap
 
@@ -58,7 +57,7 @@ def _gap(
     panel = test.panel
     ind = panel.indicator
     block = BLOCK.get(str(ind.period_type), 1)
-    polarity: Polarity = ind.polarity
+    polarity = judged(ind)
     if test.method == "trend":
         values, periods = _blocks(panel.value, panel.periods, block, mean=True)
         if len(periods) < 3:
@@ -70,11 +69,7 @@ def _gap(
     num, den = test.counts, test.exposure
     if num is None or den is None:
         return None  # counts without a population: no rate to compare
-    if ind.value_type == "count":
-        multiplier, model = 1000.0, "poisson"
-    else:
-        multiplier = 100.0 if ind.value_type == "percentage" else float(ind.multiplier or 1)
-        model = "binomial" if ind.value_type == "percentage" else "poisson"
+    multiplier, model = ind.kind.scale(ind.multiplier), ind.kind.count_model
     num_b, periods = _blocks(num, panel.periods, block)
     den_b, _ = _blocks(den, panel.periods, block)
     if len(periods) < 3:
@@ -85,7 +80,7 @@ def _gap(
         denominator=den_b,
         groups=params.deprivation_groups,
         multiplier=multiplier,
-        count_model=model,  # type: ignore[arg-type]
+        count_model=model,
         polarity=polarity,
     )
     return periods, result
@@ -138,13 +133,7 @@ def _alert(
 ) -> repo.NewAlert:
     ind = test.panel.indicator
     part = GROUP_NAMES.get(params.deprivation_groups, "group")
-    unit = (
-        "%"
-        if ind.value_type == "percentage"
-        else (
-            " per 1,000 residents" if ind.value_type == "count" else f" {ind.unit or ''}".rstrip()
-        )
-    )
+    unit = ind.kind.rate_unit(ind.unit)
     latest = len(periods) - 1
     sentence = (
         f"The gap in {str(ind.title).lower()} between the most deprived {part} of areas and "

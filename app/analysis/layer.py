@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from app.agencies.service import Principal
+from app.access import policy
+from app.access.viewer import Viewer
 from app.analysis import repository as repo
 from app.analysis import service
+from app.analysis.detect import judged
 from app.analysis.profile import (
     POPULATION,
     TREND_POINTS,
@@ -30,7 +31,8 @@ from app.analysis.rounding import rounded
 from app.analysis.stats.compare import compare_counts_to_benchmark
 from app.analysis.stats.trend import mann_kendall
 from app.indicators import repository as indicator_repo
-from app.indicators.periods import PeriodType, parse_period
+from app.indicators.indicator import Indicator
+from app.indicators.periods import parse_period
 from app.observations.query import available_periods, is_suppressed
 from app.snapshots import cached
 
@@ -58,8 +60,8 @@ NONE: dict[str, Any] = {
 
 def layer_fields(
     session: Session,
-    principal: Principal | None,
-    indicator: Row[Any],
+    viewer: Viewer,
+    indicator: Indicator,
     type_code: str,
     period: str | None,
     codes: Sequence[str],
@@ -69,21 +71,20 @@ def layer_fields(
     Trends read only these areas' series (a page of 10 of a nation's LSOAs reads 10);
     the comparison with the city and the alerts are worked out for every area once per
     database state (:mod:`app.snapshots`) and shared by all pages."""
-    public = principal is None
-    code = str(indicator.code)
-    labels = available_periods(session, principal, code, type_code)
+    code = indicator.code
+    labels = available_periods(session, viewer, indicator, type_code)
     if period is not None:
         labels = labels[: labels.index(period) + 1] if period in labels else []
     out: dict[str, dict[str, Any]] = {area: dict(NONE) for area in codes}
     if not labels or not codes:
         return out
-    for area, trend in _trends(session, indicator, type_code, labels, codes, public).items():
+    for area, trend in _trends(session, viewer, indicator, type_code, labels, codes).items():
         out[area]["trend"] = trend
     latest = labels[-1]
-    compared = cached(session, ("layer-compared", code, type_code, latest, public),
-                      lambda: _compared(session, indicator, type_code, latest, public))  # fmt: skip
-    alerts = cached(session, ("layer-alerts", code, public),
-                    lambda: _alerts(session, principal, indicator))  # fmt: skip
+    compared = cached(session, policy.cache_key(viewer, "layer-compared", code, type_code, latest),
+                      lambda: _compared(session, viewer, indicator, type_code, latest))  # fmt: skip
+    alerts = cached(session, policy.cache_key(viewer, "layer-alerts", code),
+                    lambda: _alerts(session, viewer, indicator))  # fmt: skip
     for area, fields in out.items():
         fields.update(compared.get(area, {}))
         fields.update(alerts.get(area, {}))
@@ -92,11 +93,11 @@ def layer_fields(
 
 def _trends(
     session: Session,
-    indicator: Row[Any],
+    viewer: Viewer,
+    indicator: Indicator,
     type_code: str,
     labels: list[str],
     codes: Sequence[str],
-    public: bool,
 ) -> dict[str, str]:
     """Mann-Kendall over up to :data:`TREND_POINTS` periods ending at ``labels[-1]``."""
     window = labels[-TREND_POINTS:]
@@ -105,7 +106,7 @@ def _trends(
     values = np.full((len(codes), len(window)), np.nan)
     for r in fetch_series(session, indicator, type_code, None, codes=codes):
         j = column.get(r.period)
-        if j is not None and r.value is not None and not is_suppressed(indicator, r, public):
+        if j is not None and r.value is not None and not is_suppressed(viewer, indicator, r):
             values[index[r.area_code], j] = r.value
     trend = mann_kendall(values)
     return {
@@ -115,26 +116,26 @@ def _trends(
 
 
 def _compared(
-    session: Session, indicator: Row[Any], type_code: str, period: str, public: bool
+    session: Session, viewer: Viewer, indicator: Indicator, type_code: str, period: str
 ) -> dict[str, dict[str, Any]]:
     """Every area's comparison with the city in ``period`` (95%), as the profile's."""
-    start = parse_period(period, PeriodType(indicator.period_type)).start
+    start = parse_period(period, indicator.period_type).start
     at_period = fetch_series(session, indicator, type_code, None, start)
     pops = []
-    if indicator.value_type == "count":
-        population = indicator_repo.indicators_by_code(session, [POPULATION]).get(POPULATION)
+    if indicator.kind.counted:
+        population = indicator_repo.indicator(session, POPULATION)
         pops = fetch_series(session, population, type_code, None)
     counts = city_counts(indicator, at_period, pops, start)
     if counts is None:
         return {}
     k, n, city_value, measure, scale = counts
     usable = [r for r in at_period
-              if r.area_code in k and not is_suppressed(indicator, r, public)]  # fmt: skip
+              if r.area_code in k and not is_suppressed(viewer, indicator, r)]  # fmt: skip
     result = compare_counts_to_benchmark(
         [k[r.area_code] for r in usable],
         [n[r.area_code] for r in usable],
         [city_value] * len(usable),
-        indicator.polarity,
+        judged(indicator),
         measure=measure,
         multiplier=scale,
     )
@@ -146,12 +147,10 @@ def _compared(
     }
 
 
-def _alerts(
-    session: Session, principal: Principal | None, indicator: Row[Any]
-) -> dict[str, dict[str, Any]]:
+def _alerts(session: Session, viewer: Viewer, indicator: Indicator) -> dict[str, dict[str, Any]]:
     """Each area's alerts on the indicator in the newest run: count, kinds, smallest q."""
     found = service.list_alerts(
-        session, principal, repo.AlertFilter(indicator=str(indicator.code), limit=1_000_000)
+        session, viewer, repo.AlertFilter(indicator=str(indicator.code), limit=1_000_000)
     )
     out: dict[str, dict[str, Any]] = {}
     for alert in found["alerts"]:

@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from psycopg import ClientCursor
-from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
+from app.areas import repository as area_repo
+from app.indicators.indicator import Indicator
 from app.observations import values as values_repo
-from app.observations.query import values_sql
+from app.observations.derivation import values_sql
 
 FloatPanel = NDArray[np.float64]
 
@@ -44,7 +45,7 @@ class Areas:
 class Panel:
     """One indicator's values for :class:`Areas` over its periods (oldest first)."""
 
-    indicator: Row[Any]
+    indicator: Indicator
     periods: list[str]
     starts: list[date]
     value: FloatPanel
@@ -68,13 +69,8 @@ class Panel:
 
 
 def load_areas(session: Session, type_code: str) -> Areas:
-    rows = session.execute(
-        text(
-            "SELECT id, code, name FROM area WHERE type_code = :t AND vintage = "
-            "(SELECT max(vintage) FROM area WHERE type_code = :t) ORDER BY id"
-        ),
-        {"t": type_code},
-    ).all()
+    """The newest vintage's areas of ``type_code``, in the order of their ids."""
+    rows = sorted(area_repo.areas_of_type(session, type_code), key=lambda r: int(r.id))
     return Areas(
         type_code,
         np.array([r.id for r in rows], dtype=np.int64),
@@ -83,7 +79,7 @@ def load_areas(session: Session, type_code: str) -> Areas:
     )
 
 
-def load_panel(session: Session, indicator: Row[Any], areas: Areas) -> Panel | None:
+def load_panel(session: Session, indicator: Indicator, areas: Areas) -> Panel | None:
     """``indicator`` at ``areas.type_code``, or None when it has no values there."""
     notes: list[str] = []
     query = values_sql(

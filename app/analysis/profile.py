@@ -8,12 +8,13 @@ from datetime import date
 from typing import Any, NamedTuple
 
 import numpy as np
-from sqlalchemy import Row, text
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from app.agencies.service import Principal
+from app.access.viewer import Viewer
 from app.analysis import repository as repo
 from app.analysis import service
+from app.analysis.detect import judged
 from app.analysis.rounding import rounded
 from app.analysis.stats.compare import Measure, compare_counts_to_benchmark
 from app.analysis.stats.trend import (
@@ -22,10 +23,13 @@ from app.analysis.stats.trend import (
     recent_trend_proportion,
     recent_trend_rate,
 )
-from app.errors import AreaNotFoundError
+from app.areas.service import newest_area
 from app.indicators import repository as indicator_repo
+from app.indicators.indicator import Indicator
+from app.indicators.service import visible_indicators
 from app.observations import values as values_repo
-from app.observations.query import is_suppressed, values_sql
+from app.observations.derivation import values_sql
+from app.observations.query import is_suppressed
 
 TREND_POINTS = 24
 FINGERTIPS_POINTS = 5
@@ -33,18 +37,19 @@ ANNUAL = ("calendar_year", "financial_year", "academic_year")
 POPULATION = "population"
 
 
-def area_profile(session: Session, principal: Principal | None, code: str) -> dict[str, Any]:
-    area = _newest_area(session, code)
+def area_profile(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
+    area = newest_area(session, code)
     type_code = str(area.type_code)
-    indicators = indicator_repo.list_indicators(session, principal is not None)
-    population_row = indicator_repo.indicators_by_code(session, [POPULATION]).get(POPULATION)
-    population = fetch_series(session, population_row, type_code, None)
+    indicators = visible_indicators(session, viewer)
+    population = fetch_series(
+        session, indicator_repo.indicator(session, POPULATION), type_code, None
+    )
     out = []
     for indicator in indicators:
         values = fetch_series(session, indicator, type_code, code)
         if not values:
             continue
-        entry = _entry(indicator, values, principal is None)
+        entry = _entry(viewer, indicator, values)
         latest = values[-1]
         if entry["suppressed"]:
             entry["benchmark"] = {"label": "not compared", "why": "the value is suppressed"}
@@ -52,7 +57,7 @@ def area_profile(session: Session, principal: Principal | None, code: str) -> di
             city = fetch_series(session, indicator, type_code, None, latest.period_start)
             entry["benchmark"] = _benchmark(indicator, latest, city, population)
         out.append(entry)
-    alerts = service.list_alerts(session, principal, repo.AlertFilter(area_code=code))
+    alerts = service.list_alerts(session, viewer, repo.AlertFilter(area_code=code))
     return {
         "area": {
             "code": area.code,
@@ -67,22 +72,9 @@ def area_profile(session: Session, principal: Principal | None, code: str) -> di
     }
 
 
-def _newest_area(session: Session, code: str) -> Row[Any]:
-    row = session.execute(
-        text(
-            "SELECT id, code, name, type_code, vintage FROM area WHERE code = :code "
-            "ORDER BY vintage DESC, type_code LIMIT 1"
-        ),
-        {"code": code},
-    ).first()
-    if row is None:
-        raise AreaNotFoundError(f"There is no area {code!r}")
-    return row
-
-
 def fetch_series(
     session: Session,
-    indicator: Row[Any] | None,
+    indicator: Indicator | None,
     type_code: str,
     area: str | None,
     start: date | None = None,
@@ -97,23 +89,11 @@ def fetch_series(
     return [] if query is None else list(values_repo.fetch(session, query, codes))
 
 
-def _entry(indicator: Row[Any], series: list[Row[Any]], public: bool) -> dict[str, Any]:
+def _entry(viewer: Viewer, indicator: Indicator, series: list[Row[Any]]) -> dict[str, Any]:
     latest = series[-1]
-    suppressed = is_suppressed(indicator, latest, public)
+    suppressed = is_suppressed(viewer, indicator, latest)
     return {
-        "indicator": {
-            k: indicator._mapping[k]
-            for k in (
-                "code",
-                "title",
-                "agency",
-                "topic",
-                "value_type",
-                "unit",
-                "polarity",
-                "period_type",
-            )
-        },
+        "indicator": indicator.summary(),
         "period": latest.period,
         "value": None if suppressed else latest.value,
         "suppressed": bool(suppressed),
@@ -122,13 +102,13 @@ def _entry(indicator: Row[Any], series: list[Row[Any]], public: bool) -> dict[st
         "trend": _trend(indicator, series),
         "recent_trend": _recent_trend(indicator, series),
         "series": [
-            {"period": r.period, "value": None if is_suppressed(indicator, r, public) else r.value}
+            {"period": r.period, "value": None if is_suppressed(viewer, indicator, r) else r.value}
             for r in series[-TREND_POINTS:]
         ],
     }
 
 
-def _trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any]:
+def _trend(indicator: Indicator, series: list[Row[Any]]) -> dict[str, Any]:
     """Mann-Kendall over the latest points (up to two years of months)."""
     values = np.array([np.nan if r.value is None else r.value for r in series[-TREND_POINTS:]])
     result = mann_kendall(values[None, :])
@@ -150,7 +130,7 @@ def _trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any]:
     }
 
 
-def trend_label(indicator: Row[Any], p: float, slope: float) -> str:
+def trend_label(indicator: Indicator, p: float, slope: float) -> str:
     """A Mann-Kendall result in words, judged by the indicator's polarity."""
     if np.isnan(p):
         return "could not be calculated"
@@ -164,7 +144,7 @@ def trend_label(indicator: Row[Any], p: float, slope: float) -> str:
     return label
 
 
-def _recent_trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any] | None:
+def _recent_trend(indicator: Indicator, series: list[Row[Any]]) -> dict[str, Any] | None:
     """Fingertips' recent trend marker for annual series: the last five points, from
     counts (chi-squared test for trend in proportions, or the rate method)."""
     if indicator.period_type not in ANNUAL:
@@ -179,11 +159,11 @@ def _recent_trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any]
             f"{int(np.sum(~np.isnan(num)))}",
             "method": "Fingertips recent trend",
         }
-    if indicator.value_type == "percentage":
-        result = recent_trend_proportion(num, den, indicator.polarity)
+    if indicator.kind.measure == "proportion":
+        result = recent_trend_proportion(num, den, judged(indicator))
     else:
         result = recent_trend_rate(
-            num, den, indicator.polarity, multiplier=float(indicator.multiplier or 1)
+            num, den, judged(indicator), multiplier=float(indicator.multiplier or 1)
         )
     return {
         "label": str(result.label[0]),
@@ -196,7 +176,7 @@ def _recent_trend(indicator: Row[Any], series: list[Row[Any]]) -> dict[str, Any]
 
 
 def _benchmark(
-    indicator: Row[Any], latest: Row[Any], city: list[Row[Any]], population: list[Row[Any]]
+    indicator: Indicator, latest: Row[Any], city: list[Row[Any]], population: list[Row[Any]]
 ) -> dict[str, Any]:
     """The city's value for the same period, and how the area compares with it."""
     counts = _counts(indicator, latest, city, population)
@@ -204,7 +184,7 @@ def _benchmark(
         return {"label": "not compared", "why": "no counts for a confidence interval"}
     k, n, city_value, measure, scale = counts
     result = compare_counts_to_benchmark(
-        [k], [n], [city_value], indicator.polarity, measure=measure, multiplier=scale
+        [k], [n], [city_value], judged(indicator), measure=measure, multiplier=scale
     )
     out: dict[str, Any] = {
         "period": latest.period,
@@ -237,11 +217,11 @@ class CityCounts(NamedTuple):
 
 
 def city_counts(
-    indicator: Row[Any], city: list[Row[Any]], population: list[Row[Any]], start: date
+    indicator: Indicator, city: list[Row[Any]], population: list[Row[Any]], start: date
 ) -> CityCounts | None:
     """The counts of every area of ``city`` (one period's values), or None when there
     are none. Counts are compared as rates per 1,000 residents."""
-    if indicator.value_type == "count":
+    if indicator.kind.counted:
         pops = _populations_at(population, start)
         pairs = {r.area_code: (float(r.value), pops[r.area_code])
                  for r in city if r.value is not None and r.area_code in pops}  # fmt: skip
@@ -256,8 +236,8 @@ def city_counts(
     complete = [r for r in city if r.numerator is not None and r.denominator]
     if not complete:
         return None
-    measure: Measure = "proportion" if indicator.value_type == "percentage" else "rate"
-    scale = 100.0 if measure == "proportion" else float(indicator.multiplier or 1)
+    measure: Measure = indicator.kind.measure
+    scale = indicator.kind.scale(indicator.multiplier)
     city_value = sum(r.numerator for r in complete) / sum(r.denominator for r in complete)
     return CityCounts(
         {r.area_code: float(r.numerator) for r in complete},
@@ -267,7 +247,7 @@ def city_counts(
 
 
 def _counts(
-    indicator: Row[Any], latest: Row[Any], city: list[Row[Any]], population: list[Row[Any]]
+    indicator: Indicator, latest: Row[Any], city: list[Row[Any]], population: list[Row[Any]]
 ) -> tuple[float, float, float, Measure, float] | None:
     """(count, denominator, city value on the same scale, measure, scale) of one area."""
     if latest.value is None:

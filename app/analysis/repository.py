@@ -47,7 +47,7 @@ class AlertFilter:
     indicator: str | None = None
     agency: str | None = None
     kind: str | None = None
-    public_indicators: list[str] | None = None  # None: every indicator may be shown
+    shown_indicators: list[str] | None = None  # alerts only of these; None: of any
     limit: int = 100
     offset: int = 0
 
@@ -143,9 +143,9 @@ def list_alerts(session: Session, f: AlertFilter) -> Sequence[Row[Any]]:
     if f.kind is not None:
         where.append("al.kind = :kind")
         params["kind"] = f.kind
-    if f.public_indicators is not None:
-        where.append("al.indicators <@ CAST(:public AS text[])")
-        params["public"] = f.public_indicators
+    if f.shown_indicators is not None:
+        where.append("al.indicators <@ CAST(:shown AS text[])")
+        params["shown"] = f.shown_indicators
     return session.execute(
         text(
             f"""
@@ -160,19 +160,6 @@ def list_alerts(session: Session, f: AlertFilter) -> Sequence[Row[Any]]:
         ),
         params,
     ).all()
-
-
-def area_geometries(session: Session, area_ids: Sequence[int]) -> list[bytes]:
-    """The areas' boundaries as WKB (EPSG:4326), in the order of ``area_ids``."""
-    rows = session.execute(
-        text(
-            "SELECT a.id, ST_AsBinary(a.geom) AS wkb FROM area a "
-            "JOIN unnest(CAST(:ids AS bigint[])) WITH ORDINALITY u(id, n) ON u.id = a.id "
-            "ORDER BY u.n"
-        ),
-        {"ids": list(area_ids)},
-    ).all()
-    return [bytes(r.wkb) for r in rows]
 
 
 def newest_batch(session: Session) -> int | None:

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from app.access import policy
+from app.access.deps import PartnerDep, ViewerDep
 from app.analysis import profile, service
 from app.analysis.params import AnalysisParams
 from app.analysis.repository import AlertFilter
-from app.deps import OptionalPrincipalDep, PrincipalDep, SessionDep
+from app.deps import SessionDep
 
 router = APIRouter(tags=["analysis"])
 
@@ -19,7 +21,7 @@ router = APIRouter(tags=["analysis"])
 @router.get("/alerts")
 def get_alerts(
     session: SessionDep,
-    principal: OptionalPrincipalDep,
+    viewer: ViewerDep,
     area: Annotated[str | None, Query(description="One area's code")] = None,
     indicator: Annotated[str | None, Query(description="Alerts involving this indicator")] = None,
     agency: Annotated[str | None, Query(description="Alerts involving this agency")] = None,
@@ -34,7 +36,7 @@ def get_alerts(
     first. Without a key, alerts that involve partners-only indicators are left out."""
     return service.list_alerts(
         session,
-        principal,
+        viewer,
         AlertFilter(run, area, indicator, agency, kind, limit=limit, offset=offset),
     )
 
@@ -49,36 +51,36 @@ class RunRequest(BaseModel):
 
 @router.post("/analysis/runs", status_code=201)
 async def start_run(
-    session: SessionDep, principal: PrincipalDep, body: RunRequest | None = None
+    session: SessionDep, viewer: PartnerDep, body: RunRequest | None = None
 ) -> dict[str, Any]:
     """Run the analysis now (administrators); returns the finished run."""
-    principal.require_admin()
+    policy.require_admin(viewer)
     params = AnalysisParams(**(body or RunRequest()).model_dump())
     outcome = await run_in_threadpool(
-        service.run_analysis, session, params, trigger="api", actor=principal.actor
+        service.run_analysis, session, params, trigger="api", actor=viewer.actor
     )
     session.flush()
-    return service.get_run(session, outcome.run_id)
+    return service.get_run(session, viewer, outcome.run_id)
 
 
 @router.get("/analysis/runs")
 def list_runs(
     session: SessionDep,
-    principal: PrincipalDep,
+    viewer: PartnerDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> list[dict[str, Any]]:
     """Analysis runs, newest first, with their parameters (partners and administrators)."""
-    return service.list_runs(session, limit)
+    return service.list_runs(session, viewer, limit)
 
 
 @router.get("/analysis/runs/{run_id}")
-def get_run(run_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def get_run(run_id: int, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
     """One run: parameters, what it saw, what it found."""
-    return service.get_run(session, run_id)
+    return service.get_run(session, viewer, run_id)
 
 
 @router.get("/areas/{code}/profile")
-def get_profile(code: str, session: SessionDep, principal: OptionalPrincipalDep) -> dict[str, Any]:
+def get_profile(code: str, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
     """Every indicator's latest value for one area, compared with the city, its trend,
     and the area's alerts."""
-    return profile.area_profile(session, principal, code)
+    return profile.area_profile(session, viewer, code)

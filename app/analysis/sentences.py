@@ -35,7 +35,7 @@ def change_text(test: IndicatorTest, i: int, *, short: bool = False) -> str:
         change = float(test.stats["change"][i])
         before = float(test.stats["value_baseline"][i])
         now = float(test.stats["value_recent"][i])
-        points = "points" if ind.value_type == "percentage" else (ind.unit or "")
+        points = ind.kind.change_unit or ind.unit or ""
         direction = "up" if change >= 0 else "down"
         detail = "" if short else f" ({before:.1f} to {now:.1f})"
         return f"{direction} {abs(change):.1f} {points}{detail} beyond the city's change".strip()

@@ -15,7 +15,8 @@ import numpy as np
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from app.agencies.service import Principal
+from app.access import policy
+from app.access.viewer import Viewer
 from app.analysis import repository as repo
 from app.analysis.citywide import citywide_findings, deprivation_rank
 from app.analysis.detect import IndicatorTest, apply_fdr, examine_indicator, skip_reason
@@ -27,6 +28,7 @@ from app.analysis.stats.correlated import correlated_deterioration
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
+from app.indicators.indicator import Polarity
 
 POPULATION = "population"
 
@@ -54,7 +56,7 @@ def run_analysis(
     params = AnalysisParams(**{**params.as_json(), "area_type": type_code})
     run_id = repo.start_run(session, trigger, actor, batch_id, params.as_json())
     areas = load_areas(session, type_code)
-    indicators = indicator_repo.list_indicators(session, include_partners=True)
+    indicators = indicator_repo.list_indicators(session)
     population = _panel(session, POPULATION, areas)
 
     tests: list[IndicatorTest] = []
@@ -66,7 +68,7 @@ def run_analysis(
         "indicators": {},
     }
     for indicator in indicators:
-        judged = indicator.polarity in ("higher_is_worse", "higher_is_better")
+        judged = indicator.polarity is not Polarity.NO_JUDGEMENT
         panel = load_panel(session, indicator, areas) if judged else None
         why = skip_reason(panel, indicator)
         if why is None and panel is not None:
@@ -101,8 +103,8 @@ def run_analysis(
 
 
 def _panel(session: Session, code: str, areas: Areas) -> Panel | None:
-    row = indicator_repo.indicators_by_code(session, [code]).get(code)
-    return None if row is None else load_panel(session, row, areas)
+    indicator = indicator_repo.indicator(session, code)
+    return None if indicator is None else load_panel(session, indicator, areas)
 
 
 def _finest_type_with_areas(session: Session) -> str:
@@ -205,18 +207,18 @@ def analysis_is_stale(session: Session) -> bool:
 KINDS = ("deterioration", "correlated", "hotspot", "gap")
 
 
-def list_alerts(
-    session: Session, principal: Principal | None, f: repo.AlertFilter
-) -> dict[str, Any]:
+def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[str, Any]:
+    """The alerts of a run (the newest finished one by default) that the viewer may see:
+    those whose indicators are all visible to them."""
     if f.kind is not None and f.kind not in KINDS:
         raise InvalidParameterError(f"kind must be one of {', '.join(KINDS)}")
     run_id = f.run_id if f.run_id is not None else repo.latest_finished_run(session)
     if run_id is None:
         return {"run": None, "alerts": [], "notes": ["No analysis has run yet"]}
-    public = None
-    if principal is None:
-        public = [str(r.code) for r in indicator_repo.list_indicators(session, False)]
-    f = repo.AlertFilter(**{**f.__dict__, "run_id": run_id, "public_indicators": public})
+    every = indicator_repo.list_indicators(session)
+    shown = policy.visible(viewer, every)
+    codes = None if len(shown) == len(every) else [i.code for i in shown]
+    f = repo.AlertFilter(**{**f.__dict__, "run_id": run_id, "shown_indicators": codes})
     rows = repo.list_alerts(session, f)
     return {"run": run_id, "alerts": [alert_out(r) for r in rows], "notes": []}
 
@@ -238,14 +240,17 @@ def alert_out(row: Row[Any]) -> dict[str, Any]:
     return out
 
 
-def get_run(session: Session, run_id: int) -> dict[str, Any]:
+def get_run(session: Session, viewer: Viewer, run_id: int) -> dict[str, Any]:
+    # A run records every indicator it saw, partners-only ones included.
+    policy.require_partner(viewer)
     row = repo.get_run(session, run_id)
     if row is None:
         raise NotFoundError(f"There is no analysis run {run_id}")
     return run_out(row)
 
 
-def list_runs(session: Session, limit: int) -> list[dict[str, Any]]:
+def list_runs(session: Session, viewer: Viewer, limit: int) -> list[dict[str, Any]]:
+    policy.require_partner(viewer)
     return [run_out(r) for r in repo.list_runs(session, limit)]
 
 

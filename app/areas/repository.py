@@ -250,10 +250,11 @@ def has_vintage(session: Session, type_code: str, vintage: int) -> bool:
 
 
 def find_areas_by_code(session: Session, code: str) -> Sequence[Row[Any]]:
-    """Every (type, vintage) holding ``code``, newest vintage first."""
+    """Every (type, vintage) holding ``code`` (id, code, name, type_code, vintage), newest
+    vintage first."""
     return session.execute(
         text(
-            "SELECT id, type_code, vintage FROM area WHERE code = :code "
+            "SELECT id, code, name, type_code, vintage FROM area WHERE code = :code "
             "ORDER BY vintage DESC, type_code"
         ),
         {"code": code},
@@ -447,11 +448,24 @@ def current_areas_by_code(session: Session, codes: Sequence[str]) -> Sequence[Ro
 
 
 def areas_of_type(session: Session, type_code: str) -> Sequence[Row[Any]]:
-    """The newest vintage's areas of one type: code, name, area_km2."""
+    """The newest vintage's areas of one type, in code order: id, code, name, area_km2."""
     return session.execute(
         text(
-            "SELECT code, name, area_km2 FROM area WHERE type_code = :t AND vintage = "
+            "SELECT id, code, name, area_km2 FROM area WHERE type_code = :t AND vintage = "
             "(SELECT max(vintage) FROM area WHERE type_code = :t) ORDER BY code"
         ),
         {"t": type_code},
     ).all()
+
+
+def area_geometries(session: Session, area_ids: Sequence[int]) -> list[bytes]:
+    """The areas' boundaries as WKB (EPSG:4326), in the order of ``area_ids``."""
+    rows = session.execute(
+        text(
+            "SELECT a.id, ST_AsBinary(a.geom) AS wkb FROM area a "
+            "JOIN unnest(CAST(:ids AS bigint[])) WITH ORDINALITY u(id, n) ON u.id = a.id "
+            "ORDER BY u.n"
+        ),
+        {"ids": list(area_ids)},
+    ).all()
+    return [bytes(r.wkb) for r in rows]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
 from app.areas import repository as repo
@@ -168,3 +168,12 @@ def list_area_types(session: Session) -> list[dict[str, Any]]:
         }
         for row in repo.area_types(session)
     ]
+
+
+def newest_area(session: Session, code: str) -> Row[Any]:
+    """The area with ``code`` (id, code, name, type_code, vintage): of the newest vintage,
+    the first type by code when codes clash."""
+    matches = repo.find_areas_by_code(session, code)
+    if not matches:
+        raise AreaNotFoundError(f"There is no area {code!r}")
+    return matches[0]

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.indicators.catalogue import IndicatorSpec
+from app.indicators.indicator import Indicator
 from app.indicators.periods import PeriodType
 
 
-def demo_periods(
-    spec: IndicatorSpec, *, first_year: int = 2021, last_year: int = 2023
-) -> list[str]:
+def demo_periods(spec: Indicator, *, first_year: int = 2021, last_year: int = 2023) -> list[str]:
     """The periods :func:`demo_observations` gives an indicator, in time order.
 
     Parameters
     ----------
-    spec : IndicatorSpec
+    spec : Indicator
     first_year, last_year : int
 
     Returns
@@ -49,7 +47,7 @@ _YEAR_START_MONTH = {
 }
 
 
-def _periods(spec: IndicatorSpec, first_year: int, last_year: int) -> tuple[_Period, ...]:
+def _periods(spec: Indicator, first_year: int, last_year: int) -> tuple[_Period, ...]:
     if spec.code in _IMD_CODES:
         return (_IMD_PERIOD,)
     years = range(first_year, last_year + 1)

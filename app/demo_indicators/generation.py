@@ -13,12 +13,13 @@ from app.demo_indicators.models import _PROFILES, _Counts, _Model, _model, _Shar
 from app.demo_indicators.records import DemoArea, DemoObservation, FloatArray
 from app.demo_indicators.sampling import _area_factor, _counts, _imd, _means, _Series, _shares
 from app.demo_indicators.stories import _lift, _Planted, _planted
-from app.indicators.catalogue import IndicatorSpec, ValueType
+from app.indicators.indicator import Indicator
+from app.indicators.value_types import DemoShape
 
 
 def demo_observations(
     areas: Sequence[DemoArea],
-    catalogue: Sequence[IndicatorSpec],
+    catalogue: Sequence[Indicator],
     *,
     first_year: int = 2021,
     last_year: int = 2023,
@@ -31,7 +32,7 @@ def demo_observations(
     areas : sequence of DemoArea
         The demo city's LSOAs; names such as "Sheffield 001A" group them into MSOAs, whose
         neighbouring LSOAs are alike in deprivation.
-    catalogue : sequence of IndicatorSpec
+    catalogue : sequence of Indicator
         Indicators to generate, partners-only ones included (the caller decides who sees
         them). Indicators of the default catalogue follow realistic models; any other gets
         a generic model for its value type and polarity.
@@ -66,30 +67,30 @@ def demo_observations(
 class _Context:
     """What generating one indicator may use: the city, the stories, what is generated."""
 
-    catalogue: Sequence[IndicatorSpec]
+    catalogue: Sequence[Indicator]
     city: _City
     series: dict[str, _Series]
     plots: Sequence[_Planted]
     seed: int
 
 
-def _stage(spec: IndicatorSpec, catalogue: Sequence[IndicatorSpec]) -> int:
+def _stage(spec: Indicator, catalogue: Sequence[Indicator]) -> int:
     """Generation order: counts before the totals and rates made from them."""
-    if spec.value_type is ValueType.RATE:
+    if spec.kind.demo is DemoShape.RATES:
         return 3
     if _components(spec, catalogue):
         return 2
     return 1 if isinstance(_PROFILES.get(spec.code), _Thinned) else 0
 
 
-def _components(spec: IndicatorSpec, catalogue: Sequence[IndicatorSpec]) -> list[str]:
+def _components(spec: Indicator, catalogue: Sequence[Indicator]) -> list[str]:
     """Counts whose sum a total is: each counts one of its event categories alone."""
-    if spec.value_type is not ValueType.COUNT or len(spec.event_categories) < 2:
+    if spec.kind.demo is not DemoShape.COUNTS or len(spec.event_categories) < 2:
         return []
     single = {
         s.event_categories[0]: s.code
         for s in catalogue
-        if s.value_type is ValueType.COUNT
+        if s.kind.demo is DemoShape.COUNTS
         and len(s.event_categories) == 1
         and s.period_type == spec.period_type
     }
@@ -98,7 +99,7 @@ def _components(spec: IndicatorSpec, catalogue: Sequence[IndicatorSpec]) -> list
     return [single[category] for category in spec.event_categories]
 
 
-def _generate(spec: IndicatorSpec, ctx: _Context) -> _Series:
+def _generate(spec: Indicator, ctx: _Context) -> _Series:
     city = ctx.city
     periods = _periods(spec, city.first_year, city.last_year)
     if spec.code in _IMD_CODES:
@@ -107,7 +108,7 @@ def _generate(spec: IndicatorSpec, ctx: _Context) -> _Series:
         return _Series(periods, city.at(city.population, periods))
     if spec.code == "population_aged_0_15":
         return _Series(periods, city.at(city.children, periods))
-    if spec.value_type is ValueType.RATE:
+    if spec.kind.demo is DemoShape.RATES:
         return _rate(spec, periods, ctx)
     parts = _components(spec, ctx.catalogue)
     if parts:
@@ -135,7 +136,7 @@ def _modelled(code: str, model: _Model, periods: tuple[_Period, ...], ctx: _Cont
     return _means(model, periods, ctx.city, rng, lift)
 
 
-def _rate(spec: IndicatorSpec, periods: tuple[_Period, ...], ctx: _Context) -> _Series:
+def _rate(spec: Indicator, periods: tuple[_Period, ...], ctx: _Context) -> _Series:
     """A rate from the counts it divides: value = numerator / denominator * multiplier."""
     numerator_code = spec.numerator or f"{spec.code}__events"
     numerator = _aligned(numerator_code, periods, ctx, counts=True)

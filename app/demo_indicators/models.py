@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.indicators.catalogue import IndicatorSpec, Polarity, ValueType
+from app.indicators.indicator import Indicator, Polarity
+from app.indicators.value_types import DemoShape
 
 
 def _season(
@@ -146,21 +147,20 @@ _PROFILES: dict[str, _Model] = {
 }
 
 
-def _model(spec: IndicatorSpec) -> _Model:
+def _model(spec: Indicator) -> _Model:
     """The profile for the indicator when it fits its value type, else a generic one."""
     model = _PROFILES.get(spec.code)
     fits = {
-        ValueType.COUNT: (_Counts, _Thinned),
-        ValueType.RATE: (_Counts,),
-        ValueType.PERCENTAGE: (_Shares,),
-        ValueType.MEAN: (_Means, _Counts),
-        ValueType.SCORE: (_Means,),
-    }[spec.value_type]
+        DemoShape.COUNTS: (_Counts, _Thinned),
+        DemoShape.RATES: (_Counts,),
+        DemoShape.SHARES: (_Shares,),
+        DemoShape.MEANS: (_Means, _Counts),
+    }[spec.kind.demo]
     if model is not None and isinstance(model, fits):
         return model
     sign = {Polarity.HIGHER_IS_WORSE: 1.0, Polarity.HIGHER_IS_BETTER: -1.0}.get(spec.polarity, 0.0)
-    if spec.value_type in (ValueType.COUNT, ValueType.RATE):
+    if spec.kind.demo in (DemoShape.COUNTS, DemoShape.RATES):
         return _Counts(10.0, deprivation=0.3 * sign)
-    if spec.value_type is ValueType.PERCENTAGE:
+    if spec.kind.demo is DemoShape.SHARES:
         return _Shares(0.2, "residents", deprivation=0.4 * sign)
     return _Means(50.0, deprivation=5.0 * sign, spread=5.0, noise=1.0)

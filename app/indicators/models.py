@@ -1,35 +1,50 @@
-"""The indicator catalogue: what each indicator means, who owns it, who may see it."""
+"""The indicator table, built from the catalogue's columns (:class:`.indicator.Indicator`):
+text for text and enumerations, integers, arrays of text for lists; the agency is a
+reference to ``agency``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import types
+from dataclasses import fields
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, Table, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Mapped, mapped_column
 
+from app.indicators.indicator import Indicator
 from app.models import Base
 
+_SERVER_DEFAULTS = {"multiplier": "1", "event_categories": "{}"}
 
-class Indicator(Base):
-    __tablename__ = "indicator"
 
-    code: Mapped[str] = mapped_column(Text, primary_key=True)
-    title: Mapped[str] = mapped_column(Text)
-    definition: Mapped[str] = mapped_column(Text)
-    agency_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("agency.id"))
-    topic: Mapped[str] = mapped_column(Text)
-    value_type: Mapped[str] = mapped_column(Text)  # count | rate | percentage | mean | score
-    multiplier: Mapped[int] = mapped_column(Integer, server_default="1")
-    unit: Mapped[str] = mapped_column(Text)
-    polarity: Mapped[str] = mapped_column(Text)
-    period_type: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(Text)
-    licence: Mapped[str] = mapped_column(Text)
-    area_types: Mapped[list[str]] = mapped_column(ARRAY(Text))
-    disclosure_threshold: Mapped[int | None] = mapped_column(Integer)
-    visibility: Mapped[str] = mapped_column(Text)  # public | partners
-    numerator: Mapped[str | None] = mapped_column(Text)
-    denominator: Mapped[str | None] = mapped_column(Text)
-    event_categories: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+def _column(name: str, hint: Any) -> Column[Any]:
+    nullable = get_origin(hint) in (Union, types.UnionType) and type(None) in get_args(hint)
+    kind = next(a for a in get_args(hint) if a is not type(None)) if nullable else hint
+    if name == "agency":
+        return Column("agency_id", BigInteger, ForeignKey("agency.id"), nullable=False)
+    if kind is int:
+        sql_type: Any = Integer
+    elif get_origin(kind) is tuple:
+        sql_type = ARRAY(Text)
+    else:
+        sql_type = Text  # text and enumerations, stored as their values
+    return Column(
+        name,
+        sql_type,
+        primary_key=name == "code",
+        nullable=nullable,
+        server_default=_SERVER_DEFAULTS.get(name),
+    )
+
+
+def _columns() -> list[Column[Any]]:
+    hints = get_type_hints(Indicator)
+    return [_column(f.name, hints[f.name]) for f in fields(Indicator)]
+
+
+indicator_table = Table(
+    "indicator",
+    Base.metadata,
+    *_columns(),
+    Column("updated_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+)

@@ -8,7 +8,8 @@ import orjson
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from app.deps import OptionalPrincipalDep, SessionDep, SettingsDep
+from app.access.deps import ViewerDep
+from app.deps import SessionDep, SettingsDep
 from app.maps import export
 from app.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
 from app.maps.service import MapRequest, indicator_map, map_values
@@ -20,7 +21,7 @@ router = APIRouter(tags=["maps"])
 def get_map(
     indicator: str,
     session: SessionDep,
-    principal: OptionalPrincipalDep,
+    viewer: ViewerDep,
     type: Annotated[str | None, Query(description="Area type; default the first published")] = None,
     period: Annotated[str | None, Query(description="Period; default the newest")] = None,
     scheme: Annotated[str, Query(description=" | ".join(SCHEMES))] = "quantiles",
@@ -37,10 +38,10 @@ def get_map(
     request = MapRequest(indicator, type, period, scheme, classes, simplify)
     if not geometry:
         # orjson: ten times json's speed on a nation's areas (the floor of every repaint).
-        values = map_values(session, principal, request)
+        values = map_values(session, viewer, request)
         body = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)
         return Response(body, media_type="application/json")
-    return Response(indicator_map(session, principal, request), media_type="application/geo+json")
+    return Response(indicator_map(session, viewer, request), media_type="application/geo+json")
 
 
 def export_request(
@@ -58,20 +59,16 @@ ExportDep = Annotated[MapRequest, Depends(export_request)]
 
 
 @router.get("/maps/{indicator}/export.html", response_class=HTMLResponse)
-def export_html(
-    request: ExportDep, session: SessionDep, principal: OptionalPrincipalDep
-) -> HTMLResponse:
+def export_html(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     """The map as a standalone HTML page (folium, scripts inlined: it opens offline)."""
-    body = export.standalone_html(export.parse(indicator_map(session, principal, request)))
+    body = export.standalone_html(export.parse(indicator_map(session, viewer, request)))
     return HTMLResponse(body, headers=_attachment(request, "html"))
 
 
 @router.get("/maps/{indicator}/export.png", response_class=Response)
-def export_png(
-    request: ExportDep, session: SessionDep, principal: OptionalPrincipalDep
-) -> Response:
+def export_png(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> Response:
     """The map as a PNG with its title and legend, for board papers."""
-    body = export.png(export.parse(indicator_map(session, principal, request)))
+    body = export.png(export.parse(indicator_map(session, viewer, request)))
     return Response(body, media_type="image/png", headers=_attachment(request, "png"))
 
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from app.agencies.service import Principal
+from app.access import policy
+from app.access.viewer import Viewer
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, UnknownAreaTypeError
+from app.indicators.indicator import Indicator
 from app.indicators.service import visible_indicator
 from app.maps import repository as repo
 from app.maps.classify import (
@@ -29,7 +30,7 @@ from app.maps.classify import (
     ClassificationError,
     classify,
 )
-from app.observations.query import ObservationQuery, available_periods, query_observations
+from app.observations.query import ObservationQuery, available_periods, read_observations
 from app.snapshots import cached
 
 
@@ -64,9 +65,9 @@ class _Classified:
     missing: dict[str, Any]  # the properties of areas without
 
 
-def indicator_map(session: Session, principal: Principal | None, req: MapRequest) -> str:
+def indicator_map(session: Session, viewer: Viewer, req: MapRequest) -> str:
     """The map as a GeoJSON FeatureCollection (text) with a ``legend`` member."""
-    c = _classified(session, principal, req)
+    c = _classified(session, viewer, req, None)
     features = repo.map_features(
         session, c.type_code, c.vintage, req.simplify, req.precision, c.props, c.missing
     )
@@ -81,16 +82,18 @@ def indicator_map(session: Session, principal: Principal | None, req: MapRequest
 
 def map_page(
     session: Session,
-    principal: Principal | None,
+    viewer: Viewer,
     req: MapRequest,
     limit: int,
     offset: int,
     equals: dict[str, str] | None = None,
     more: MoreProperties | None = None,
+    indicator: Indicator | None = None,
 ) -> tuple[dict[str, Any], list[str], int]:
     """A page of the map's Features (by area code, filtered by ``equals`` on code or
-    name), its legend, and how many areas match; with ``more``'s properties too."""
-    c = _classified(session, principal, req)
+    name), its legend, and how many areas match; with ``more``'s properties too.
+    ``indicator`` is the request's, when the caller has read it already."""
+    c = _classified(session, viewer, req, indicator)
     props, missing = c.props, c.missing
     if more is not None:
         codes = repo.page_codes(session, c.type_code, c.vintage, limit, offset, equals)
@@ -106,28 +109,36 @@ def map_page(
     return c.legend, features, total
 
 
-def map_values(session: Session, principal: Principal | None, req: MapRequest) -> dict[str, Any]:
+def map_values(
+    session: Session, viewer: Viewer, req: MapRequest, indicator: Indicator | None = None
+) -> dict[str, Any]:
     """The same map without geometries: the legend and each area's properties by code
     (areas absent from ``areas`` have ``legend.no_data``)."""
-    c = _classified(session, principal, req)
+    c = _classified(session, viewer, req, indicator)
     return {"legend": c.legend, "areas": c.props}
 
 
-def _classified(session: Session, principal: Principal | None, req: MapRequest) -> _Classified:
+def _classified(
+    session: Session, viewer: Viewer, req: MapRequest, indicator: Indicator | None
+) -> _Classified:
     """The map's classes, computed once per database state (every page and tile of an
     indicator layer shares them)."""
-    key = ("map", req.indicator, req.type_code, req.period, req.scheme, req.classes,
-           principal is None)  # fmt: skip
-    return cached(session, key, lambda: _classify(session, principal, req))
+    if indicator is None:
+        indicator = visible_indicator(session, viewer, req.indicator)
+    key = policy.cache_key(
+        viewer, "map", req.indicator, req.type_code, req.period, req.scheme, req.classes
+    )
+    return cached(session, key, lambda: _classify(session, viewer, indicator, req))
 
 
-def _classify(session: Session, principal: Principal | None, req: MapRequest) -> _Classified:
-    indicator = visible_indicator(session, req.indicator, principal)
+def _classify(
+    session: Session, viewer: Viewer, indicator: Indicator, req: MapRequest
+) -> _Classified:
     type_code = (req.type_code or indicator.area_types[0]).strip().lower()
     vintage = area_repo.latest_vintage(session, type_code)
     if vintage is None:
         raise UnknownAreaTypeError(f"There are no areas of type {type_code!r}")
-    periods = available_periods(session, principal, str(indicator.code), type_code)
+    periods = available_periods(session, viewer, indicator, type_code)
     if req.period is not None and periods and req.period not in periods:
         raise InvalidParameterError(
             f"{indicator.code} has no values for {req.period} at {type_code}; "
@@ -136,8 +147,8 @@ def _classify(session: Session, principal: Principal | None, req: MapRequest) ->
     period = req.period or (periods[-1] if periods else None)
     result = None
     if period is not None:
-        result = query_observations(
-            session, principal, ObservationQuery(indicator.code, type_code, period=period)
+        result = read_observations(
+            session, viewer, indicator, ObservationQuery(indicator.code, type_code, period=period)
         )
     rows = [] if result is None else result.observations
     values = np.array([np.nan if r["value"] is None else r["value"] for r in rows], dtype=float)
@@ -166,8 +177,7 @@ def _classify(session: Session, principal: Principal | None, req: MapRequest) ->
     total = repo.count_areas(session, type_code, vintage, {})
     suppressed = sum(1 for p in props.values() if p["status"] == "suppressed")
     legend = {
-        "indicator": {k: indicator._mapping[k] for k in
-                      ("code", "title", "agency", "unit", "value_type", "polarity")},
+        "indicator": indicator.summary(),
         "area_type": type_code,
         "period": period,
         "periods": periods,
@@ -192,19 +202,19 @@ def _classify(session: Session, principal: Principal | None, req: MapRequest) ->
     return _Classified(type_code, vintage, legend, props, missing)
 
 
-def _city_value(indicator: Row[Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _city_value(indicator: Indicator, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The city's value for the period, to compare an area with: the pooled rate where
     values have numerators and denominators, the average per area for counts, else None."""
     if not rows or any(r["suppressed"] for r in rows):
         return None  # a public total would give the suppressed counts away by difference
     pairs = [(r["numerator"], r["denominator"]) for r in rows]
     if all(n is not None and d for n, d in pairs):
-        mult = 100.0 if indicator.value_type == "percentage" else float(indicator.multiplier)
-        pooled = sum(n for n, _ in pairs) / sum(d for _, d in pairs) * mult
+        pooled = sum(n for n, _ in pairs) / sum(d for _, d in pairs) * indicator.multiplier
         return {"value": pooled, "what": "the city as a whole"}
     values = [r["value"] for r in rows if r["value"] is not None]
     if values:
-        what = "the average area" if indicator.value_type == "count" else "the median area"
-        centre = np.mean(values) if indicator.value_type == "count" else np.median(values)
+        mean = indicator.kind.typical == "mean"
+        what = "the average area" if mean else "the median area"
+        centre = np.mean(values) if mean else np.median(values)
         return {"value": float(centre), "what": what}
     return None

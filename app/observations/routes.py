@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.deps import OptionalPrincipalDep, SessionDep
+from app.access.deps import ViewerDep
+from app.deps import SessionDep
 from app.observations import query
 
 router = APIRouter(tags=["observations"])
@@ -17,7 +18,7 @@ router = APIRouter(tags=["observations"])
 def get_observations(
     request: Request,
     session: SessionDep,
-    principal: OptionalPrincipalDep,
+    viewer: ViewerDep,
     indicator: Annotated[str, Query(description="Indicator code")],
     type: Annotated[str | None, Query(description="Area type; default the first published")] = None,
     area: Annotated[str | None, Query(description="One area's code")] = None,
@@ -28,7 +29,7 @@ def get_observations(
     """Values as JSON, or as CSV with ``Accept: text/csv``."""
     result = query.query_observations(
         session,
-        principal,
+        viewer,
         query.ObservationQuery(indicator, type, area, period, from_, to),
     )
     if "text/csv" in request.headers.get("accept", ""):

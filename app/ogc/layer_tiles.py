@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.agencies.service import Principal
+from app.access.viewer import Viewer
 from app.areas import repository as area_repo
 from app.areas import tile_repository as tile_repo
 from app.areas.tiles import MAX_ZOOM, area_tile, display_level, etag_of
@@ -33,22 +33,23 @@ def tile(
     z: int,
     x: int,
     y: int,
-    principal: Principal | None,
+    viewer: Viewer,
     moment: str | None = None,
 ) -> Tile:
     """A layer's tile: an area type's (built ahead at low zooms), or an indicator's, whose
     features carry the map's value, status, colour and class for a period."""
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
         raise InvalidParameterError(f"There is no tile {z}/{x}/{y} (zoom 0 to {MAX_ZOOM})")
-    indicator, type_code = service.resolve_layer(session, layer, principal)
+    indicator, type_code = service.resolve_layer(session, layer, viewer)
     vintage = area_repo.latest_vintage(session, type_code)
     if vintage is None:
         raise NotFoundError(f"There are no areas of type {type_code!r}")
     if indicator is None:
         built = area_tile(session, type_code, vintage, z, x, y)
         return Tile(built.body, built.etag, 3600)
-    period = service.period_at(session, principal, indicator, type_code, moment)
-    areas = map_values(session, principal, MapRequest(indicator.code, type_code, period))["areas"]
+    period = service.period_at(session, viewer, indicator, type_code, moment)
+    request = MapRequest(indicator.code, type_code, period)
+    areas = map_values(session, viewer, request, indicator)["areas"]
     # Only the tile's areas' values go to the database (a nation's would be 3 MB to parse
     # for every tile); the map's classes are shared by every tile (app.snapshots).
     codes = tile_repo.codes_in_tile(session, type_code, vintage, z, x, y)
@@ -59,11 +60,9 @@ def tile(
     return Tile(body, etag_of(body), 300)
 
 
-def tilejson(
-    session: Session, base: str, layer: str, principal: Principal | None
-) -> dict[str, Any]:
-    document = service.collection(session, base, layer, principal)
-    indicator, _ = service.resolve_layer(session, layer, principal)
+def tilejson(session: Session, base: str, layer: str, viewer: Viewer) -> dict[str, Any]:
+    document = service.collection(session, base, layer, viewer)
+    indicator, _ = service.resolve_layer(session, layer, viewer)
     minx, miny, maxx, maxy = document["extent"]["spatial"]["bbox"][0]
     fields = {"code": "String", "name": "String"}
     if indicator is not None:

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from app.deps import EngineDep, OptionalPrincipalDep, SessionDep, SettingsDep
+from app.access.deps import ViewerDep
+from app.deps import EngineDep, SessionDep, SettingsDep
 from app.ogc import layer_tiles, openapi, service
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -33,33 +34,31 @@ def conformance() -> dict[str, Any]:
 
 
 @router.get("/collections")
-def collections(
-    request: Request, session: SessionDep, principal: OptionalPrincipalDep
-) -> dict[str, Any]:
+def collections(request: Request, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
     """Area types, and one layer per indicator (public ones without a key)."""
-    return service.collections(session, _base(request), principal)
+    return service.collections(session, _base(request), viewer)
 
 
 @router.get("/collections/{collection_id}")
 def collection(
-    collection_id: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep
+    collection_id: str, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> dict[str, Any]:
-    return service.collection(session, _base(request), collection_id, principal)
+    return service.collection(session, _base(request), collection_id, viewer)
 
 
 @router.get("/collections/{collection_id}/queryables")
 def queryables(
-    collection_id: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep
+    collection_id: str, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> JSONResponse:
-    body = service.queryables(session, _base(request), collection_id, principal)
+    body = service.queryables(session, _base(request), collection_id, viewer)
     return JSONResponse(body, media_type="application/schema+json")
 
 
 @router.get("/collections/{collection_id}/schema")
 def schema(
-    collection_id: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep
+    collection_id: str, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> JSONResponse:
-    body = service.schema(session, _base(request), collection_id, principal)
+    body = service.schema(session, _base(request), collection_id, viewer)
     return JSONResponse(body, media_type="application/schema+json")
 
 
@@ -70,7 +69,7 @@ def items(
     session: SessionDep,
     engine: EngineDep,
     settings: SettingsDep,
-    principal: OptionalPrincipalDep,
+    viewer: ViewerDep,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (CRS84)")] = None,
@@ -88,7 +87,7 @@ def items(
 ) -> Response:
     equals = {k: v for k, v in (("code", code), ("name", name)) if v is not None}
     req = service.ItemsRequest(collection_id, limit, offset, bbox, datetime, crs, bbox_crs, equals)
-    page = service.items(session, _base(request), req, principal, settings.geojson_precision)
+    page = service.items(session, _base(request), req, viewer, settings.geojson_precision)
     headers = {"Content-Crs": f"<{crs}>"}
     if page.query is None:
         return Response(page.text(session), media_type=service.GEOJSON, headers=headers)
@@ -103,9 +102,9 @@ def item(
     feature_id: str,
     session: SessionDep,
     settings: SettingsDep,
-    principal: OptionalPrincipalDep,
+    viewer: ViewerDep,
 ) -> Response:
-    body = service.item(session, collection_id, feature_id, principal, settings.geojson_precision)
+    body = service.item(session, collection_id, feature_id, viewer, settings.geojson_precision)
     return Response(body, media_type=service.GEOJSON)
 
 
@@ -119,13 +118,13 @@ def download(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    principal: OptionalPrincipalDep,
+    viewer: ViewerDep,
     datetime: Annotated[str | None, Query(description="Indicator layers: period")] = None,
 ) -> Response:
     """A whole layer (an area type or an indicator, as at /ogc) as a GeoPackage, GeoJSON or
     CSV file."""
     body, media = service.download(
-        session, _base(request), collection_id, fmt, principal, settings.geojson_precision,
+        session, _base(request), collection_id, fmt, viewer, settings.geojson_precision,
         datetime,
     )  # fmt: skip
     disposition = f'attachment; filename="{collection_id}.{fmt}"'
@@ -137,10 +136,10 @@ tiles_router = APIRouter(prefix="/tiles", tags=["vector tiles"])
 
 @tiles_router.get("/{layer}.json")
 def tile_json(
-    layer: str, request: Request, session: SessionDep, principal: OptionalPrincipalDep
+    layer: str, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> dict[str, Any]:
     """TileJSON 3.0 for a layer (an area type or an indicator, as at /ogc)."""
-    return layer_tiles.tilejson(session, _base(request), layer, principal)
+    return layer_tiles.tilejson(session, _base(request), layer, viewer)
 
 
 @tiles_router.get("/{layer}/{z}/{x}/{y}.mvt", response_class=Response)
@@ -151,11 +150,11 @@ def vector_tile(
     y: int,
     request: Request,
     session: SessionDep,
-    principal: OptionalPrincipalDep,
+    viewer: ViewerDep,
     datetime: Annotated[str | None, Query(description="Indicator layers: period")] = None,
 ) -> Response:
     """A Mapbox vector tile built by PostGIS (ST_AsMVT), with an ETag."""
-    built = layer_tiles.tile(session, layer, z, x, y, principal, datetime)
+    built = layer_tiles.tile(session, layer, z, x, y, viewer, datetime)
     headers = {"ETag": f'"{built.etag}"', "Cache-Control": f"public, max-age={built.max_age}"}
     if request.headers.get("if-none-match") == headers["ETag"]:
         return Response(status_code=304, headers=headers)

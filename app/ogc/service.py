@@ -19,7 +19,8 @@ import geopandas as gpd
 from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
-from app.agencies.service import Principal
+from app.access import policy
+from app.access.viewer import Viewer
 from app.analysis.layer import FIELDS as LAYER_FIELDS
 from app.analysis.layer import NONE as LAYER_NONE
 from app.analysis.layer import layer_fields
@@ -28,8 +29,9 @@ from app.areas import service as area_service
 from app.areas.repository import AreaQuery
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
-from app.indicators.periods import PeriodType, parse_period
-from app.indicators.service import can_see
+from app.indicators.indicator import Indicator
+from app.indicators.periods import parse_period
+from app.indicators.service import visible_indicators
 from app.maps.service import MapRequest, MoreProperties, map_page
 from app.observations.query import available_periods
 from app.ogc import repository as repo
@@ -72,10 +74,10 @@ def landing(base: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def collections(session: Session, base: str, principal: Principal | None) -> dict[str, Any]:
+def collections(session: Session, base: str, viewer: Viewer) -> dict[str, Any]:
     areas = {str(r.code): r for r in repo.area_collections(session)}
     layers = [_collection(r, base) for r in areas.values()]
-    for indicator in indicator_repo.list_indicators(session, principal is not None):
+    for indicator in visible_indicators(session, viewer):
         type_code = _layer_type(indicator, areas)
         if type_code is not None:
             layers.append(_indicator_collection(indicator, areas[type_code], base))
@@ -85,11 +87,9 @@ def collections(session: Session, base: str, principal: Principal | None) -> dic
     }
 
 
-def collection(
-    session: Session, base: str, collection_id: str, principal: Principal | None = None
-) -> dict[str, Any]:
+def collection(session: Session, base: str, collection_id: str, viewer: Viewer) -> dict[str, Any]:
     """A collection's document (with its extent: measured, so only for documents)."""
-    indicator, type_code = resolve_layer(session, collection_id, principal)
+    indicator, type_code = resolve_layer(session, collection_id, viewer)
     areas = {str(r.code): r for r in repo.area_collections(session)}
     if indicator is None:
         return _collection(areas[type_code], base)
@@ -97,26 +97,26 @@ def collection(
 
 
 def resolve_layer(
-    session: Session, collection_id: str, principal: Principal | None
-) -> tuple[Row[Any] | None, str]:
+    session: Session, collection_id: str, viewer: Viewer
+) -> tuple[Indicator | None, str]:
     """A collection's indicator (None for an area type) and area type; 404 if unknown.
     Cheap: items, tiles and schemas call it on every request."""
     with_areas = area_repo.types_with_areas(session)
     if collection_id in with_areas:
         return None, collection_id
-    indicator = indicator_repo.indicators_by_code(session, [collection_id]).get(collection_id)
+    indicator = indicator_repo.indicator(session, collection_id)
     type_code = None if indicator is None else _layer_type(indicator, with_areas)
-    if indicator is None or type_code is None or not can_see(indicator, principal):
+    if indicator is None or type_code is None or not policy.may_see_indicator(viewer, indicator):
         raise NotFoundError(f"There is no collection {collection_id!r}")
     return indicator, type_code
 
 
-def _layer_type(indicator: Row[Any], areas: Collection[str]) -> str | None:
+def _layer_type(indicator: Indicator, areas: Collection[str]) -> str | None:
     """The area type an indicator's layer shows: the first it is published for."""
     return next((t for t in indicator.area_types if t in areas), None)
 
 
-def _indicator_collection(indicator: Row[Any], area: Row[Any], base: str) -> dict[str, Any]:
+def _indicator_collection(indicator: Indicator, area: Row[Any], base: str) -> dict[str, Any]:
     out = _collection(area, base)
     href = f"{base}/ogc/collections/{indicator.code}"
     out.update(
@@ -155,16 +155,16 @@ _INDICATOR_PROPERTIES = {
 
 
 def queryables(session: Session, base: str, collection_id: str,
-               principal: Principal | None) -> dict[str, Any]:  # fmt: skip
+               viewer: Viewer) -> dict[str, Any]:  # fmt: skip
     """The properties items can be filtered on by equality (?code=, ?name=)."""
-    resolve_layer(session, collection_id, principal)
+    resolve_layer(session, collection_id, viewer)
     return _schema(base, collection_id, "queryables", QUERYABLES)
 
 
 def schema(session: Session, base: str, collection_id: str,
-           principal: Principal | None) -> dict[str, Any]:  # fmt: skip
+           viewer: Viewer) -> dict[str, Any]:  # fmt: skip
     """A JSON schema of the features' properties (the describedby link)."""
-    indicator, _ = resolve_layer(session, collection_id, principal)
+    indicator, _ = resolve_layer(session, collection_id, viewer)
     properties: dict[str, Any] = {**QUERYABLES, "type": {"type": "string"}}
     if indicator is None:
         properties.update(
@@ -252,10 +252,10 @@ class ItemsPage:
 
 
 def items(
-    session: Session, base: str, req: ItemsRequest, principal: Principal | None, precision: int
+    session: Session, base: str, req: ItemsRequest, viewer: Viewer, precision: int
 ) -> ItemsPage:
     """A page of Features with paging links and counts."""
-    indicator, type_code = resolve_layer(session, req.collection_id, principal)
+    indicator, type_code = resolve_layer(session, req.collection_id, viewer)
     limit, offset = req.limit, req.offset
     srid, bbox_srid = srid_of(req.crs, "crs"), srid_of(req.bbox_crs, "bbox-crs")
     if srid != 4326:
@@ -278,15 +278,15 @@ def items(
     else:
         if req.bbox is not None:
             raise InvalidParameterError("bbox filters the area type collections only")
-        period = period_at(session, principal, indicator, type_code, req.datetime)
+        period = period_at(session, viewer, indicator, type_code, req.datetime)
         map_request = MapRequest(indicator.code, type_code, period, simplify=0,
                                  precision=precision, srid=srid)  # fmt: skip
         more = MoreProperties(
-            lambda codes: layer_fields(session, principal, indicator, type_code, period, codes),
+            lambda codes: layer_fields(session, viewer, indicator, type_code, period, codes),
             LAYER_NONE,
         )
         _, features, matched = map_page(
-            session, principal, map_request, limit, offset, req.equals, more
+            session, viewer, map_request, limit, offset, req.equals, more, indicator
         )
         returned = len(features)
         page.features = features
@@ -321,11 +321,11 @@ def item(
     session: Session,
     collection_id: str,
     feature_id: str,
-    principal: Principal | None,
+    viewer: Viewer,
     precision: int,
 ) -> str:
     """One Feature of an area type collection (404 for an unknown collection or feature)."""
-    indicator, type_code = resolve_layer(session, collection_id, principal)
+    indicator, type_code = resolve_layer(session, collection_id, viewer)
     if indicator is not None:
         raise NotFoundError("Single features are served from the area type collections")
     return area_service.area_feature(session, feature_id, type_code, None, precision)
@@ -333,8 +333,8 @@ def item(
 
 def period_at(
     session: Session,
-    principal: Principal | None,
-    indicator: Row[Any],
+    viewer: Viewer,
+    indicator: Indicator,
     type_code: str,
     moment: str | None,
 ) -> str | None:
@@ -347,8 +347,8 @@ def period_at(
         when = date.fromisoformat(text[:10])
     except ValueError as exc:
         raise InvalidParameterError(f"datetime must be an RFC 3339 date; got {moment!r}") from exc
-    kind = PeriodType(indicator.period_type)
-    for label in reversed(available_periods(session, principal, indicator.code, type_code)):
+    kind = indicator.period_type
+    for label in reversed(available_periods(session, viewer, indicator, type_code)):
         period = parse_period(label, kind)
         if period.start <= when < period.end:
             return label
@@ -360,7 +360,7 @@ def download(
     base: str,
     collection_id: str,
     fmt: str,
-    principal: Principal | None,
+    viewer: Viewer,
     precision: int,
     moment: str | None = None,
 ) -> tuple[bytes, str]:
@@ -368,7 +368,7 @@ def download(
     if fmt not in DOWNLOADS:
         raise InvalidParameterError(f"Downloads are {', '.join(DOWNLOADS)}; not {fmt!r}")
     req = ItemsRequest(collection_id, MAX_DOWNLOAD, 0, datetime=moment)
-    text = items(session, base, req, principal, precision).text(session)
+    text = items(session, base, req, viewer, precision).text(session)
     if fmt == "geojson":
         return text.encode(), GEOJSON
     frame = gpd.GeoDataFrame.from_features(json.loads(text)["features"], crs="EPSG:4326")

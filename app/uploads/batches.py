@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from app.agencies.service import Principal
+from app.access import policy
+from app.access.viewer import Viewer
 from app.errors import ConflictError, NotFoundError
 from app.events.repository import revert_events
 from app.uploads import repository as repo
@@ -21,22 +22,23 @@ def batch_out(row: Row[Any]) -> dict[str, Any]:
     return out
 
 
-def list_batches(session: Session, principal: Principal, limit: int) -> list[dict[str, Any]]:
+def list_batches(session: Session, viewer: Viewer, limit: int) -> list[dict[str, Any]]:
     """An agency sees its own batches; administrators see everyone's."""
-    agency = None if principal.is_admin else principal.agency_id
+    policy.require_partner(viewer)
+    agency = None if policy.acts_for_every_agency(viewer) else viewer.agency_id
     return [batch_out(r) for r in repo.list_batches(session, agency, limit)]
 
 
-def get_batch(session: Session, principal: Principal, batch_id: int) -> Row[Any]:
+def get_batch(session: Session, viewer: Viewer, batch_id: int) -> Row[Any]:
     row = repo.get_batch(session, batch_id)
-    if row is None or not (principal.is_admin or row.agency_id == principal.agency_id):
+    if row is None or not policy.may_see_batch(viewer, row.agency_id):
         raise NotFoundError(f"There is no batch {batch_id}")
     return row
 
 
-def revert_batch(session: Session, principal: Principal, batch_id: int) -> dict[str, Any]:
+def revert_batch(session: Session, viewer: Viewer, batch_id: int) -> dict[str, Any]:
     """Withdraw a batch's values and restore the ones it replaced, as a new batch."""
-    batch = get_batch(session, principal, batch_id)
+    batch = get_batch(session, viewer, batch_id)
     if batch.kind == "revert":
         raise ConflictError(f"Batch {batch_id} is itself a revert; upload the values again")
     if batch.reverted_at is not None:
@@ -52,8 +54,8 @@ def revert_batch(session: Session, principal: Principal, batch_id: int) -> dict[
         session,
         kind="revert",
         agency_id=batch.agency_id,
-        key_id=principal.key_id,
-        actor=principal.actor,
+        key_id=viewer.key_id,
+        actor=viewer.actor,
         report=json.dumps({"reverts": batch_id}),
     )
     withdrawn, restored = revisions.revert_values(session, batch_id, revert_id)

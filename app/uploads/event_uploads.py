@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from app.agencies.service import Principal
-from app.agencies.service import agency_id as agency_id_of
+from app.access import policy
+from app.access.service import agency_id as agency_id_of
+from app.access.viewer import Viewer
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, UploadRejectedError
 from app.events import repository as repo
 from app.indicators import repository as indicator_repo
+from app.indicators.indicator import Indicator
 from app.uploads import repository as batch_repo
 from app.uploads import revisions
 from app.uploads.layouts.event_rows import EventBatch
@@ -82,16 +83,13 @@ class EventUploadResult:
         }
 
 
-def upload_events(
-    session: Session, principal: Principal, source: UploadSource
-) -> EventUploadResult:
+def upload_events(session: Session, viewer: Viewer, source: UploadSource) -> EventUploadResult:
     with reading_errors():
         parsed = read_events(source.data, source.content_type, filename=source.filename)
     reject_if_errors(parsed.row_errors, "the upload of events")
     events = parsed.batch
-    indicators = indicator_repo.event_indicators(
-        session, None if principal.is_admin else principal.agency_id
-    )
+    agency = None if policy.acts_for_every_agency(viewer) else viewer.agency
+    indicators = indicator_repo.event_indicators(session, agency)
     by_category = _indicators_by_category(indicators)
     found: dict[str, int] = defaultdict(int)
     for category in events.category:
@@ -100,16 +98,16 @@ def upload_events(
     if not matched:
         raise UploadRejectedError(
             f"None of the categories in this file ({', '.join(sorted(found)) or 'none'}) is "
-            f"counted by an indicator of {principal.agency or 'any agency'}; check the "
+            f"counted by an indicator of {viewer.agency or 'any agency'}; check the "
             "indicators' event categories in the catalogue"
         )
-    owners = {int(i.agency_id) for i in indicators if set(i.event_categories) & matched}
+    owners = {i.agency for i in indicators if set(i.event_categories) & matched}
     if len(owners) != 1:
         raise InvalidParameterError(
             "These events feed indicators of several agencies; upload them with the key of "
             "the agency that owns them"
         )
-    agency_id = owners.pop()
+    agency_id = agency_id_of(session, owners.pop())
     result = EventUploadResult(None, events.format, len(events), notes=list(events.notes))
     result.unknown_categories = {c: n for c, n in found.items() if c not in by_category}
 
@@ -125,8 +123,8 @@ def upload_events(
         session,
         kind="events",
         agency_id=agency_id,
-        key_id=principal.key_id,
-        actor=principal.actor,
+        key_id=viewer.key_id,
+        actor=viewer.actor,
         filename=source.filename,
         content_type=source.content_type,
         sha256=source.sha256,
@@ -137,15 +135,15 @@ def upload_events(
     return result
 
 
-def recount_events(session: Session, principal: Principal, agency: str) -> EventUploadResult:
+def recount_events(session: Session, viewer: Viewer, agency: str) -> EventUploadResult:
     """Count an agency's current events again into the newest boundaries, as one batch.
 
     The raw events are kept so that a new boundary vintage (or a new indicator with event
     categories) gets its counts without anyone uploading the files again.
     """
     owner = agency_id_of(session, agency)
-    principal.require_agency(owner, agency, "Recounting these events")
-    indicators = indicator_repo.event_indicators(session, owner)
+    policy.require_owner(viewer, agency, "Recounting these events")
+    indicators = indicator_repo.event_indicators(session, agency)
     result = EventUploadResult(None, "recount", 0)
     months = repo.current_event_months(session, owner)
     if not indicators or not months:
@@ -156,15 +154,15 @@ def recount_events(session: Session, principal: Principal, agency: str) -> Event
         session,
         kind="recount",
         agency_id=owner,
-        key_id=principal.key_id,
-        actor=principal.actor,
+        key_id=viewer.key_id,
+        actor=viewer.actor,
     )
     result.rows = repo.load_current_points(session, owner)
     _count(session, batch_id, list(indicators), months, result)
     return result
 
 
-def _lock(session: Session, agency_id: int, counted: list[Row[Any]], months: list[date]) -> None:
+def _lock(session: Session, agency_id: int, counted: list[Indicator], months: list[date]) -> None:
     """The agency's months of events, then the counts they write (see lock order)."""
     repo.lock_agency_months(session, agency_id, months)
     revisions.lock_indicator_periods(
@@ -175,7 +173,7 @@ def _lock(session: Session, agency_id: int, counted: list[Row[Any]], months: lis
 def _count(
     session: Session,
     batch_id: int,
-    counted: list[Row[Any]],
+    counted: list[Indicator],
     months: list[date],
     result: EventUploadResult,
 ) -> None:
@@ -211,8 +209,8 @@ def _count(
     )
 
 
-def _indicators_by_category(indicators: Any) -> dict[str, list[Row[Any]]]:
-    out: dict[str, list[Row[Any]]] = defaultdict(list)
+def _indicators_by_category(indicators: list[Indicator]) -> dict[str, list[Indicator]]:
+    out: dict[str, list[Indicator]] = defaultdict(list)
     for indicator in indicators:
         for category in indicator.event_categories:
             out[str(category)].append(indicator)

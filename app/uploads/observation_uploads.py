@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from app.agencies.service import Principal
+from app.access import policy
+from app.access.viewer import Viewer
 from app.areas import repository as area_repo
 from app.errors import PermissionDeniedError
 from app.indicators import repository as indicator_repo
-from app.indicators.periods import Period, PeriodError, PeriodType, parse_period
+from app.indicators.indicator import Indicator
+from app.indicators.periods import Period, PeriodError, parse_period
 from app.uploads import repository as batch_repo
 from app.uploads import revisions
 from app.uploads.layouts.observation_rows import ObservationRow, ParsedObservations
@@ -57,7 +58,7 @@ class UploadResult:
 
 def upload_observations(
     session: Session,
-    principal: Principal,
+    viewer: Viewer,
     source: UploadSource,
     *,
     default_period: str | None = None,
@@ -72,12 +73,12 @@ def upload_observations(
             default_period=default_period,
             filename=source.filename,
         )
-    return store_observations(session, principal, parsed, source.batch_fields())
+    return store_observations(session, viewer, parsed, source.batch_fields())
 
 
 def store_observations(
     session: Session,
-    principal: Principal,
+    viewer: Viewer,
     parsed: ParsedObservations,
     batch_fields: dict[str, Any],
 ) -> UploadResult:
@@ -86,7 +87,7 @@ def store_observations(
     ``batch_fields`` describe the source (filename, content_type, sha256) for the history.
     """
     indicators = indicator_repo.indicators_by_code(session, {r.indicator for r in parsed.rows})
-    _check_ownership(principal, indicators)
+    _check_ownership(viewer, indicators)
     # Every problem at once, under one cap: the reader's, the catalogue's and the
     # geography's, by row.
     values = _resolve(session, parsed, indicators)
@@ -98,9 +99,9 @@ def store_observations(
     batch_id = batch_repo.insert_batch(
         session,
         kind="observations",
-        agency_id=principal.agency_id,
-        key_id=principal.key_id,
-        actor=principal.actor,
+        agency_id=viewer.agency_id,
+        key_id=viewer.key_id,
+        actor=viewer.actor,
         rows=len(parsed.rows),
         report=json.dumps(
             {
@@ -128,21 +129,21 @@ def _notes(parsed: ParsedObservations) -> list[str]:
     return [f"{parsed.layout} layout, {parsed.encoding}", *parsed.notes]
 
 
-def _check_ownership(principal: Principal, indicators: dict[str, Row[Any]]) -> None:
+def _check_ownership(viewer: Viewer, indicators: dict[str, Indicator]) -> None:
     foreign = sorted(
-        f"{code} ({row.agency})"
-        for code, row in indicators.items()
-        if not principal.is_admin and row.agency_id != principal.agency_id
+        f"{code} ({indicator.agency})"
+        for code, indicator in indicators.items()
+        if not policy.may_write(viewer, indicator.agency)
     )
     if foreign:
-        mine = principal.agency or "no agency"
+        mine = viewer.agency or "no agency"
         raise PermissionDeniedError(
             f"Agency {mine!r} may not write indicators of other agencies: {', '.join(foreign)}"
         )
 
 
 def _resolve(
-    session: Session, parsed: ParsedObservations, indicators: dict[str, Row[Any]]
+    session: Session, parsed: ParsedObservations, indicators: dict[str, Indicator]
 ) -> list[revisions.StagedValue]:
     """Turn parsed rows into staged values: areas, periods and value rules checked;
     problems are added to the upload's row errors."""
@@ -158,10 +159,10 @@ def _resolve(
         indicator = indicators[r.indicator]
         problems: list[Problem] = list(_value_problems(r, indicator))
         area_id = _area_id(r, indicator, areas.get(r.area_code), problems)
-        key = (r.period, str(indicator.period_type))
+        key = (r.period, indicator.period_type)
         if key not in periods:
             try:
-                periods[key] = parse_period(r.period, PeriodType(indicator.period_type))
+                periods[key] = parse_period(r.period, indicator.period_type)
             except PeriodError as exc:
                 periods[key] = str(exc)
         period = periods[key]
@@ -199,7 +200,7 @@ def _staged(r: ObservationRow, area_id: int, period: Period) -> revisions.Staged
 
 def _area_id(
     r: ObservationRow,
-    indicator: Row[Any],
+    indicator: Indicator,
     by_type: dict[str, int] | None,
     problems: list[Problem],
 ) -> int | None:
@@ -230,8 +231,8 @@ def _area_id(
     return None
 
 
-def _value_problems(r: ObservationRow, indicator: Row[Any]) -> Iterator[Problem]:
-    kind = str(indicator.value_type)
+def _value_problems(r: ObservationRow, indicator: Indicator) -> Iterator[Problem]:
+    kind, name = indicator.kind, indicator.value_type
     for column, number in (
         ("value", r.value),
         ("numerator", r.numerator),
@@ -239,23 +240,28 @@ def _value_problems(r: ObservationRow, indicator: Row[Any]) -> Iterator[Problem]
     ):
         if number is None:
             continue
-        # Scores and means may be negative (an index, a change); nothing else can be.
-        if number < 0 and (column != "value" or kind not in ("score", "mean")):
+        # Some values may be negative (an index, a change); their parts never.
+        if number < 0 and (column != "value" or not kind.negative):
             yield (
                 r.row,
                 column,
                 _text(number),
-                f"{column} cannot be negative for {r.indicator} ({kind})",
+                f"{column} cannot be negative for {r.indicator} ({name})",
             )
-        if kind == "count" and column == "value" and number != int(number):
+        if kind.whole and column == "value" and number != int(number):
             yield (
                 r.row,
                 column,
                 _text(number),
-                f"{r.indicator} is a count: a whole number is expected",
+                f"{r.indicator} is a {name}: a whole number is expected",
             )
-    if kind == "percentage" and r.value is not None and r.value > 100:
-        yield (r.row, "value", _text(r.value), f"{r.indicator} is a percentage: 0 to 100 expected")
+    if kind.maximum is not None and r.value is not None and r.value > kind.maximum:
+        yield (
+            r.row,
+            "value",
+            _text(r.value),
+            f"{r.indicator} is a {name}: 0 to {kind.maximum:g} expected",
+        )
     if r.numerator is not None and r.denominator is not None and r.denominator == 0:
         yield (r.row, "denominator", "0", "the denominator cannot be zero")
     if r.value is None:

@@ -7,8 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import AnalysisDep, PrincipalDep, SessionDep, SettingsDep
+from app.access import policy
+from app.access.deps import PartnerDep
+from app.analysis.trigger import AnalysisDep
+from app.deps import SessionDep, SettingsDep
 from app.errors import InvalidParameterError
+from app.indicators import service as catalogue
 from app.uploads import batches, event_uploads
 from app.uploads.observation_uploads import upload_observations
 from app.uploads.source import receive_upload
@@ -16,11 +20,30 @@ from app.uploads.source import receive_upload
 router = APIRouter(tags=["uploads"])
 
 
+@router.post("/indicators", tags=["indicators"])
+async def import_indicators(
+    request: Request, session: SessionDep, viewer: PartnerDep, settings: SettingsDep
+) -> Any:
+    """Create or update indicators from a catalogue (CSV or JSON); administrators only."""
+    policy.require_admin(viewer)
+    upload = await receive_upload(request, settings.max_upload_bytes)
+    try:
+        data = upload.data.read()
+    finally:
+        upload.data.close()
+
+    def run() -> catalogue.CatalogueImport:
+        indicators = catalogue.parse_catalogue(session, data, upload.content_type)
+        return catalogue.import_catalogue(session, viewer, indicators)
+
+    return await run_in_threadpool(run)
+
+
 @router.post("/observations", status_code=200)
 async def post_observations(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    viewer: PartnerDep,
     settings: SettingsDep,
     analysis: AnalysisDep,
     period: Annotated[
@@ -31,12 +54,12 @@ async def post_observations(
     upload = await receive_upload(request, settings.max_upload_bytes)
     try:
         result = await run_in_threadpool(
-            upload_observations, session, principal, upload, default_period=period
+            upload_observations, session, viewer, upload, default_period=period
         )
     finally:
         upload.data.close()
     if result.changed:
-        analysis.after_change(result.batch_id, principal.actor)
+        analysis.after_change(result.batch_id, viewer.actor)
     return {
         "batch": result.batch_id,
         "changed": result.changed,
@@ -53,7 +76,7 @@ async def post_observations(
 async def post_events(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    viewer: PartnerDep,
     settings: SettingsDep,
     analysis: AnalysisDep,
 ) -> dict[str, Any]:
@@ -63,47 +86,47 @@ async def post_events(
     """
     upload = await receive_upload(request, settings.max_upload_bytes)
     try:
-        result = await run_in_threadpool(event_uploads.upload_events, session, principal, upload)
+        result = await run_in_threadpool(event_uploads.upload_events, session, viewer, upload)
     finally:
         upload.data.close()
-    analysis.after_change(result.batch_id, principal.actor)
+    analysis.after_change(result.batch_id, viewer.actor)
     return result.as_json()
 
 
 @router.post("/events/recount")
 def recount_events(
-    session: SessionDep, principal: PrincipalDep, analysis: AnalysisDep, agency: str | None = None
+    session: SessionDep, viewer: PartnerDep, analysis: AnalysisDep, agency: str | None = None
 ) -> dict[str, Any]:
     """Count the agency's kept events again into the newest boundaries (for example after
     a new boundary vintage is imported). Administrators name the agency."""
-    name = agency or principal.agency
+    name = agency or viewer.agency
     if name is None:
         raise InvalidParameterError("Name the agency whose events to recount (?agency=)")
-    result = event_uploads.recount_events(session, principal, name)
-    analysis.after_change(result.batch_id, principal.actor)
+    result = event_uploads.recount_events(session, viewer, name)
+    analysis.after_change(result.batch_id, viewer.actor)
     return result.as_json()
 
 
 @router.get("/batches")
 def list_batches(
     session: SessionDep,
-    principal: PrincipalDep,
+    viewer: PartnerDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """Uploads, newest first: an agency's own, or everyone's for administrators."""
-    return batches.list_batches(session, principal, limit)
+    return batches.list_batches(session, viewer, limit)
 
 
 @router.get("/batches/{batch_id}")
-def get_batch(batch_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    return batches.batch_out(batches.get_batch(session, principal, batch_id))
+def get_batch(batch_id: int, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
+    return batches.batch_out(batches.get_batch(session, viewer, batch_id))
 
 
 @router.post("/batches/{batch_id}/revert")
 def revert_batch(
-    batch_id: int, session: SessionDep, principal: PrincipalDep, analysis: AnalysisDep
+    batch_id: int, session: SessionDep, viewer: PartnerDep, analysis: AnalysisDep
 ) -> dict[str, Any]:
     """Withdraw a batch's values and restore those it replaced (recorded as a new batch)."""
-    revert = batches.revert_batch(session, principal, batch_id)
-    analysis.after_change(revert["id"], principal.actor)
+    revert = batches.revert_batch(session, viewer, batch_id)
+    analysis.after_change(revert["id"], viewer.actor)
     return revert

@@ -9,27 +9,26 @@ from pathlib import Path
 
 import pytest
 
+from app.access.policy import Visibility
 from app.indicators.catalogue import (
     FIELDS,
     CatalogueError,
-    IndicatorSpec,
-    PeriodType,
-    Polarity,
-    ValueType,
-    Visibility,
     catalogue_to_csv,
     catalogue_to_json,
     default_catalogue,
     read_catalogue,
 )
+from app.indicators.indicator import Indicator, Polarity
+from app.indicators.periods import PeriodType
+from app.indicators.value_types import ValueType
 
 AGENCIES = {"police", "fire", "transport", "health", "schools", "council"}
 AREA_TYPES = {"lsoa", "msoa", "ward", "neighbourhood", "lac", "oa", "city"}
 POLICE_FILE = "police_uk_south_yorkshire/2019-12-south-yorkshire-street.csv"
 
 
-def spec(code: str = "burglary", **changes: object) -> IndicatorSpec:
-    base = IndicatorSpec(
+def spec(code: str = "burglary", **changes: object) -> Indicator:
+    base = Indicator(
         code=code,
         title="Burglary",
         definition="Burglary of homes and businesses, attempts included.",
@@ -52,7 +51,7 @@ def spec(code: str = "burglary", **changes: object) -> IndicatorSpec:
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
-def population() -> IndicatorSpec:
+def population() -> Indicator:
     return spec(
         "population",
         agency="council",
@@ -64,7 +63,7 @@ def population() -> IndicatorSpec:
     )
 
 
-def burglary_rate(**changes: object) -> IndicatorSpec:
+def burglary_rate(**changes: object) -> Indicator:
     fields: dict[str, object] = {
         "value_type": ValueType.RATE,
         "multiplier": 1000,
@@ -117,7 +116,7 @@ def reasons_of(data: str | bytes, content_type: str | None = "text/csv") -> list
 
 
 @pytest.fixture(scope="module")
-def shipped() -> list[IndicatorSpec]:
+def shipped() -> list[Indicator]:
     return default_catalogue()
 
 
@@ -132,19 +131,19 @@ def test_default_catalogue_file_validates() -> None:
     assert read_catalogue(path) == default_catalogue()
 
 
-def test_default_catalogue_has_every_agency(shipped: list[IndicatorSpec]) -> None:
+def test_default_catalogue_has_every_agency(shipped: list[Indicator]) -> None:
     assert {s.agency for s in shipped} == AGENCIES
 
 
 def test_default_catalogue_has_council_deprivation_and_population(
-    shipped: list[IndicatorSpec],
+    shipped: list[Indicator],
 ) -> None:
     council_topics = {s.topic for s in shipped if s.agency == "council"}
     assert {"deprivation", "population"} <= council_topics
 
 
 def test_population_is_a_calendar_year_count_without_judgement(
-    shipped: list[IndicatorSpec],
+    shipped: list[Indicator],
 ) -> None:
     population = next(s for s in shipped if s.code == "population")
     assert (population.value_type, population.polarity, population.period_type) == (
@@ -155,14 +154,14 @@ def test_population_is_a_calendar_year_count_without_judgement(
 
 
 def test_default_catalogue_counts_each_police_uk_crime_type_once(
-    shipped: list[IndicatorSpec], police_categories: set[str]
+    shipped: list[Indicator], police_categories: set[str]
 ) -> None:
     single = [s.event_categories[0] for s in shipped if len(s.event_categories) == 1]
     assert sorted(single) == sorted(police_categories)
 
 
 def test_police_crime_type_indicators_are_public_monthly_counts(
-    shipped: list[IndicatorSpec], police_categories: set[str]
+    shipped: list[Indicator], police_categories: set[str]
 ) -> None:
     for s in shipped:
         if set(s.event_categories) & police_categories:
@@ -175,13 +174,13 @@ def test_police_crime_type_indicators_are_public_monthly_counts(
 
 
 def test_all_crime_counts_every_crime_type_but_anti_social_behaviour(
-    shipped: list[IndicatorSpec], police_categories: set[str]
+    shipped: list[Indicator], police_categories: set[str]
 ) -> None:
     all_crime = next(s for s in shipped if s.code == "all_crime")
     assert set(all_crime.event_categories) == police_categories - {"Anti-social behaviour"}
 
 
-def test_default_rates_divide_a_count_by_population(shipped: list[IndicatorSpec]) -> None:
+def test_default_rates_divide_a_count_by_population(shipped: list[Indicator]) -> None:
     counts = {s.code for s in shipped if s.value_type is ValueType.COUNT}
     rates = [s for s in shipped if s.value_type is ValueType.RATE]
     assert {"criminal_damage_arson_rate", "burglary_rate"} <= {r.code for r in rates}
@@ -190,19 +189,19 @@ def test_default_rates_divide_a_count_by_population(shipped: list[IndicatorSpec]
         assert rate.denominator == "population"
 
 
-def test_default_catalogue_uses_only_known_area_types(shipped: list[IndicatorSpec]) -> None:
+def test_default_catalogue_uses_only_known_area_types(shipped: list[Indicator]) -> None:
     assert {t for s in shipped for t in s.area_types} <= AREA_TYPES
 
 
 def test_default_catalogue_has_partners_only_indicators_for_several_agencies(
-    shipped: list[IndicatorSpec],
+    shipped: list[Indicator],
 ) -> None:
     partners = {s.agency for s in shipped if s.visibility is Visibility.PARTNERS}
     assert {"fire", "health", "schools"} <= partners
 
 
 def test_deprivation_ranks_are_better_when_higher_and_scores_worse(
-    shipped: list[IndicatorSpec],
+    shipped: list[Indicator],
 ) -> None:
     by_code = {s.code: s for s in shipped}
     assert by_code["imd_rank"].polarity is Polarity.HIGHER_IS_BETTER
@@ -213,16 +212,16 @@ def test_deprivation_ranks_are_better_when_higher_and_scores_worse(
 # --- round trips -----------------------------------------------------------------------
 
 
-def test_csv_round_trips(shipped: list[IndicatorSpec]) -> None:
+def test_csv_round_trips(shipped: list[Indicator]) -> None:
     assert read_catalogue(catalogue_to_csv(shipped), "text/csv") == shipped
 
 
-def test_json_text_round_trips(shipped: list[IndicatorSpec]) -> None:
+def test_json_text_round_trips(shipped: list[Indicator]) -> None:
     text = json.dumps(catalogue_to_json(shipped))
     assert read_catalogue(text, "application/json") == shipped
 
 
-def test_parsed_json_round_trips(shipped: list[IndicatorSpec]) -> None:
+def test_parsed_json_round_trips(shipped: list[Indicator]) -> None:
     assert read_catalogue(catalogue_to_json(shipped)) == shipped
 
 

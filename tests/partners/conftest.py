@@ -12,7 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from app.agencies.service import CLI, create_key, revoke_key
+from app.access.service import create_key, revoke_key
+from app.access.viewer import CLI
 from app.db import unit_of_work
 from app.indicators.catalogue import default_catalogue
 from app.indicators.service import import_catalogue

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
-class IndicatorSpec:
+class SyntheticIndicator:
     """How one synthetic indicator behaves city-wide and between areas.
 
     ``rate`` is events per person per month at the city average; ``shape`` is the gamma
@@ -41,23 +41,23 @@ class IndicatorSpec:
     drift: float = 0.01  # SD per month of the random walk of each area's log rate
 
 
-BASE_INDICATORS: tuple[IndicatorSpec, ...] = (
-    IndicatorSpec("violent_crime", "police", 0.0030, phase=6, trend=0.04, deprivation=0.45),
-    IndicatorSpec("antisocial_behaviour", "police", 0.0025, seasonality=0.3, phase=7,
+BASE_INDICATORS: tuple[SyntheticIndicator, ...] = (
+    SyntheticIndicator("violent_crime", "police", 0.0030, phase=6, trend=0.04, deprivation=0.45),
+    SyntheticIndicator("antisocial_behaviour", "police", 0.0025, seasonality=0.3, phase=7,
                   city_step=0.25),
-    IndicatorSpec("secondary_fires", "fire", 0.0006, seasonality=0.5, phase=4, shape=6.0,
+    SyntheticIndicator("secondary_fires", "fire", 0.0006, seasonality=0.5, phase=4, shape=6.0,
                   deprivation=0.5),
-    IndicatorSpec("ae_attendances", "health", 0.0300, seasonality=0.1, phase=0, trend=0.03,
+    SyntheticIndicator("ae_attendances", "health", 0.0300, seasonality=0.1, phase=0, trend=0.03,
                   shape=40.0),
-    IndicatorSpec("health_checks", "health", 0.0030, polarity=-1, seasonality=0.1, phase=9,
+    SyntheticIndicator("health_checks", "health", 0.0030, polarity=-1, seasonality=0.1, phase=9,
                   trend=-0.05, deprivation=-0.2),
-    IndicatorSpec("housing_complaints", "council", 0.0015, seasonality=0.25, phase=0),
-    IndicatorSpec("fly_tipping", "council", 0.0040, seasonality=0.2, phase=5, trend=0.06,
+    SyntheticIndicator("housing_complaints", "council", 0.0015, seasonality=0.25, phase=0),
+    SyntheticIndicator("fly_tipping", "council", 0.0040, seasonality=0.2, phase=5, trend=0.06,
                   city_step=-0.2, shape=8.0),
 )  # fmt: skip
 
 
-def default_indicators(n: int = 7) -> tuple[IndicatorSpec, ...]:
+def default_indicators(n: int = 7) -> tuple[SyntheticIndicator, ...]:
     """``n`` indicators: the base seven, then variants of them (rates scaled 0.6 to 1.5)."""
     scales = (1.0, 0.6, 1.5, 0.8, 1.2)
     out = []
@@ -84,7 +84,7 @@ class SyntheticPanel:
 
     counts: NDArray[np.float64]  # (n_indicators, n_areas, n_periods); NaN = missing
     exposure: NDArray[np.float64]  # (n_areas, n_periods): population
-    indicators: tuple[IndicatorSpec, ...]
+    indicators: tuple[SyntheticIndicator, ...]
     strata: NDArray[np.int64]  # (n_areas,): deprivation decile, 1 = least deprived
     planted: NDArray[np.bool_]  # (n_areas, n_indicators): a deterioration was planted
     multiplier: NDArray[np.float64]  # (n_areas, n_indicators): planted rate ratio, 1 = none
@@ -104,7 +104,7 @@ class SyntheticPanel:
 def make_panel(
     n_areas: int = 500,
     n_periods: int = 48,
-    indicators: Sequence[IndicatorSpec] | int = 7,
+    indicators: Sequence[SyntheticIndicator] | int = 7,
     *,
     n_single: int = 40,
     n_correlated: int = 25,

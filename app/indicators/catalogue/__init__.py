@@ -1,9 +1,10 @@
 """The indicator catalogue format: what each indicator measures, who supplies it, how to show it.
 
 A catalogue is a CSV file (one indicator a row, lists separated by ``;``) or JSON (a list of
-objects, lists as arrays) whose fields are those of :class:`IndicatorSpec`. Reading one
-checks every row and reports every problem at once, each with its row and field, so that an
-analyst can fix a spreadsheet in one go rather than one error per upload.
+objects, lists as arrays) whose fields are those of
+:class:`~app.indicators.indicator.Indicator`. Reading one checks every row and reports every
+problem at once, each with its row and field, so that an analyst can fix a spreadsheet in one
+go rather than one error per upload.
 
 Row numbers are what the person fixing the file sees: in a CSV the spreadsheet row (the
 header is row 1, so the first indicator is row 2); in JSON the object's position counting
@@ -12,20 +13,9 @@ from 1. Row 0 means the file as a whole.
 
 from app.indicators.catalogue.problems import CatalogueError, Problem
 from app.indicators.catalogue.reading import DEFAULT_CATALOGUE, default_catalogue, read_catalogue
-from app.indicators.catalogue.spec import (
-    FIELDS,
-    LIST_SEPARATOR,
-    OPTIONAL_FIELDS,
-    REQUIRED_FIELDS,
-    IndicatorSpec,
-    Polarity,
-    ValueType,
-    Visibility,
-)
+from app.indicators.catalogue.spec import LIST_SEPARATOR, REQUIRED_FIELDS
 from app.indicators.catalogue.writing import catalogue_to_csv, catalogue_to_json
-
-# The type of IndicatorSpec.period_type, importable from here with the other field types.
-from app.indicators.periods import PeriodType
+from app.indicators.indicator import FIELDS, OPTIONAL_FIELDS, Indicator
 
 __all__ = [
     "DEFAULT_CATALOGUE",
@@ -34,12 +24,8 @@ __all__ = [
     "OPTIONAL_FIELDS",
     "REQUIRED_FIELDS",
     "CatalogueError",
-    "IndicatorSpec",
-    "PeriodType",
-    "Polarity",
+    "Indicator",
     "Problem",
-    "ValueType",
-    "Visibility",
     "catalogue_to_csv",
     "catalogue_to_json",
     "default_catalogue",

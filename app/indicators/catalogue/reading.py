@@ -9,8 +9,8 @@ from pathlib import Path
 
 from app.indicators.catalogue.problems import CatalogueError
 from app.indicators.catalogue.sources import _records
-from app.indicators.catalogue.spec import IndicatorSpec
 from app.indicators.catalogue.validation import _cross_check, _parse_record
+from app.indicators.indicator import Indicator
 
 DEFAULT_CATALOGUE = "default_catalogue.csv"
 # The package the default catalogue is data of (see package-data in pyproject.toml).
@@ -23,7 +23,7 @@ def read_catalogue(
     *,
     known_codes: Collection[str] = (),
     known_area_types: Collection[str] | None = None,
-) -> list[IndicatorSpec]:
+) -> list[Indicator]:
     """Read and validate a catalogue, reporting every problem at once.
 
     Parameters
@@ -43,7 +43,7 @@ def read_catalogue(
 
     Returns
     -------
-    list of IndicatorSpec
+    list of Indicator
         The indicators in file order.
 
     Raises
@@ -56,7 +56,7 @@ def read_catalogue(
     """
     source = _records(data, content_type)
     problems = list(source.problems)
-    parsed: list[tuple[int, IndicatorSpec]] = []
+    parsed: list[tuple[int, Indicator]] = []
     for row, record in source.records:
         spec = _parse_record(row, record, problems, source.reported_missing, known_area_types)
         if spec is not None:
@@ -70,12 +70,12 @@ def read_catalogue(
     return [spec for _, spec in parsed]
 
 
-def default_catalogue() -> list[IndicatorSpec]:
+def default_catalogue() -> list[Indicator]:
     """The catalogue that ships with NIS (``default_catalogue.csv`` in ``app.indicators``).
 
     Returns
     -------
-    list of IndicatorSpec
+    list of Indicator
         Indicators of the police, fire service, transport executive, health and schools,
         and the council's deprivation and population figures.
     """
@@ -83,7 +83,7 @@ def default_catalogue() -> list[IndicatorSpec]:
 
 
 @cache
-def _default_catalogue() -> tuple[IndicatorSpec, ...]:
+def _default_catalogue() -> tuple[Indicator, ...]:
     resource = resources.files(_DEFAULT_CATALOGUE_PACKAGE).joinpath(DEFAULT_CATALOGUE)
     text = resource.read_text(encoding="utf-8")
     return tuple(read_catalogue(text, "text/csv"))

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.indicators.catalogue.problems import Problem
-from app.indicators.catalogue.spec import FIELDS, REQUIRED_FIELDS
+from app.indicators.catalogue.spec import REQUIRED_FIELDS
+from app.indicators.indicator import FIELDS
 
 # Browsers on Windows send .csv uploads as Excel files; curl and friends as octet-stream.
 _CSV_TYPES = frozenset({"text/csv", "application/csv", "application/vnd.ms-excel"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 
+from app.access.policy import Visibility
 from app.indicators.catalogue.fields import (
     _area_types,
     _code,
@@ -17,15 +18,9 @@ from app.indicators.catalogue.fields import (
 )
 from app.indicators.catalogue.problems import Problem
 from app.indicators.catalogue.sources import _Record
-from app.indicators.catalogue.spec import (
-    FIELDS,
-    OPTIONAL_FIELDS,
-    IndicatorSpec,
-    Polarity,
-    ValueType,
-    Visibility,
-)
+from app.indicators.indicator import FIELDS, OPTIONAL_FIELDS, Indicator, Polarity
 from app.indicators.periods import PeriodType
+from app.indicators.value_types import ValueType
 
 
 def _parse_record(
@@ -34,7 +29,7 @@ def _parse_record(
     problems: list[Problem],
     reported_missing: frozenset[str],
     known_area_types: Collection[str] | None,
-) -> IndicatorSpec | None:
+) -> Indicator | None:
     """The record as a spec (None when a field cannot be read); problems go to ``problems``."""
     parsers: dict[str, Callable[[object], object]] = {
         "code": _code,
@@ -66,21 +61,22 @@ def _parse_record(
     if found or reported_missing:
         problems.extend(found)
         return None
-    spec = IndicatorSpec(**values)  # type: ignore[arg-type]  # each field parsed to its type
+    spec = Indicator(**values)  # type: ignore[arg-type]  # each field parsed to its type
     # Returned even when it breaks a rule, so that its references are checked too.
     problems.extend((row, name, reason) for name, reason in _rule_problems(spec))
     return spec
 
 
-def _rule_problems(spec: IndicatorSpec) -> list[tuple[str, str]]:
+def _rule_problems(spec: Indicator) -> list[tuple[str, str]]:
     """Rules that tie one indicator's fields together."""
     problems: list[tuple[str, str]] = []
-    if spec.value_type is ValueType.COUNT and spec.multiplier != 1:
-        problems.append(("multiplier", "a count's multiplier is 1"))
-    if spec.value_type is ValueType.PERCENTAGE and spec.multiplier != 100:
-        problems.append(("multiplier", "a percentage's multiplier is 100"))
-    if spec.value_type is ValueType.RATE and spec.denominator is None:
-        problems.append(("denominator", "a rate needs a denominator, e.g. population"))
+    kind = spec.kind
+    if kind.multiplier is not None and spec.multiplier != kind.multiplier:
+        problems.append(("multiplier", f"a {spec.value_type}'s multiplier is {kind.multiplier}"))
+    if kind.needs_denominator and spec.denominator is None:
+        problems.append(
+            ("denominator", f"a {spec.value_type} needs a denominator, e.g. population")
+        )
     if spec.numerator is not None and spec.denominator is None:
         problems.append(("denominator", "a numerator needs a denominator"))
     for name in ("numerator", "denominator"):
@@ -88,7 +84,7 @@ def _rule_problems(spec: IndicatorSpec) -> list[tuple[str, str]]:
             problems.append((name, "an indicator cannot refer to itself"))
     if spec.numerator is not None and spec.numerator == spec.denominator:
         problems.append(("denominator", "the numerator and the denominator are the same"))
-    if spec.event_categories and spec.value_type is not ValueType.COUNT:
+    if spec.event_categories and not kind.counted:
         problems.append(
             (
                 "event_categories",
@@ -102,7 +98,7 @@ def _rule_problems(spec: IndicatorSpec) -> list[tuple[str, str]]:
 
 
 def _cross_check(
-    parsed: Sequence[tuple[int, IndicatorSpec]], named: Collection[str], known: Collection[str]
+    parsed: Sequence[tuple[int, Indicator]], named: Collection[str], known: Collection[str]
 ) -> list[Problem]:
     """Unique codes, and numerators and denominators that refer to counts that exist.
 
@@ -111,7 +107,7 @@ def _cross_check(
     """
     problems: list[Problem] = []
     first_row: dict[str, int] = {}
-    by_code: dict[str, IndicatorSpec] = {}
+    by_code: dict[str, Indicator] = {}
     for row, spec in parsed:
         if spec.code in first_row:
             problems.append(
@@ -130,7 +126,7 @@ def _cross_check(
             if target is None:
                 continue
             if target in by_code:
-                if by_code[target].value_type is not ValueType.COUNT:
+                if not by_code[target].kind.counted:
                     reason = f"{target!r} is a {by_code[target].value_type}; it must be a count"
                     problems.append((row, name, reason))
             elif target not in known and target not in named:

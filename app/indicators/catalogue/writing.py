@@ -7,15 +7,16 @@ import io
 from collections.abc import Iterable
 from enum import StrEnum
 
-from app.indicators.catalogue.spec import FIELDS, LIST_SEPARATOR, IndicatorSpec
+from app.indicators.catalogue.spec import LIST_SEPARATOR
+from app.indicators.indicator import FIELDS, Indicator
 
 
-def catalogue_to_csv(specs: Iterable[IndicatorSpec]) -> str:
+def catalogue_to_csv(specs: Iterable[Indicator]) -> str:
     """Write a catalogue as CSV text that :func:`read_catalogue` reads back unchanged.
 
     Parameters
     ----------
-    specs : iterable of IndicatorSpec
+    specs : iterable of Indicator
 
     Returns
     -------
@@ -31,12 +32,12 @@ def catalogue_to_csv(specs: Iterable[IndicatorSpec]) -> str:
     return out.getvalue()
 
 
-def catalogue_to_json(specs: Iterable[IndicatorSpec]) -> list[dict[str, object]]:
+def catalogue_to_json(specs: Iterable[Indicator]) -> list[dict[str, object]]:
     """A catalogue as JSON-ready objects that :func:`read_catalogue` reads back unchanged.
 
     Parameters
     ----------
-    specs : iterable of IndicatorSpec
+    specs : iterable of Indicator
 
     Returns
     -------
@@ -49,7 +50,7 @@ def catalogue_to_json(specs: Iterable[IndicatorSpec]) -> list[dict[str, object]]
     ]
 
 
-def _values(spec: IndicatorSpec) -> list[object]:
+def _values(spec: Indicator) -> list[object]:
     return [getattr(spec, name) for name in FIELDS]
 
 

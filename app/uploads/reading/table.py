@@ -6,8 +6,9 @@ long rows reported the same way whatever the file holds:
 - rows are numbered as a spreadsheet shows them: the header's row, counting blank lines
   before it, then one row per record (a quoted line break stays in its cell);
 - blank lines before the header are skipped; the header is the first row with a cell;
-- a row whose cells are all blank is skipped and counted in a note;
-- a row with more cells than the header is a row error: usually a value holding the
+- a row whose cells are all blank (or blank where the layout reads) is skipped and
+  counted in a note;
+- a row with more cells than the header, not all blank, is a row error: usually a value holding the
   delimiter, not quoted, which shifts every later cell (even when the last is blank); a
   shorter row reads blank at its end, as a spreadsheet shows it;
 - cells are stripped of surrounding spaces.
@@ -133,6 +134,9 @@ def _read_slowly(source: CsvText, positions: Sequence[int], errors: RowErrors) -
         for _ in range(source.header_row):
             next(reader)
         for row, record in enumerate(reader, start=source.header_row + 1):
+            if not any(cell.strip() for cell in record):
+                blank_rows += 1
+                continue
             if len(record) > width:
                 errors.add(row, None, None, long_row_reason(len(record), width))
                 continue
@@ -156,4 +160,6 @@ def long_row_reason(cells: int, width: int) -> str:
 
 
 def blank_rows_note(count: int) -> str | None:
-    return f"{count:,} blank rows skipped." if count else None
+    if not count:
+        return None
+    return f"{count:,} blank row{'s' if count > 1 else ''} skipped."

@@ -1,47 +1,22 @@
-"""Agencies, keys and who may do what."""
+"""Agencies, their keys, and knowing a viewer by the key sent."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.agencies import repository as repo
-from app.agencies.keys import KEY_PREFIX, generate_key, hash_key
+from app.access import repository as repo
+from app.access.keys import KEY_PREFIX, generate_key, hash_key
+from app.access.viewer import Viewer, ViewerKind
 from app.errors import (
     AuthenticationError,
     ConflictError,
     InvalidParameterError,
     NotFoundError,
-    PermissionDeniedError,
 )
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,62}")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who a request acts for: a key of an agency, or an administrator's key."""
-
-    key_id: int | None
-    actor: str  # "key <prefix>" or "cli"
-    agency_id: int | None
-    agency: str | None
-    is_admin: bool
-
-    def require_admin(self) -> None:
-        if not self.is_admin:
-            raise PermissionDeniedError("This needs an administrator's key")
-
-    def require_agency(self, owner_id: int, owner: str, what: str) -> None:
-        """An agency writes only what it owns; administrators write anything."""
-        if not self.is_admin and self.agency_id != owner_id:
-            mine = f"agency {self.agency!r}" if self.agency else "a key of no agency"
-            raise PermissionDeniedError(f"{what} belongs to agency {owner!r}, not {mine}")
-
-
-CLI = Principal(key_id=None, actor="cli", agency_id=None, agency=None, is_admin=True)
 
 
 def create_agency(session: Session, name: str, title: str | None = None) -> int:
@@ -88,8 +63,8 @@ def revoke_key(session: Session, key_or_prefix: str) -> None:
         raise NotFoundError(f"There is no key {prefix}")
 
 
-def authenticate(session: Session, authorization: str | None) -> Principal:
-    """The principal of an ``Authorization: Bearer KEY`` header."""
+def authenticate(session: Session, authorization: str | None) -> Viewer:
+    """The viewer of an ``Authorization: Bearer KEY`` header."""
     if not authorization:
         raise AuthenticationError("This needs an API key: send Authorization: Bearer KEY")
     scheme, _, key = authorization.partition(" ")
@@ -100,10 +75,10 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
         raise AuthenticationError("The API key is not valid")
     if row.revoked_at is not None:
         raise AuthenticationError(f"The API key {row.prefix} was revoked")
-    return Principal(
-        key_id=int(row.id),
+    return Viewer(
+        ViewerKind.ADMIN if row.is_admin else ViewerKind.AGENCY,
         actor=f"key {row.prefix}",
+        key_id=int(row.id),
         agency_id=None if row.agency_id is None else int(row.agency_id),
         agency=row.agency,
-        is_admin=bool(row.is_admin),
     )

@@ -1,1 +1,0 @@
-"""Partner agencies and their API keys."""

@@ -1,0 +1,134 @@
+"""An indicator of the catalogue, read once into a typed, frozen object.
+
+:class:`Indicator`'s fields are the catalogue's columns, declared here once: the
+catalogue format reads and writes them (:mod:`.catalogue`), the table is built from them
+(:mod:`.models`), the repository selects them, and the API returns them as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import RowMapping
+
+from app.access.policy import Visibility
+from app.indicators.periods import PeriodType
+from app.indicators.value_types import ValueKind, ValueType, value_kind
+
+
+class Polarity(StrEnum):
+    HIGHER_IS_WORSE = "higher_is_worse"
+    HIGHER_IS_BETTER = "higher_is_better"
+    NO_JUDGEMENT = "no_judgement"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the catalogue.
+
+    Attributes
+    ----------
+    code : str
+        Stable identifier, lower_snake_case, e.g. ``"criminal_damage_arson"``.
+    title, definition : str
+        What a reader sees: a short title and the precise definition.
+    agency : str
+        Code of the agency that supplies it: police, fire, transport, health, schools, council.
+    topic : str
+        Theme it is filed under, e.g. "crime and safety", "health", "deprivation".
+    value_type : ValueType
+        Count, rate, percentage, mean or score (see :mod:`.value_types`).
+    multiplier : int
+        1 for counts, 1000 for "rate per 1,000", 100 for percentages.
+    unit : str
+        For legends: "crimes", "per 1,000 residents", "%", "score".
+    polarity : Polarity
+        Whether a higher value is worse, better, or neither.
+    period_type : PeriodType
+        Month, quarter, calendar year, financial year or academic year.
+    source, licence : str
+        Where the figures come from and the terms they may be used under.
+    area_types : tuple of str
+        Area types the indicator is published for, e.g. ``("lsoa", "ward")``.
+    disclosure_threshold : int or None
+        Counts below it are suppressed in public outputs (for a rate or a percentage, the
+        counts behind it); None when no threshold applies.
+    visibility : Visibility
+        Public, or partners only.
+    numerator, denominator : str or None
+        For a value computed from counts: the codes of the count indicators it divides,
+        e.g. ``"burglary"`` and ``"population"``.
+    event_categories : tuple of str
+        Point-event categories counted into this (count) indicator, e.g.
+        ``("Criminal damage and arson",)``.
+    """
+
+    code: str
+    title: str
+    definition: str
+    agency: str
+    topic: str
+    value_type: ValueType
+    multiplier: int
+    unit: str
+    polarity: Polarity
+    period_type: PeriodType
+    source: str
+    licence: str
+    area_types: tuple[str, ...]
+    disclosure_threshold: int | None
+    visibility: Visibility
+    numerator: str | None
+    denominator: str | None
+    event_categories: tuple[str, ...]
+
+    @property
+    def kind(self) -> ValueKind:
+        """How its values behave (:func:`.value_types.value_kind`)."""
+        return value_kind(self.value_type)
+
+    @property
+    def derived(self) -> bool:
+        """Whether it is computed from a numerator and a denominator in the catalogue."""
+        return self.numerator is not None and self.denominator is not None
+
+    def count_behind(self, value: float | None, numerator: float | None) -> float | None:
+        """The count a value discloses: the value of a count, the numerator of the rest."""
+        return value if self.kind.counted else numerator
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any] | RowMapping) -> Indicator:
+        """An indicator from a row holding the catalogue's columns."""
+        return cls(**{name: _typed(name, row[name]) for name in FIELDS})
+
+    def summary(self) -> dict[str, Any]:
+        """What a map's legend or a profile says of the indicator."""
+        return {name: getattr(self, name) for name in SUMMARY_FIELDS}
+
+
+FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Indicator))
+"""The catalogue's columns, in order."""
+OPTIONAL_FIELDS = frozenset(
+    {"disclosure_threshold", "numerator", "denominator", "event_categories"}
+)
+LIST_FIELDS = frozenset({"area_types", "event_categories"})
+SUMMARY_FIELDS = (
+    "code", "title", "agency", "topic", "value_type", "unit", "polarity", "period_type",
+)  # fmt: skip
+_ENUMS: dict[str, type[StrEnum]] = {
+    "value_type": ValueType,
+    "polarity": Polarity,
+    "period_type": PeriodType,
+    "visibility": Visibility,
+}
+
+
+def _typed(name: str, value: Any) -> Any:
+    if name in _ENUMS:
+        return _ENUMS[name](value)
+    if name in LIST_FIELDS:
+        return tuple(value or ())
+    return value
