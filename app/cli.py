@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.analysis.params import AnalysisParams
 from app.areas.importer import ImportReport, ImportRequest, import_areas
-from app.db import resolve_database_url, unit_of_work
+from app.cluster import resolve_database_url
+from app.db import unit_of_work
 from app.errors import NisError
 from app.progress import tqdm_progress
 from app.settings import Settings, load_settings

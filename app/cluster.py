@@ -20,12 +20,13 @@ import re
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import DatabaseUnavailableError
+from app.settings import Settings
 
 SUPERUSER = "nis"
 DATABASE = "nis"
@@ -275,3 +276,16 @@ def stop_cluster(data_dir: Path) -> bool:
         "stop PostgreSQL",
     )
     return True
+
+
+def resolve_database_url(settings: Settings, say: Callable[[str], None] | None = None) -> str:
+    """The configured server (``NIS_DATABASE_URL``), or the private cluster in
+    ``settings.data_dir``, created and started on demand. The command line (and the
+    tests and benchmarks) call this; an app is always handed its URL."""
+    if settings.database_url:
+        return settings.database_url
+    cluster, done = ensure_cluster(settings.data_dir)
+    if say:
+        for line in done:
+            say(line)
+    return cluster.url()

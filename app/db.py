@@ -3,7 +3,7 @@ commits on success and rolls back on error; services only ``flush()``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -12,7 +12,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import DatabaseUnavailableError
-from app.settings import Settings
 from app.snapshots import INFO_KEY, SnapshotCache
 
 DRIVER = "postgresql+psycopg"
@@ -37,19 +36,6 @@ def plain_url(url: str) -> str:
         .set(drivername="postgresql")
         .render_as_string(hide_password=False)
     )
-
-
-def resolve_database_url(settings: Settings, say: Callable[[str], None] | None = None) -> str:
-    """The configured server, or the private cluster (started on demand)."""
-    if settings.database_url:
-        return settings.database_url
-    from app.cluster import ensure_cluster  # only needed without a configured server
-
-    cluster, done = ensure_cluster(settings.data_dir)
-    if say:
-        for line in done:
-            say(line)
-    return cluster.url()
 
 
 def make_engine(url: str) -> Engine:

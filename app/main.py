@@ -17,7 +17,8 @@ from app.analysis.params import analysis_params
 from app.analysis.routes import router as analysis_router
 from app.analysis.scheduler import AnalysisScheduler
 from app.areas.routes import router as areas_router
-from app.db import make_engine, make_sessionmaker, resolve_database_url
+from app.db import make_engine, make_sessionmaker
+from app.errors import DatabaseUnavailableError
 from app.indicators.routes import router as indicators_router
 from app.maps.routes import router as maps_router
 from app.observations.routes import router as observations_router
@@ -32,14 +33,25 @@ FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    """Build the NIS app for ``settings`` (or on an engine the caller owns)."""
+    """Build the NIS app for ``settings`` (or on an engine the caller owns).
+
+    The app connects to ``settings.database_url`` and never starts a database server:
+    the command line (``nis serve``, ``nis demo``) resolves or starts one and hands the
+    URL in.
+    """
     owns_engine = engine is None
+    if owns_engine and not settings.database_url:
+        raise DatabaseUnavailableError(
+            "create_app needs settings.database_url (or an engine): `nis serve` and "
+            "`nis demo` find or start the database and pass its URL"
+        )
     cache = SnapshotCache(settings.read_cache_entries)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owns_engine:
-            app.state.engine = make_engine(resolve_database_url(settings))
+            assert settings.database_url is not None  # checked when the app was built
+            app.state.engine = make_engine(settings.database_url)
             app.state.sessionmaker = make_sessionmaker(app.state.engine, cache)
         app.state.analysis = None
         if settings.analysis_after_upload:

@@ -32,7 +32,8 @@ sys.path.insert(0, str(REPO))
 
 from app.areas.importer import ImportRequest, import_areas  # noqa: E402
 from app.areas.repository import AreaQuery, feature_select  # noqa: E402
-from app.db import make_engine, plain_url, resolve_database_url, unit_of_work  # noqa: E402
+from app.cluster import resolve_database_url  # noqa: E402
+from app.db import make_engine, plain_url, unit_of_work  # noqa: E402
 from app.dbadmin import create_database, drop_database  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.progress import tqdm_progress  # noqa: E402

@@ -40,7 +40,8 @@ sys.path.insert(0, str(REPO))
 from app.access.service import create_key  # noqa: E402
 from app.access.viewer import CLI  # noqa: E402
 from app.areas.importer import ImportRequest, import_areas  # noqa: E402
-from app.db import plain_url, resolve_database_url, unit_of_work  # noqa: E402
+from app.cluster import resolve_database_url  # noqa: E402
+from app.db import plain_url, unit_of_work  # noqa: E402
 from app.dbadmin import create_database, drop_database  # noqa: E402
 from app.indicators.catalogue import default_catalogue  # noqa: E402
 from app.indicators.service import import_catalogue  # noqa: E402

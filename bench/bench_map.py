@@ -43,7 +43,8 @@ from playwright.sync_api import Browser, sync_playwright
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from app.db import plain_url, resolve_database_url  # noqa: E402
+from app.cluster import resolve_database_url  # noqa: E402
+from app.db import plain_url  # noqa: E402
 from app.dbadmin import create_database, drop_database  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.settings import load_settings  # noqa: E402

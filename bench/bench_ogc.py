@@ -38,7 +38,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from app.areas.tiles import BUILT_AHEAD_TO, build_ahead  # noqa: E402
-from app.db import make_engine, plain_url, resolve_database_url  # noqa: E402
+from app.cluster import resolve_database_url  # noqa: E402
+from app.db import make_engine, plain_url  # noqa: E402
 from app.dbadmin import create_database, drop_database  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.settings import load_settings  # noqa: E402

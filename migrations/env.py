@@ -6,7 +6,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from app.db import make_engine, resolve_database_url
+from app.cluster import resolve_database_url
+from app.db import make_engine
 from app.settings import load_settings
 from app.tables import metadata
 

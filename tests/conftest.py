@@ -19,7 +19,8 @@ import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.db import make_engine, plain_url, resolve_database_url
+from app.cluster import resolve_database_url
+from app.db import make_engine, plain_url
 from app.dbadmin import create_database, drop_database
 from app.main import create_app
 from app.migrate import upgrade
