@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from app.settings import Settings, load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+NIS = str(Path(sys.executable).parent / "nis")
 
 
 def shared_data_dir() -> Path:
@@ -129,6 +132,20 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def demo_template(databases: ThrowawayDatabases) -> str:
+    """A database where ``nis demo --no-serve`` has run (Sheffield's LSOAs, every agency's
+    indicators with three years of generated values, an analysis with alerts). Nothing
+    stays connected to it, so tests clone it (:func:`clone_database`)."""
+    url = databases.create("demo")
+    env = {**os.environ, "NIS_DATABASE_URL": url}
+    done = subprocess.run(
+        [NIS, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    return url
 
 
 def clone_database(template_url: str, prefix: str, databases: ThrowawayDatabases) -> str:

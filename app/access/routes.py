@@ -5,28 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from app.access import policy, service
 from app.access import repository as repo
 from app.access.deps import PartnerDep
+from app.access.schemas import AgencyIn, AgencyListed, AgencyOut
 from app.deps import SessionDep
 
 router = APIRouter(tags=["agencies"])
 
 
-class AgencyIn(BaseModel):
-    name: str
-    title: str | None = None
-
-
-@router.get("/agencies")
+@router.get("/agencies", response_model=list[AgencyListed])
 def list_agencies(session: SessionDep, viewer: PartnerDep) -> list[dict[str, Any]]:
     policy.require_admin(viewer)
     return [dict(r._mapping) for r in repo.list_agencies(session)]
 
 
-@router.post("/agencies", status_code=201)
+@router.post("/agencies", status_code=201, response_model=AgencyOut)
 def create_agency(body: AgencyIn, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
     policy.require_admin(viewer)
     service.create_agency(session, body.name, body.title)

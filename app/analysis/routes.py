@@ -13,12 +13,13 @@ from app.access.deps import PartnerDep, ViewerDep
 from app.analysis import profile, service
 from app.analysis.params import AnalysisParams
 from app.analysis.repository import AlertFilter
+from app.analysis.schemas import AlertsOut, ProfileOut, RunOut
 from app.deps import SessionDep
 
 router = APIRouter(tags=["analysis"])
 
 
-@router.get("/alerts")
+@router.get("/alerts", response_model=AlertsOut)
 def get_alerts(
     session: SessionDep,
     viewer: ViewerDep,
@@ -49,7 +50,7 @@ class RunRequest(BaseModel):
     min_expected: float = Field(10.0, ge=0, description="No test below this expected count")
 
 
-@router.post("/analysis/runs", status_code=201)
+@router.post("/analysis/runs", status_code=201, response_model=RunOut)
 async def start_run(
     session: SessionDep, viewer: PartnerDep, body: RunRequest | None = None
 ) -> dict[str, Any]:
@@ -63,7 +64,7 @@ async def start_run(
     return service.get_run(session, viewer, outcome.run_id)
 
 
-@router.get("/analysis/runs")
+@router.get("/analysis/runs", response_model=list[RunOut])
 def list_runs(
     session: SessionDep,
     viewer: PartnerDep,
@@ -73,13 +74,13 @@ def list_runs(
     return service.list_runs(session, viewer, limit)
 
 
-@router.get("/analysis/runs/{run_id}")
+@router.get("/analysis/runs/{run_id}", response_model=RunOut)
 def get_run(run_id: int, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
     """One run: parameters, what it saw, what it found."""
     return service.get_run(session, viewer, run_id)
 
 
-@router.get("/areas/{code}/profile")
+@router.get("/areas/{code}/profile", response_model=ProfileOut)
 def get_profile(code: str, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
     """Every indicator's latest value for one area, compared with the city, its trend,
     and the area's alerts."""

@@ -9,6 +9,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from app.areas import service
 from app.areas.schemas import AreaNamesOut, AreaTypeOut
+from app.contracts import Feature, FeatureCollection
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.problem_details import PROBLEM_JSON
 
@@ -22,6 +23,10 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 _GEOJSON_OK: dict[int | str, dict[str, Any]] = {
     200: {"content": {GEOJSON: {}}, "description": "RFC 7946 GeoJSON"}
 }
+_COLLECTION_OK: dict[int | str, dict[str, Any]] = {
+    200: {**_GEOJSON_OK[200], "model": FeatureCollection}
+}
+_FEATURE_OK: dict[int | str, dict[str, Any]] = {200: {**_GEOJSON_OK[200], "model": Feature}}
 
 
 @router.get("/area-types", response_model=list[AreaTypeOut])
@@ -49,7 +54,7 @@ def list_area_names(
 @router.get(
     "/areas",
     response_class=StreamingResponse,
-    responses={**_GEOJSON_OK, **_PROBLEMS},
+    responses={**_COLLECTION_OK, **_PROBLEMS},
     summary="Areas of one type as a GeoJSON FeatureCollection",
 )
 def list_areas(
@@ -82,7 +87,7 @@ def list_areas(
 @router.get(
     "/areas/{code}",
     response_class=Response,
-    responses={**_GEOJSON_OK, **_PROBLEMS},
+    responses={**_FEATURE_OK, **_PROBLEMS},
     summary="One area as a GeoJSON Feature",
 )
 def get_area(

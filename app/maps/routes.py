@@ -12,12 +12,23 @@ from app.access.deps import ViewerDep
 from app.deps import SessionDep, SettingsDep
 from app.maps import export
 from app.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
+from app.maps.schemas import ConfigOut, MapCollection, MapValues
 from app.maps.service import MapRequest, indicator_map, map_values
 
 router = APIRouter(tags=["maps"])
 
 
-@router.get("/maps/{indicator}", response_class=Response)
+@router.get(
+    "/maps/{indicator}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "GeoJSON (MapCollection), or with geometry=false JSON (MapValues)",
+            "model": MapCollection | MapValues,
+            "content": {"application/geo+json": {}},
+        }
+    },
+)
 def get_map(
     indicator: str,
     session: SessionDep,
@@ -77,7 +88,7 @@ def _attachment(request: MapRequest, extension: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}.{extension}"'}
 
 
-@router.get("/config")
+@router.get("/config", response_model=ConfigOut)
 def get_config(settings: SettingsDep) -> dict[str, Any]:
     """What the web page needs to know of this instance (no secrets)."""
     return {

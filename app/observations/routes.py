@@ -10,11 +10,16 @@ from fastapi.responses import JSONResponse, Response
 from app.access.deps import ViewerDep
 from app.deps import SessionDep
 from app.observations import query
+from app.observations.schemas import ObservationsOut
 
 router = APIRouter(tags=["observations"])
 
 
-@router.get("/observations", response_model=None)
+@router.get(
+    "/observations",
+    response_model=None,
+    responses={200: {"model": ObservationsOut, "content": {"text/csv": {}}}},
+)
 def get_observations(
     request: Request,
     session: SessionDep,

@@ -8,61 +8,85 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from app.access.deps import ViewerDep
+from app.contracts import Feature
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.ogc import layer_tiles, openapi, service
+from app.ogc.schemas import (
+    Collection,
+    Collections,
+    Conformance,
+    ItemsPage,
+    JsonSchemaDocument,
+    LandingPage,
+    OpenApiDocument,
+    TileJson,
+)
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
+SCHEMA_JSON = "application/schema+json"
 
 
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-@router.get("")
+@router.get("", response_model=LandingPage)
 def landing(request: Request) -> dict[str, Any]:
     return service.landing(_base(request))
 
 
-@router.get("/api")
+@router.get("/api", response_model=None, responses={200: {"model": OpenApiDocument}})
 def api_document(request: Request) -> JSONResponse:
     return JSONResponse(openapi.document(_base(request)), media_type=service.OPENAPI_30)
 
 
-@router.get("/conformance")
+@router.get("/conformance", response_model=Conformance)
 def conformance() -> dict[str, Any]:
     return {"conformsTo": service.CONFORMANCE}
 
 
-@router.get("/collections")
+@router.get("/collections", response_model=Collections)
 def collections(request: Request, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
     """Area types, and one layer per indicator (public ones without a key)."""
     return service.collections(session, _base(request), viewer)
 
 
-@router.get("/collections/{collection_id}")
+@router.get("/collections/{collection_id}", response_model=Collection)
 def collection(
     collection_id: str, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> dict[str, Any]:
     return service.collection(session, _base(request), collection_id, viewer)
 
 
-@router.get("/collections/{collection_id}/queryables")
+@router.get(
+    "/collections/{collection_id}/queryables",
+    response_model=None,
+    responses={200: {"model": JsonSchemaDocument, "content": {SCHEMA_JSON: {}}}},
+)
 def queryables(
     collection_id: str, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> JSONResponse:
     body = service.queryables(session, _base(request), collection_id, viewer)
-    return JSONResponse(body, media_type="application/schema+json")
+    return JSONResponse(body, media_type=SCHEMA_JSON)
 
 
-@router.get("/collections/{collection_id}/schema")
+@router.get(
+    "/collections/{collection_id}/schema",
+    response_model=None,
+    responses={200: {"model": JsonSchemaDocument, "content": {SCHEMA_JSON: {}}}},
+)
 def schema(
     collection_id: str, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> JSONResponse:
     body = service.schema(session, _base(request), collection_id, viewer)
-    return JSONResponse(body, media_type="application/schema+json")
+    return JSONResponse(body, media_type=SCHEMA_JSON)
 
 
-@router.get("/collections/{collection_id}/items", response_class=Response)
+@router.get(
+    "/collections/{collection_id}/items",
+    response_class=Response,
+    responses={200: {"model": ItemsPage, "content": {service.GEOJSON: {}}}},
+)
 def items(
     collection_id: str,
     request: Request,
@@ -96,7 +120,11 @@ def items(
     return StreamingResponse(chunks, media_type=service.GEOJSON, headers=headers)
 
 
-@router.get("/collections/{collection_id}/items/{feature_id}", response_class=Response)
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    response_class=Response,
+    responses={200: {"model": Feature, "content": {service.GEOJSON: {}}}},
+)
 def item(
     collection_id: str,
     feature_id: str,
@@ -134,7 +162,7 @@ def download(
 tiles_router = APIRouter(prefix="/tiles", tags=["vector tiles"])
 
 
-@tiles_router.get("/{layer}.json")
+@tiles_router.get("/{layer}.json", response_model=TileJson)
 def tile_json(
     layer: str, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> dict[str, Any]:

@@ -15,12 +15,18 @@ from app.errors import InvalidParameterError
 from app.indicators import service as catalogue
 from app.uploads import batches, event_uploads
 from app.uploads.observation_uploads import upload_observations
+from app.uploads.schemas import (
+    BatchOut,
+    CatalogueImportOut,
+    EventUploadOut,
+    ObservationUploadOut,
+)
 from app.uploads.source import receive_upload
 
 router = APIRouter(tags=["uploads"])
 
 
-@router.post("/indicators", tags=["indicators"])
+@router.post("/indicators", tags=["indicators"], response_model=CatalogueImportOut)
 async def import_indicators(
     request: Request, session: SessionDep, viewer: PartnerDep, settings: SettingsDep
 ) -> Any:
@@ -39,7 +45,7 @@ async def import_indicators(
     return await run_in_threadpool(run)
 
 
-@router.post("/observations", status_code=200)
+@router.post("/observations", status_code=200, response_model=ObservationUploadOut)
 async def post_observations(
     request: Request,
     session: SessionDep,
@@ -72,7 +78,7 @@ async def post_observations(
     }
 
 
-@router.post("/events")
+@router.post("/events", response_model=EventUploadOut)
 async def post_events(
     request: Request,
     session: SessionDep,
@@ -93,7 +99,7 @@ async def post_events(
     return result.as_json()
 
 
-@router.post("/events/recount")
+@router.post("/events/recount", response_model=EventUploadOut)
 def recount_events(
     session: SessionDep, viewer: PartnerDep, analysis: AnalysisDep, agency: str | None = None
 ) -> dict[str, Any]:
@@ -107,7 +113,7 @@ def recount_events(
     return result.as_json()
 
 
-@router.get("/batches")
+@router.get("/batches", response_model=list[BatchOut])
 def list_batches(
     session: SessionDep,
     viewer: PartnerDep,
@@ -117,12 +123,12 @@ def list_batches(
     return batches.list_batches(session, viewer, limit)
 
 
-@router.get("/batches/{batch_id}")
+@router.get("/batches/{batch_id}", response_model=BatchOut)
 def get_batch(batch_id: int, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
     return batches.batch_out(batches.get_batch(session, viewer, batch_id))
 
 
-@router.post("/batches/{batch_id}/revert")
+@router.post("/batches/{batch_id}/revert", response_model=BatchOut)
 def revert_batch(
     batch_id: int, session: SessionDep, viewer: PartnerDep, analysis: AnalysisDep
 ) -> dict[str, Any]:

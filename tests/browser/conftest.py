@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,21 +13,14 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from app.settings import Settings
-from tests.conftest import LiveServer, ThrowawayDatabases
+from tests.conftest import LiveServer, ThrowawayDatabases, clone_database
 
-NIS = str(Path(sys.executable).parent / "nis")
 ARTIFACTS = Path(os.environ.get("NIS_TEST_ARTIFACTS", "test-artifacts"))
 
 
 @pytest.fixture(scope="session")
-def demo_db(databases: ThrowawayDatabases) -> str:
-    url = databases.create("browser")
-    env = {**os.environ, "NIS_DATABASE_URL": url}
-    done = subprocess.run(
-        [NIS, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stderr
-    return url
+def demo_db(demo_template: str, databases: ThrowawayDatabases) -> str:
+    return clone_database(demo_template, "nis_test_browser", databases)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,97 @@
+"""Response models of alerts, analysis runs and area profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.contracts import Contract
+
+
+class AlertOut(Contract):
+    """One finding of a run, in words (``sentence``) and numbers (``stats``)."""
+
+    id: int
+    run_id: int
+    kind: str
+    area_code: str | None
+    area_name: str | None
+    area_type: str | None
+    indicators: list[str]
+    agencies: list[str]
+    period_from: str | None
+    period_to: str | None
+    q: float | None
+    sentence: str
+    stats: dict[str, Any]
+    created_at: str
+    links: dict[str, str]
+
+
+class AlertsOut(Contract):
+    run: int | None
+    alerts: list[AlertOut]
+    notes: list[str]
+
+
+class RunOut(Contract):
+    """An analysis run: what it was asked, what it saw and what it found."""
+
+    id: int
+    trigger: str
+    batch_id: int | None
+    actor: str
+    status: str
+    params: dict[str, Any]
+    error: str | None
+    started_at: str | None
+    finished_at: str | None
+    alerts: int
+    links: dict[str, str]
+    data: dict[str, Any] | None = None
+    summary: dict[str, Any] | None = None
+
+
+class ProfileArea(Contract):
+    code: str
+    name: str
+    type: str
+    vintage: int
+
+
+class IndicatorSummary(Contract):
+    code: str
+    title: str
+    agency: str
+    topic: str
+    value_type: str
+    unit: str
+    polarity: str
+    period_type: str
+
+
+class SeriesPoint(Contract):
+    period: str
+    value: float | None
+
+
+class ProfileEntry(Contract):
+    """One indicator's latest value for the area, against the city, and its trend."""
+
+    indicator: IndicatorSummary
+    period: str
+    value: float | None
+    suppressed: bool
+    numerator: float | None
+    denominator: float | None
+    trend: dict[str, Any]
+    recent_trend: dict[str, Any] | None
+    series: list[SeriesPoint]
+    benchmark: dict[str, Any]
+
+
+class ProfileOut(Contract):
+    area: ProfileArea
+    benchmark: str
+    indicators: list[ProfileEntry]
+    alerts: list[AlertOut]
+    alerts_run: int | None
