@@ -76,7 +76,11 @@ def export_html(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> H
     return HTMLResponse(body, headers=_attachment(request, "html"))
 
 
-@router.get("/maps/{indicator}/export.png", response_class=Response)
+@router.get(
+    "/maps/{indicator}/export.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "A PNG image"}},
+)
 def export_png(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> Response:
     """The map as a PNG with its title and legend, for board papers."""
     body = export.png(export.parse(indicator_map(session, viewer, request)))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from app.access.deps import ViewerDep
-from app.contracts import Feature
+from app.contracts import Feature, FeatureCollection
 from app.deps import EngineDep, SessionDep, SettingsDep
 from app.ogc import layer_tiles, openapi, service
 from app.ogc.schemas import (
@@ -139,7 +139,21 @@ def item(
 downloads = APIRouter(prefix="/api/downloads", tags=["downloads"])
 
 
-@downloads.get("/{collection_id}.{fmt}", response_class=Response)
+@downloads.get(
+    "/{collection_id}.{fmt}",
+    response_class=Response,
+    responses={
+        200: {
+            "model": FeatureCollection,
+            "description": "GeoJSON, a GeoPackage or CSV (properties only), by the suffix",
+            "content": {
+                service.GEOJSON: {},
+                "application/geopackage+sqlite3": {},
+                "text/csv": {},
+            },
+        }
+    },
+)
 def download(
     collection_id: str,
     fmt: str,
@@ -170,7 +184,11 @@ def tile_json(
     return layer_tiles.tilejson(session, _base(request), layer, viewer)
 
 
-@tiles_router.get("/{layer}/{z}/{x}/{y}.mvt", response_class=Response)
+@tiles_router.get(
+    "/{layer}/{z}/{x}/{y}.mvt",
+    response_class=Response,
+    responses={200: {"content": {layer_tiles.MVT: {}}, "description": "A vector tile"}},
+)
 def vector_tile(
     layer: str,
     z: int,

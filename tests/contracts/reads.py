@@ -1,0 +1,196 @@
+"""Every read route of the API, with concrete requests: the table the contract and the
+access tests walk. A new GET route without a case here fails
+``test_every_read_route_is_walked``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.access.schemas import AgencyListed
+from app.analysis.schemas import AlertsOut, ProfileOut, RunOut
+from app.areas.schemas import AreaNamesOut, AreaTypeOut
+from app.contracts import Feature, FeatureCollection
+from app.indicators.indicator import Indicator
+from app.maps.schemas import ConfigOut, MapCollection, MapValues
+from app.observations.schemas import ObservationsOut
+from app.ogc.schemas import (
+    Collection,
+    Collections,
+    Conformance,
+    ItemsPage,
+    JsonSchemaDocument,
+    LandingPage,
+    OpenApiDocument,
+    TileJson,
+)
+from app.uploads.schemas import BatchOut
+from tests.contracts.conftest import City
+
+# A public count with a disclosure threshold (3), a public percentage with one (5, on
+# the numerator), and a partners-only percentage.
+SMALL_COUNTS = "accidental_dwelling_fires"
+SMALL_SHARES = "persistent_absence"
+PARTNERS_ONLY = "fsm_eligible"
+INDICATORS = (SMALL_COUNTS, SMALL_SHARES, PARTNERS_ONLY)
+ZOOM = 12
+
+
+@dataclass(frozen=True)
+class Read:
+    """One request: the route it exercises (as the OpenAPI document names it), its URL,
+    the model of a successful body (None when it is not JSON) and, for indicator reads,
+    the indicator whose visibility decides whether it is found."""
+
+    route: str
+    url: Callable[[City], str]
+    model: Any = None
+    indicator: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    kind: str = "json"  # json | csv | html | png | mvt | gpkg
+
+    @property
+    def name(self) -> str:
+        return f"{self.route} [{self.indicator or '-'}, {self.kind}]"
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The Web Mercator tile (x, y) holding a point."""
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def _tile(city: City, layer: str) -> str:
+    lon, lat = city.sql(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area "
+        "WHERE code = :c) s",
+        c=city.lsoa,
+    )[0]
+    x, y = tile_of(lon, lat, ZOOM)
+    return f"/tiles/{layer}/{ZOOM}/{x}/{y}.mvt"
+
+
+def _indicator_reads(code: str) -> list[Read]:
+    return [
+        Read("/api/indicators/{code}", lambda c: f"/api/indicators/{code}", Indicator, code),
+        Read(
+            "/api/observations",
+            lambda c: f"/api/observations?indicator={code}&type=lsoa",
+            ObservationsOut,
+            code,
+        ),
+        Read(
+            "/api/observations",
+            lambda c: f"/api/observations?indicator={code}&type=lsoa",
+            None,
+            code,
+            {"Accept": "text/csv"},
+            "csv",
+        ),
+        Read("/api/maps/{indicator}", lambda c: f"/api/maps/{code}?type=lsoa", MapCollection, code),
+        Read(
+            "/api/maps/{indicator}",
+            lambda c: f"/api/maps/{code}?type=lsoa&geometry=false",
+            MapValues,
+            code,
+        ),
+        Read(
+            "/api/maps/{indicator}/export.html",
+            lambda c: f"/api/maps/{code}/export.html?type=lsoa",
+            None,
+            code,
+            kind="html",
+        ),
+        Read(
+            "/api/maps/{indicator}/export.png",
+            lambda c: f"/api/maps/{code}/export.png?type=lsoa",
+            None,
+            code,
+            kind="png",
+        ),
+        Read(
+            "/ogc/collections/{collection_id}",
+            lambda c: f"/ogc/collections/{code}",
+            Collection,
+            code,
+        ),
+        Read(
+            "/ogc/collections/{collection_id}/queryables",
+            lambda c: f"/ogc/collections/{code}/queryables",
+            JsonSchemaDocument,
+            code,
+        ),
+        Read(
+            "/ogc/collections/{collection_id}/schema",
+            lambda c: f"/ogc/collections/{code}/schema",
+            JsonSchemaDocument,
+            code,
+        ),
+        Read(
+            "/ogc/collections/{collection_id}/items",
+            lambda c: f"/ogc/collections/{code}/items?limit=1000",
+            ItemsPage,
+            code,
+        ),
+        Read(
+            "/api/downloads/{collection_id}.{fmt}",
+            lambda c: f"/api/downloads/{code}.csv",
+            None,
+            code,
+            kind="csv",
+        ),
+        Read(
+            "/api/downloads/{collection_id}.{fmt}",
+            lambda c: f"/api/downloads/{code}.geojson",
+            FeatureCollection,
+            code,
+        ),
+        Read("/tiles/{layer}.json", lambda c: f"/tiles/{code}.json", TileJson, code),
+        Read("/tiles/{layer}/{z}/{x}/{y}.mvt", lambda c: _tile(c, code), None, code, kind="mvt"),
+    ]
+
+
+READS: list[Read] = [
+    Read("/api/area-types", lambda c: "/api/area-types", list[AreaTypeOut]),
+    Read("/api/area-types/{type_code}/names", lambda c: "/api/area-types/lsoa/names", AreaNamesOut),
+    Read("/api/areas", lambda c: "/api/areas?type=msoa&simplify=3", FeatureCollection),
+    Read("/api/areas/{code}", lambda c: f"/api/areas/{c.lsoa}?simplify=3", Feature),
+    Read("/api/indicators", lambda c: "/api/indicators", list[Indicator]),
+    Read("/api/batches", lambda c: "/api/batches", list[BatchOut]),
+    Read("/api/batches/{batch_id}", lambda c: f"/api/batches/{c.schools_batch}", BatchOut),
+    Read("/api/batches/{batch_id}", lambda c: f"/api/batches/{c.police_batch}", BatchOut),
+    Read("/api/agencies", lambda c: "/api/agencies", list[AgencyListed]),
+    Read("/api/alerts", lambda c: "/api/alerts?limit=1000", AlertsOut),
+    Read("/api/analysis/runs", lambda c: "/api/analysis/runs", list[RunOut]),
+    Read(
+        "/api/analysis/runs/{run_id}",
+        lambda c: f"/api/analysis/runs/{c.sql('SELECT max(id) FROM analysis_run')[0][0]}",
+        RunOut,
+    ),
+    Read("/api/areas/{code}/profile", lambda c: f"/api/areas/{c.lsoa}/profile", ProfileOut),
+    Read("/api/config", lambda c: "/api/config", ConfigOut),
+    Read("/ogc", lambda c: "/ogc", LandingPage),
+    Read("/ogc/api", lambda c: "/ogc/api", OpenApiDocument),
+    Read("/ogc/conformance", lambda c: "/ogc/conformance", Conformance),
+    Read("/ogc/collections", lambda c: "/ogc/collections", Collections),
+    Read(
+        "/ogc/collections/{collection_id}/items/{feature_id}",
+        lambda c: f"/ogc/collections/lsoa/items/{c.lsoa}",
+        Feature,
+    ),
+    Read(
+        "/ogc/collections/{collection_id}/items", lambda c: "/ogc/collections/msoa/items", ItemsPage
+    ),
+    Read(
+        "/api/downloads/{collection_id}.{fmt}",
+        lambda c: "/api/downloads/msoa.gpkg",
+        None,
+        kind="gpkg",
+    ),
+    Read("/tiles/{layer}/{z}/{x}/{y}.mvt", lambda c: _tile(c, "lsoa"), None, kind="mvt"),
+    *(read for code in INDICATORS for read in _indicator_reads(code)),
+]
