@@ -30,8 +30,8 @@ from sqlalchemy import text
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from app.areas.feature_repository import AreaQuery, feature_select  # noqa: E402
 from app.areas.importer import ImportRequest, import_areas  # noqa: E402
-from app.areas.repository import AreaQuery, feature_select  # noqa: E402
 from app.cluster import resolve_database_url  # noqa: E402
 from app.db import make_engine, plain_url, unit_of_work  # noqa: E402
 from app.dbadmin import create_database, drop_database  # noqa: E402

@@ -1,143 +1,15 @@
-"""All SQL about areas lives here. GeoJSON is built by PostGIS as text and streamed:
-Python never rebuilds coordinates object by object."""
+"""SQL about areas: their types and vintages, codes and names, writing them, parents.
+Their GeoJSON is :mod:`.feature_repository`'s and their tiles :mod:`.tile_repository`'s."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Row, text
+from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 from app.bulk import copy_into_temp
-
-
-def _feature_sql(geom: str, precision: int) -> str:
-    """SQL for one RFC 7946 Feature as JSON text.
-
-    The geometry is spliced in as text so that it is never parsed back into a JSON
-    value; to_json() quotes the id safely.
-    """
-    return f"""
-    '{{"type":"Feature","id":' || to_json(a.code)::text
-    || ',"geometry":' || ST_AsGeoJSON({geom}, {int(precision)})
-    || ',"properties":' || json_build_object(
-        'code', a.code, 'name', a.name, 'type', a.type_code, 'vintage', a.vintage,
-        'parent', p.code, 'area_km2', round(a.area_km2::numeric, 4),
-        'population', a.population
-    )::text || '}}'
-    """
-
-
-@dataclass(frozen=True)
-class AreaQuery:
-    """Which areas a GeoJSON request selects (already validated)."""
-
-    type_code: str
-    vintage: int
-    bbox: tuple[float, float, float, float] | None = None
-    parent_ids: tuple[int, ...] | None = None
-    level: int = 0
-    precision: int = 9
-    srid: int = 4326  # output coordinates (OGC API Part 2: crs=)
-    bbox_srid: int = 4326  # the bbox's coordinates (bbox-crs=)
-    code: str | None = None  # property equality filters (OGC API queryables)
-    name: str | None = None
-    limit: int | None = None  # a page (OGC API items)
-    offset: int = 0
-
-
-def feature_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
-    """SQL returning one RFC 7946 Feature (as text) per row, ordered by code."""
-    where, params = _area_where(query)
-    joins = "LEFT JOIN area p ON p.id = a.parent_id"
-    geom = "a.geom"
-    if query.level:
-        joins += " JOIN area_display d ON d.area_id = a.id AND d.level = :level"
-        params["level"] = query.level
-        geom = "d.geom"
-    if query.srid != 4326:
-        geom = f"ST_Transform({geom}, {int(query.srid)})"
-    if query.limit is not None or query.offset:
-        # Choose the page's areas first: otherwise every skipped row's GeoJSON is built
-        # before the sort and the offset throw it away.
-        joins += (
-            f" JOIN (SELECT a.id FROM area a WHERE {where} "
-            "ORDER BY a.code LIMIT :page_limit OFFSET :page_offset) page ON page.id = a.id"
-        )
-        params.update(page_limit=query.limit, page_offset=query.offset)
-    sql = (
-        f"SELECT {_feature_sql(geom, query.precision)} AS feature "
-        f"FROM area a {joins} WHERE {where} ORDER BY a.code"
-    )
-    return sql, params
-
-
-def count_select(query: AreaQuery) -> tuple[str, dict[str, Any]]:
-    """SQL counting the areas a query matches, whatever its page (no GeoJSON built)."""
-    where, params = _area_where(query)
-    return f"SELECT count(*) FROM area a WHERE {where}", params
-
-
-def _area_where(query: AreaQuery) -> tuple[str, dict[str, Any]]:
-    """The WHERE clause (on ``area a``) of a query's filters, and its parameters."""
-    params: dict[str, Any] = {"type_code": query.type_code, "vintage": query.vintage}
-    where = ["a.type_code = :type_code", "a.vintage = :vintage"]
-    if query.bbox is not None:
-        envelope = "ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, :bbox_srid)"
-        if query.bbox_srid != 4326:
-            envelope = f"ST_Transform({envelope}, 4326)"
-        params["bbox_srid"] = query.bbox_srid
-        where.append(f"a.geom && {envelope} AND ST_Intersects(a.geom, {envelope})")
-        params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox, strict=True))
-    for column in ("code", "name"):
-        wanted = getattr(query, column)
-        if wanted is not None:
-            where.append(f"a.{column} = :eq_{column}")
-            params[f"eq_{column}"] = wanted
-    if query.parent_ids is not None:
-        where.append(
-            "a.id IN (WITH RECURSIVE below(id) AS ("
-            " SELECT id FROM area WHERE parent_id = ANY(:parent_ids)"
-            " UNION SELECT c.id FROM area c JOIN below b ON c.parent_id = b.id)"
-            " SELECT id FROM below)"
-        )
-        params["parent_ids"] = list(query.parent_ids)
-    return " AND ".join(where), params
-
-
-def features(session: Session, query: AreaQuery) -> list[str]:
-    """Every Feature text of the query, read in the session."""
-    sql, params = feature_select(query)
-    return [str(f) for f in session.execute(text(sql), params).scalars()]
-
-
-def stream_features(engine: Engine, query: AreaQuery, batch_rows: int) -> Iterator[list[str]]:
-    """Yield batches of Feature texts from a server-side cursor on its own connection.
-
-    The streaming response outlives the request's session, so it reads on a connection
-    of its own, which it always returns to the pool.
-    """
-    sql, params = feature_select(query)
-    with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, max_row_buffer=batch_rows).execute(
-            text(sql), params
-        )
-        for batch in result.scalars().partitions(batch_rows):
-            yield list(batch)
-
-
-def one_feature(session: Session, area_id: int, precision: int, level: int = 0) -> str | None:
-    geom = "d.geom" if level else "a.geom"
-    join = " JOIN area_display d ON d.area_id = a.id AND d.level = :level" if level else ""
-    sql = (
-        f"SELECT {_feature_sql(geom, precision)} FROM area a "
-        f"LEFT JOIN area p ON p.id = a.parent_id{join} WHERE a.id = :id"
-    )
-    value = session.execute(text(sql), {"id": area_id, "level": level}).scalar_one_or_none()
-    return None if value is None else str(value)
-
 
 # ----------------------------------------------------------------------------- area types
 
@@ -194,6 +66,25 @@ def area_type_exists(session: Session, code: str) -> bool:
 
 def area_type_codes(session: Session) -> list[str]:
     return list(session.execute(text("SELECT code FROM area_type ORDER BY code")).scalars())
+
+
+def descendant_types(session: Session, type_code: str) -> list[str]:
+    """Area types below ``type_code`` in the hierarchy, nearest first."""
+    rows = session.execute(
+        text(
+            """
+            WITH RECURSIVE down(code, depth) AS (
+                SELECT code, 1 FROM area_type WHERE parent_code = :t
+                UNION
+                SELECT t.code, d.depth + 1 FROM area_type t JOIN down d ON t.parent_code = d.code
+                WHERE d.depth < 50
+            )
+            SELECT code FROM down ORDER BY depth
+            """
+        ),
+        {"t": type_code},
+    )
+    return [str(c) for c in rows.scalars()]
 
 
 def area_type_ancestors(session: Session, code: str) -> list[str]:

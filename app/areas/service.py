@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
+from app.areas import feature_repository as features_repo
 from app.areas import repository as repo
-from app.areas.repository import AreaQuery
+from app.areas.feature_repository import AreaQuery
 from app.errors import AreaNotFoundError, InvalidParameterError, UnknownAreaTypeError
 from geodata.simplify import DISPLAY_LEVELS
 
@@ -106,7 +107,7 @@ def feature_collection_chunks(engine: Engine, query: AreaQuery, batch_rows: int)
     """The FeatureCollection as a stream of UTF-8 chunks."""
     yield b'{"type":"FeatureCollection","features":['
     first = True
-    for batch in repo.stream_features(engine, query, batch_rows):
+    for batch in features_repo.stream_features(engine, query, batch_rows):
         prefix = "" if first else ","
         first = False
         yield (prefix + ",".join(batch)).encode()
@@ -137,7 +138,7 @@ def area_feature(
             f"The code {code!r} names areas of several types ({', '.join(types)}); "
             "add ?type= to choose one"
         )
-    feature = repo.one_feature(
+    feature = features_repo.one_feature(
         session, int(matches[0].id), SIMPLIFIED_PRECISION if level else precision, level
     )
     if feature is None:  # pragma: no cover - the row was found a moment ago

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from app.access import policy
 from app.access.viewer import Viewer
+from app.areas import feature_repository as features_repo
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators.indicator import Indicator
 from app.indicators.service import visible_indicator
-from app.maps import repository as repo
 from app.maps.classify import (
     NO_DATA_COLOUR,
     SUPPRESSED_COLOUR,
@@ -68,7 +68,7 @@ class _Classified:
 def indicator_map(session: Session, viewer: Viewer, req: MapRequest) -> str:
     """The map as a GeoJSON FeatureCollection (text) with a ``legend`` member."""
     c = _classified(session, viewer, req, None)
-    features = repo.map_features(
+    features = features_repo.features_with_properties(
         session, c.type_code, c.vintage, req.simplify, req.precision, c.props, c.missing
     )
     return (
@@ -96,16 +96,16 @@ def map_page(
     c = _classified(session, viewer, req, indicator)
     props, missing = c.props, c.missing
     if more is not None:
-        codes = repo.page_codes(session, c.type_code, c.vintage, limit, offset, equals)
+        codes = features_repo.page_codes(session, c.type_code, c.vintage, limit, offset, equals)
         by_code = more.of(codes)
         props = {code: {**c.props.get(code, c.missing), **by_code.get(code, more.absent)}
                  for code in codes}  # fmt: skip
         missing = {**c.missing, **more.absent}
-    features = repo.map_features(
+    features = features_repo.features_with_properties(
         session, c.type_code, c.vintage, req.simplify, req.precision, props, missing,
         limit, offset, req.srid, equals,
     )  # fmt: skip
-    total = repo.count_areas(session, c.type_code, c.vintage, equals or {})
+    total = features_repo.count_of_type(session, c.type_code, c.vintage, equals or {})
     return c.legend, features, total
 
 
@@ -174,7 +174,7 @@ def _classify(
                 "colour": classes.colours[cls],
                 "period": period,
             }
-    total = repo.count_areas(session, type_code, vintage, {})
+    total = features_repo.count_of_type(session, type_code, vintage, {})
     suppressed = sum(1 for p in props.values() if p["status"] == "suppressed")
     legend = {
         "indicator": indicator.summary(),

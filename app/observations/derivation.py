@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.areas import repository as area_repo
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
 from app.observations import values as sql
@@ -24,7 +25,7 @@ def values_sql(
     stored = sql.stored_types(session, indicator.code)
     if f.type_code in stored:
         return sql.stored_values_sql(indicator.code, f, p)
-    below = [t for t in sql.descendant_types(session, f.type_code) if t in stored]
+    below = [t for t in area_repo.descendant_types(session, f.type_code) if t in stored]
     if below:
         counted = indicator.kind.counted
         if counted or sql.has_numerators(session, indicator.code):

@@ -45,25 +45,6 @@ def stored_types(session: Session, indicator: str) -> list[str]:
     return sorted(str(t) for t in rows.scalars())
 
 
-def descendant_types(session: Session, type_code: str) -> list[str]:
-    """Area types below ``type_code`` in the hierarchy, nearest first."""
-    rows = session.execute(
-        text(
-            """
-            WITH RECURSIVE down(code, depth) AS (
-                SELECT code, 1 FROM area_type WHERE parent_code = :t
-                UNION
-                SELECT t.code, d.depth + 1 FROM area_type t JOIN down d ON t.parent_code = d.code
-                WHERE d.depth < 50
-            )
-            SELECT code FROM down ORDER BY depth
-            """
-        ),
-        {"t": type_code},
-    )
-    return [str(c) for c in rows.scalars()]
-
-
 def _filters(f: ValueFilter, area_alias: str, obs_alias: str, p: str) -> tuple[str, dict[str, Any]]:
     """WHERE clauses for a filter; parameter names start with ``p`` to keep them apart."""
     where = [f"{area_alias}.type_code = :{p}type_code"]

@@ -24,9 +24,10 @@ from app.access.viewer import Viewer
 from app.analysis.layer import FIELDS as LAYER_FIELDS
 from app.analysis.layer import NONE as LAYER_NONE
 from app.analysis.layer import layer_fields
+from app.areas import feature_repository as features_repo
 from app.areas import repository as area_repo
 from app.areas import service as area_service
-from app.areas.repository import AreaQuery
+from app.areas.feature_repository import AreaQuery
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
@@ -34,7 +35,6 @@ from app.indicators.periods import parse_period
 from app.indicators.service import visible_indicators
 from app.maps.service import MapRequest, MoreProperties, map_page
 from app.observations.query import available_periods
-from app.ogc import repository as repo
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -75,7 +75,7 @@ def landing(base: str) -> dict[str, Any]:
 
 
 def collections(session: Session, base: str, viewer: Viewer) -> dict[str, Any]:
-    areas = {str(r.code): r for r in repo.area_collections(session)}
+    areas = {str(r.code): r for r in features_repo.type_extents(session)}
     layers = [_collection(r, base) for r in areas.values()]
     for indicator in visible_indicators(session, viewer):
         type_code = _layer_type(indicator, areas)
@@ -90,7 +90,7 @@ def collections(session: Session, base: str, viewer: Viewer) -> dict[str, Any]:
 def collection(session: Session, base: str, collection_id: str, viewer: Viewer) -> dict[str, Any]:
     """A collection's document (with its extent: measured, so only for documents)."""
     indicator, type_code = resolve_layer(session, collection_id, viewer)
-    areas = {str(r.code): r for r in repo.area_collections(session)}
+    areas = {str(r.code): r for r in features_repo.type_extents(session)}
     if indicator is None:
         return _collection(areas[type_code], base)
     return _indicator_collection(indicator, areas[type_code], base)
@@ -236,7 +236,7 @@ class ItemsPage:
         features = self.features
         if features is None:
             assert self.query is not None
-            features = area_repo.features(session, self.query)
+            features = features_repo.features(session, self.query)
         return self.prefix() + ",".join(features) + "]}"
 
     def stream(self, engine: Engine, batch_rows: int) -> Iterator[bytes]:
@@ -245,7 +245,7 @@ class ItemsPage:
         yield self.prefix().encode()
         first = True
         assert self.query is not None
-        for batch in area_repo.stream_features(engine, self.query, batch_rows):
+        for batch in features_repo.stream_features(engine, self.query, batch_rows):
             yield (("" if first else ",") + ",".join(batch)).encode()
             first = False
         yield b"]}"
@@ -272,7 +272,7 @@ def items(
             query, bbox=bbox, bbox_srid=bbox_srid, srid=srid, limit=limit, offset=offset,
             code=req.equals.get("code"), name=req.equals.get("name"),
         )  # fmt: skip
-        matched = repo.count_features(session, query)
+        matched = features_repo.count_features(session, query)
         returned = max(0, min(limit, matched - offset))
         page.query = query
     else:
