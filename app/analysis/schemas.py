@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.contracts import Contract
+from app.indicators.schemas import IndicatorSummary
 
 
 class AlertOut(Contract):
@@ -56,17 +57,6 @@ class ProfileArea(Contract):
     name: str
     type: str
     vintage: int
-
-
-class IndicatorSummary(Contract):
-    code: str
-    title: str
-    agency: str
-    topic: str
-    value_type: str
-    unit: str
-    polarity: str
-    period_type: str
 
 
 class SeriesPoint(Contract):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from app.analysis.schemas import IndicatorSummary
 from app.contracts import Contract, Feature, FeatureCollection
+from app.indicators.schemas import IndicatorSummary
 
 
 class LegendClass(Contract):

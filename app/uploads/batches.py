@@ -16,6 +16,16 @@ from app.uploads import repository as repo
 from app.uploads import revisions
 
 
+def open_batch(
+    session: Session, kind: str, viewer: Viewer, agency_id: int | None, **fields: Any
+) -> int:
+    """Start a batch of ``kind`` for an agency, recording who made it; its id."""
+    return repo.insert_batch(
+        session, kind=kind, agency_id=agency_id, key_id=viewer.key_id, actor=viewer.actor,
+        **fields,
+    )  # fmt: skip
+
+
 def batch_out(row: Row[Any]) -> dict[str, Any]:
     out = dict(row._mapping)
     out.pop("agency_id", None)
@@ -50,14 +60,8 @@ def revert_batch(session: Session, viewer: Viewer, batch_id: int) -> dict[str, A
             f"{later} value(s) of batch {batch_id} have since been replaced by later batches; "
             "revert those first (newest first), so that no later upload is lost"
         )
-    revert_id = repo.insert_batch(
-        session,
-        kind="revert",
-        agency_id=batch.agency_id,
-        key_id=viewer.key_id,
-        actor=viewer.actor,
-        report=json.dumps({"reverts": batch_id}),
-    )
+    report = json.dumps({"reverts": batch_id})
+    revert_id = open_batch(session, "revert", viewer, batch.agency_id, report=report)
     withdrawn, restored = revisions.revert_values(session, batch_id, revert_id)
     if batch.kind == "events":
         revert_events(session, batch_id, revert_id)

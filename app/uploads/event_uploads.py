@@ -28,6 +28,7 @@ from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
 from app.uploads import repository as batch_repo
 from app.uploads import revisions
+from app.uploads.batches import open_batch
 from app.uploads.layouts.event_rows import EventBatch
 from app.uploads.layouts.events import read_events
 from app.uploads.rejections import reading_errors, reject_if_errors
@@ -119,16 +120,8 @@ def upload_events(session: Session, viewer: Viewer, source: UploadSource) -> Eve
     counted = [i for i in indicators if set(i.event_categories) & matched]
     months = sorted({date(int(m[:4]), int(m[5:7]), 1) for m in set(events.month)})
     _lock(session, agency_id, counted, months)
-    batch_id = batch_repo.insert_batch(
-        session,
-        kind="events",
-        agency_id=agency_id,
-        key_id=viewer.key_id,
-        actor=viewer.actor,
-        filename=source.filename,
-        content_type=source.content_type,
-        sha256=source.sha256,
-        rows=len(events),
+    batch_id = open_batch(
+        session, "events", viewer, agency_id, rows=len(events), **source.batch_fields()
     )
     repo.insert_events(session, batch_id, agency_id, months, _rows(events))
     _count(session, batch_id, counted, months, result)
@@ -150,13 +143,7 @@ def recount_events(session: Session, viewer: Viewer, agency: str) -> EventUpload
         result.notes.append(f"agency {agency!r} has no events, or no indicator counts them")
         return result
     _lock(session, owner, list(indicators), months)
-    batch_id = batch_repo.insert_batch(
-        session,
-        kind="recount",
-        agency_id=owner,
-        key_id=viewer.key_id,
-        actor=viewer.actor,
-    )
+    batch_id = open_batch(session, "recount", viewer, owner)
     result.rows = repo.load_current_points(session, owner)
     _count(session, batch_id, list(indicators), months, result)
     return result

@@ -24,6 +24,7 @@ from app.indicators.indicator import Indicator
 from app.indicators.periods import Period, PeriodError, parse_period
 from app.uploads import repository as batch_repo
 from app.uploads import revisions
+from app.uploads.batches import open_batch
 from app.uploads.layouts.observation_rows import ObservationRow, ParsedObservations
 from app.uploads.layouts.observations import read_observations
 from app.uploads.rejections import reading_errors, reject_if_errors
@@ -96,12 +97,11 @@ def store_observations(
     revisions.lock_indicator_periods(session, {(v[0], v[2]) for v in values})
     revisions.stage_values(session, values)
     notes = _notes(parsed)
-    batch_id = batch_repo.insert_batch(
+    batch_id = open_batch(
         session,
-        kind="observations",
-        agency_id=viewer.agency_id,
-        key_id=viewer.key_id,
-        actor=viewer.actor,
+        "observations",
+        viewer,
+        viewer.agency_id,
         rows=len(parsed.rows),
         report=json.dumps(
             {
