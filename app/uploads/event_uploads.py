@@ -1,4 +1,4 @@
-"""Uploading point events: read (:mod:`app.uploads.layouts.events`), kept raw, assigned
+"""Uploading point events: read (:mod:`app.uploads.layouts.event_layouts`), kept raw, assigned
 to areas in PostGIS, counted per month into the matching indicators as one batch of
 observation revisions.
 
@@ -29,8 +29,8 @@ from app.indicators.indicator import Indicator
 from app.uploads import repository as batch_repo
 from app.uploads import revisions
 from app.uploads.batches import open_batch
+from app.uploads.layouts.event_layouts import read_events
 from app.uploads.layouts.event_rows import EventBatch
-from app.uploads.layouts.events import read_events
 from app.uploads.rejections import reading_errors, reject_if_errors
 from app.uploads.source import UploadSource
 

@@ -1,6 +1,6 @@
 """Uploading observations: all or nothing, every error reported, history kept.
 
-A file is read (:mod:`app.uploads.layouts.observations`), checked against the catalogue
+A file is read (:mod:`app.uploads.layouts.observation_layouts`), checked against the catalogue
 and the geography, and applied as one batch of revisions. Nothing is stored unless every
 row is good; the same values twice change nothing and say so.
 """
@@ -25,8 +25,8 @@ from app.indicators.periods import Period, PeriodError, parse_period
 from app.uploads import repository as batch_repo
 from app.uploads import revisions
 from app.uploads.batches import open_batch
+from app.uploads.layouts.observation_layouts import read_observations
 from app.uploads.layouts.observation_rows import ObservationRow, ParsedObservations
-from app.uploads.layouts.observations import read_observations
 from app.uploads.rejections import reading_errors, reject_if_errors
 from app.uploads.source import UploadSource
 

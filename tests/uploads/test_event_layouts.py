@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from app.uploads.layouts.event_layouts import read_events
 from app.uploads.layouts.event_rows import EventBatch
-from app.uploads.layouts.events import read_events
 from app.uploads.reading import MAX_ROW_ERRORS
 from app.uploads.reading import FormatError as EventFormatError
 from app.uploads.reading import RowError as EventRowError

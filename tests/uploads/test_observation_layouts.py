@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from app.uploads.layouts.observation_layouts import read_observations
 from app.uploads.layouts.observation_rows import ObservationRow, ParsedObservations
-from app.uploads.layouts.observations import read_observations
 from app.uploads.reading import MAX_ROW_ERRORS as MAX_ERRORS
 from app.uploads.reading import FormatError as UploadFormatError
 from app.uploads.reading import RowError

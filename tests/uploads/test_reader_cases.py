@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from pyproj import Transformer
 
-from app.uploads.layouts.events import read_events
-from app.uploads.layouts.observations import read_observations
+from app.uploads.layouts.event_layouts import read_events
+from app.uploads.layouts.observation_layouts import read_observations
 from app.uploads.reading import FormatError, UnsupportedTypeError
 
 

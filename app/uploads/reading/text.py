@@ -127,33 +127,38 @@ def open_text(
     declared = declared_kind(media_type, filename)
     notes: list[str] = []
     owned: list[IO[bytes]] = []
-    raw: IO[bytes] = data
-    if not data.seekable():
-        raw = _spool(owned)
-        _copy_limited(data.read, raw, "the file", max_bytes)
-        raw.seek(0)
-    start = raw.tell()
-    head = raw.read(len(GZIP_MAGIC))
-    raw.seek(start)
-    if head.startswith(GZIP_MAGIC):
-        compressed = _size(raw, start)
-        raw = _gunzip(raw, _spool(owned), max_bytes)
-        start = 0
-        notes.append(f"decompressed gzip: {compressed:,} bytes to {_size(raw, 0):,}")
-    else:
-        if _size(raw, start) > max_bytes:
-            raise FormatError(_too_large("the file", max_bytes))
-        if declares_gzip(media_type, filename):
-            # A proxy or browser may already have decompressed it; the contents count.
-            notes.append("declared as gzip but not compressed: read as it is")
-    _check_looks_like_text(raw, start)
-    codec, skip, note = _encoding(raw, start, params.get("charset"))
-    if note:
-        notes.append(note)
-    text = Text(declared or "csv", codec, notes, raw, start + skip, owned)
-    if declared is None:
-        text.kind = sniffed_kind(text.head(64))
-    return text
+    try:
+        raw: IO[bytes] = data
+        if not data.seekable():
+            raw = _spool(owned)
+            _copy_limited(data.read, raw, "the file", max_bytes)
+            raw.seek(0)
+        start = raw.tell()
+        head = raw.read(len(GZIP_MAGIC))
+        raw.seek(start)
+        if head.startswith(GZIP_MAGIC):
+            compressed = _size(raw, start)
+            raw = _gunzip(raw, _spool(owned), max_bytes)
+            start = 0
+            notes.append(f"decompressed gzip: {compressed:,} bytes to {_size(raw, 0):,}")
+        else:
+            if _size(raw, start) > max_bytes:
+                raise FormatError(_too_large("the file", max_bytes))
+            if declares_gzip(media_type, filename):
+                # A proxy or browser may already have decompressed it; the contents count.
+                notes.append("declared as gzip but not compressed: read as it is")
+        _check_looks_like_text(raw, start)
+        codec, skip, note = _encoding(raw, start, params.get("charset"))
+        if note:
+            notes.append(note)
+        text = Text(declared or "csv", codec, notes, raw, start + skip, owned)
+        if declared is None:
+            text.kind = sniffed_kind(text.head(64))
+        return text
+    except BaseException:
+        for spool in owned:
+            spool.close()
+        raise
 
 
 def _spool(owned: list[IO[bytes]]) -> IO[bytes]:
