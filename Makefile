@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # GDAL's command-line tools for checking GIS outputs, Chromium for the browser tests.
 DEB_PACKAGES := postgresql postgresql-postgis python3-venv gdal-bin chromium
 
-.PHONY: setup system-packages venv demo serve test lint typecheck pytest bench clean
+.PHONY: setup system-packages venv demo serve test lint typecheck jstest pytest bench clean
 
 setup: system-packages venv
 
@@ -30,7 +30,7 @@ demo: setup
 serve: setup
 	$(BIN)/nis serve
 
-test: setup lint typecheck pytest
+test: setup lint typecheck jstest pytest
 
 lint:
 	$(BIN)/ruff check .
@@ -38,6 +38,20 @@ lint:
 
 typecheck:
 	$(BIN)/mypy
+
+# The web page's pure helpers (frontend/lib): their tests under node --test, and their JSDoc
+# types under tsc. The dev tools come from frontend/package-lock.json, installed again only
+# when it or package.json is newer than the install (node_modules is not committed).
+NODE_TOOLS := frontend/node_modules/.nis-installed
+
+jstest: $(NODE_TOOLS)
+	node --test frontend/tests/
+	cd frontend && npx --no-install tsc -p tsconfig.json
+
+$(NODE_TOOLS): frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "make jstest needs Node 20 and npm"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
 
 pytest:
 	$(BIN)/pytest

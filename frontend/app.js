@@ -1,415 +1,432 @@
 // The officers' map: pick an indicator, see the areas coloured by it, click one for its
 // profile, go from an alert to the place. Plain ES module on vendored Leaflet; every
-// request goes to this NIS server. Geometries are fetched once per area type and kept:
-// as GeoJSON up to the instance's map_tiles_above areas, as vector tiles beyond (tiles.js);
-// changing indicator, period or classes fetches values only.
+// request goes to this NIS server, through the store (lib/store.js), which drops any answer
+// older than the newest request of its kind. Geometries are fetched once per area type and
+// kept, by the one areas layer of the current type: GeoJSON up to the instance's
+// map_tiles_above areas (geojson-areas.js), vector tiles beyond (tiles.js), both with the
+// interface of area-layer.js. Changing indicator, period or classes fetches values only.
 
-import { $, api, escapeHtml, format } from "./common.js";
-import { alertCharts, loadAlerts, showProfile, showTab } from "./panel.js";
-import { AreaTiles, STYLE } from "./tiles.js";
+import { $, api, el, request } from "./common.js";
+import { GeoJsonAreas } from "./geojson-areas.js";
+import { showAlerts, showFailure, showLoading, showProfile, showTab } from "./panel.js";
+import { AreaTiles } from "./tiles.js";
+import { areaFromSearch, defaultIndicator, groupIndicators, newestCount, searchOption, typesFor } from "./lib/catalogue.js";
+import { legendView } from "./lib/legend.js";
+import {
+  areaNamesPath, areaPath, csvName, deprivationPath, downloadPaths, profilePath, seriesPath, valuesPath,
+} from "./lib/paths.js";
+import { userMessage } from "./lib/problem.js";
+import { Store } from "./lib/store.js";
+import { readView, writeView } from "./lib/url-state.js";
+import { areaSummary, areasWithValue, colourOf, periodsOf } from "./lib/values.js";
+import { nextPeriod, recoverView } from "./lib/view.js";
 
 const L = window.L;
 
-const state = { indicator: null, type: null, period: null, scheme: "quantiles", classes: 5, area: null };
-const geometryCache = new Map(); // area type -> GeoJSON FeatureCollection
-const layers = new Map(); // area code -> Leaflet layer (current type, GeoJSON mode)
+const store = new Store(api);
 const areaNames = new Map(); // area code -> name (current type), for the search box
-let map, areasLayer, labelsLayer, deprivedLayer, legendControl, values, indicators = [], playing = null;
+let map, legendControl, hoverTip, playing = null;
+let areas = null; // the current type's areas layer
+let labels = null; // its names, from street-level zooms
 let config = { map_tiles_above: 5000 };
-let areaTiles = null; // the current type's vector tiles (tile mode), else null
+let indicators = [], types = [], areaCounts = new Map(); // area type -> areas in its newest vintage
 let painting = 0; // paints under way (the play button can start one before another ends)
-let hoverTip = null;
-let deprivedCodes = []; // the areas outlined as the most deprived 10%
+let paints = 0; // the newest paint, so that only it marks the page painted
 
-// ------------------------------------------------------------------ URL state
-function readHash() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  for (const key of Object.keys(state)) {
-    if (params.has(key)) state[key] = key === "classes" ? Number(params.get(key)) : params.get(key);
-  }
+// ------------------------------------------------------------------ render mode
+// The one place that picks how a type is drawn. Counted from /api/area-types (the newest
+// vintage, the areas a map shows), known before any paint, so geometries and values load
+// together.
+function layerFor(type) {
+  return (areaCounts.get(type) || 0) > config.map_tiles_above ? AreaTiles : GeoJsonAreas;
 }
-function writeHash() {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(state)) if (value !== null && value !== "") params.set(key, value);
-  history.replaceState(null, "", "#" + params.toString());
+
+// ------------------------------------------------------------------ what the user is told
+// The notice under the controls: why the page could not do what was asked, in the server's
+// words (problem details), as text.
+function tell(error, what) {
+  const notice = $("notice");
+  notice.textContent = `${what}: ${userMessage(error)}`;
+  if (notice.hidden) resized(() => { notice.hidden = false; });
+}
+
+function hush() {
+  const notice = $("notice");
+  if (!notice.hidden) resized(() => { notice.hidden = true; notice.textContent = ""; });
+}
+
+// The notice changes the header's height, so the map's: Leaflet only watches the window.
+function resized(change) {
+  change();
+  if (map) map.invalidateSize(); // keeps the centre
 }
 
 // ------------------------------------------------------------------ controls
 function fillIndicators(filter = "") {
-  const select = $("indicator");
-  const wanted = filter.toLowerCase();
-  const groups = new Map();
-  for (const ind of indicators) {
-    if (wanted && !`${ind.title} ${ind.code} ${ind.agency} ${ind.topic}`.toLowerCase().includes(wanted)) continue;
-    const key = `${ind.agency} — ${ind.topic}`;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(ind);
-  }
-  select.replaceChildren(...[...groups].map(([label, list]) => {
+  const { indicator } = store.view;
+  $("indicator").replaceChildren(...groupIndicators(indicators, filter).map(([label, list]) => {
     const group = document.createElement("optgroup");
     group.label = label;
-    group.append(...list.map((ind) => new Option(ind.title, ind.code, false, ind.code === state.indicator)));
+    group.append(...list.map((ind) => new Option(ind.title, ind.code, false, ind.code === indicator)));
     return group;
   }));
 }
 
-function fillTypes(types) {
-  const indicator = indicators.find((i) => i.code === state.indicator);
-  const allowed = types.filter((t) => t.vintages.length && (!indicator || indicator.area_types.includes(t.code)));
-  $("type").replaceChildren(...allowed.map((t) => new Option(t.name, t.code, false, t.code === state.type)));
-  if (!allowed.some((t) => t.code === state.type) && allowed.length) {
-    // The finest geography by default: the type with the most areas.
-    const size = (t) => Math.max(...t.vintages.map((v) => v.count));
-    state.type = allowed.reduce((a, b) => (size(b) > size(a) ? b : a)).code;
-  }
-  $("type").value = state.type;
+function fillTypes() {
+  const indicator = indicators.find((i) => i.code === store.view.indicator);
+  const { allowed, type } = typesFor(types, indicator, store.view.type);
+  store.set({ type });
+  $("type").replaceChildren(...allowed.map((t) => new Option(t.name, t.code, false, t.code === type)));
+  $("type").value = type;
 }
 
-function fillPeriods(periods) {
+function fillClasses() {
+  $("scheme").value = store.view.scheme;
+  $("classes").value = String(store.view.classes);
+}
+
+function fillPeriods(periods, period) {
   const slider = $("period");
   slider.max = Math.max(periods.length - 1, 0);
-  slider.value = Math.max(periods.indexOf(state.period), 0);
+  slider.value = Math.max(periods.indexOf(period), 0);
   slider.disabled = periods.length < 2;
   $("play").disabled = periods.length < 2;
-  $("period-label").textContent = state.period || "no data";
-  slider.setAttribute("aria-valuetext", state.period || "no data");
+  $("period-label").textContent = period || "no data";
+  slider.setAttribute("aria-valuetext", period || "no data");
+}
+
+const offered = (select) => [...$(select).options].map((o) => o.value);
+
+// A control changed the view: say nothing more about an earlier failure, and paint.
+function choose(patch) {
+  hush();
+  store.set(patch);
+  paint();
 }
 
 // ------------------------------------------------------------------ the map
-let areaCounts = new Map(); // area type -> number of areas (newest vintage)
+function markPainted() {
+  document.body.dataset.paintedAt = String(Math.round(performance.now()));
+  document.body.dataset.state = "painted";
+}
 
-async function geometries(type) {
-  if (!geometryCache.has(type)) {
-    // Coarser display levels for big layers: a nation's LSOAs at level 3 stay usable.
-    const level = (areaCounts.get(type) || 0) > 5000 ? 3 : 1;
-    geometryCache.set(type, await api(`api/areas?type=${encodeURIComponent(type)}&simplify=${level}`));
+function writeHash() {
+  history.replaceState(null, "", `#${writeView(store.view)}`);
+}
+
+// Paint the store's view: its values, and a new layer if its type changed. Resolves to
+// "painted", "superseded" (a newer view was asked for: that one paints) or "failed" (the
+// notice says why, starting with `failure`).
+async function paint(failure = "The map could not be painted") {
+  const view = store.view;
+  const mine = ++paints;
+  const started = performance.now();
+  document.body.dataset.state = "loading";
+  painting += 1;
+  try {
+    const answer = await store.latest("view", async (signal) => {
+      const [values] = await Promise.all([store.values(valuesPath(view), signal), useLayer(view, signal)]);
+      return values;
+    });
+    if (!answer.current) return "superseded";
+    show(answer.value, view);
+    // In tile mode, painted means every tile in view is drawn with these values.
+    await areas.drawn();
+    if (mine !== paints) return "superseded";
+    if (!areaNames.size) loadNames(view.type);
+    // Marks for the end-to-end tests and the paint benchmark.
+    document.body.dataset.paintMs = String(Math.round(performance.now() - started));
+    markPainted();
+    return "painted";
+  } catch (error) {
+    if (mine !== paints) return "superseded";
+    tell(error, failure);
+    document.body.dataset.state = "failed";
+    return "failed";
+  } finally {
+    painting -= 1;
   }
-  return geometryCache.get(type);
 }
 
-function clearAreas() {
-  for (const layer of [areasLayer, areaTiles, labelsLayer, deprivedLayer]) if (layer) layer.remove();
-  areasLayer = areaTiles = labelsLayer = deprivedLayer = null;
-  deprivedCodes = [];
-  layers.clear();
-  areaNames.clear();
-  $("area-names").replaceChildren();
+// The answer for the view is the newest: the map, legend, slider, links and URL show it.
+function show(values, view) {
+  const { legend } = values;
+  store.shown = values;
+  store.set({ period: legend.period });
+  // Tiles already decoded are recoloured here; those still on their way, when they come.
+  areas.repaint();
+  fillPeriods(legend.periods, legend.period);
+  drawLegend(legend);
+  const links = downloadPaths(store.view);
+  $("download-geojson").href = links.geojson;
+  $("export-html").href = links.html;
+  $("export-png").href = links.png;
+  if (view.area) areas.select(view.area);
+  writeHash();
 }
 
-function listNames(names) {
-  areaNames.clear();
-  for (const [code, name] of names) areaNames.set(code, name);
-  $("area-names").replaceChildren(...[...areaNames].map(([code, name]) => new Option(`${name} (${code})`)));
-}
-
-async function drawAreas() {
-  const collection = await geometries(state.type);
-  if (areasLayer && areasLayer.options.nisType === state.type) return;
-  clearAreas();
-  areasLayer = L.geoJSON(collection, {
-    nisType: state.type,
-    renderer: L.canvas({ padding: 0.2 }),
-    style: () => ({ weight: STYLE.outline.weight, color: STYLE.outline.color, fillOpacity: STYLE.fillOpacity, fillColor: "#fff" }),
-    onEachFeature: (feature, layer) => {
-      layers.set(feature.id, layer);
-      layer.on("mouseover", () => layer.bindTooltip(hoverText(feature.id, feature.properties.name), { sticky: true }).openTooltip());
-      layer.on("click", () => selectArea(feature.id));
-    },
-  }).addTo(map);
-  listNames(collection.features.map((f) => [f.id, f.properties.name]));
-  labelsLayer = L.layerGroup(collection.features.map((f) => label(f.properties.name, layers.get(f.id).getBounds().getCenter())));
-  showLabels();
-  if (!state.area) map.fitBounds(areasLayer.getBounds());
-}
-
-// Tile mode: the type's vector tiles, fetched and decoded while the values are on their way,
-// drawn once they are there.
-async function drawTiles() {
-  if (areaTiles && areaTiles.options.type === state.type) return;
-  const type = state.type;
-  const tilejson = await api(`tiles/${encodeURIComponent(type)}.json`);
-  clearAreas();
-  const [west, south, east, north] = tilejson.bounds;
-  const bounds = L.latLngBounds([south, west], [north, east]);
-  const focus = state.area ? await areaBounds(state.area, type) : null;
+// The layer of the view's type, made (from its geometry, fetched once per type) unless it
+// is the current one. Made before the values come: tiles are fetched and decoded while the
+// values are on their way, and drawn once they are there.
+async function useLayer(view, signal) {
+  if (areas && areas.options.type === view.type) return;
+  const Layer = layerFor(view.type);
+  const data = await store.kept(Layer.source(view.type, areaCounts.get(view.type) || 0));
+  const layer = new Layer({ type: view.type, data, fill: (code) => colourOf(store.shown, code) });
+  const focus = view.area ? layer.boundsOf(view.area) ?? (await serverBounds(view.area, view.type, signal)) : null;
+  if (signal.aborted) return; // a newer view makes its own
+  replaceLayer(layer);
   // Settle the view first (no animation), so that only the tiles it shows are fetched.
   if (focus) map.fitBounds(focus, { maxZoom: 14, animate: false });
-  else if (!state.area || !viewSet()) map.fitBounds(bounds, { animate: false });
-  areaTiles = new AreaTiles({
-    type, url: tilejson.tiles[0], fill: colourOf, bounds: bounds.pad(0.05), maxNativeZoom: tilejson.maxzoom,
-  });
-  areaTiles.on("loading", () => { if (!painting) document.body.dataset.state = "loading"; });
-  areaTiles.on("load", () => {
+  else if (!view.area || !viewSet()) map.fitBounds(layer.bounds(), { animate: false });
+  layer.addTo(map);
+  if ($("deprived").checked) showDeprived(true);
+}
+
+function replaceLayer(layer) {
+  if (areas) areas.remove();
+  if (labels) labels.remove();
+  labels = null;
+  hoverTip.close();
+  areaNames.clear();
+  $("area-names").replaceChildren();
+  areas = layer;
+  layer.on("loading", () => { if (!painting) document.body.dataset.state = "loading"; });
+  layer.on("load", () => {
     showLabels();
     if (!painting) markPainted();
   });
-  areaTiles.addTo(map);
-}
-
-// Names for the search box in tile mode, fetched once the map is painted (they are not
-// needed to draw it).
-function loadNames(type) {
-  api(`api/area-types/${encodeURIComponent(type)}/names`)
-    .then((body) => { if (areaTiles && areaTiles.options.type === type) listNames(Object.entries(body.names)); })
-    .catch(() => {});
+  layer.on("areahover", ({ code, name, latlng }) => {
+    hoverTip.setLatLng(latlng).setContent(hoverContent(code, name));
+    if (!hoverTip.isOpen()) hoverTip.openOn(map);
+  });
+  layer.on("areaout", () => hoverTip.close());
+  layer.on("areaclick", ({ code }) => selectArea(code));
 }
 
 function viewSet() {
   try { map.getCenter(); return true; } catch { return false; }
 }
 
-// Names where there is room to read them: only from street-level zooms. In tile mode, the
-// areas of the loaded tiles, each at a point well inside it.
-function label(name, latlng) {
-  return L.marker(latlng, { icon: L.divIcon({ className: "area-label", html: escapeHtml(name), iconSize: null }), interactive: false });
+// Names for the search box, fetched once the map is painted (they are not needed to draw it).
+function loadNames(type) {
+  store.kept(areaNamesPath(type))
+    .then((body) => {
+      if (!areas || areas.options.type !== type) return;
+      areaNames.clear();
+      for (const [code, name] of Object.entries(body.names)) areaNames.set(code, name);
+      $("area-names").replaceChildren(...[...areaNames].map(([code, name]) => new Option(searchOption(code, name))));
+    })
+    .catch(() => {}); // the search box stays empty; the map works without it
 }
 
+// Names where there is room to read them: only from street-level zooms, each at a point
+// well inside its area (in tile mode, the areas of the loaded tiles).
 function showLabels() {
-  const near = map.getZoom() >= 14;
-  if (areaTiles) {
-    if (labelsLayer) labelsLayer.remove();
-    labelsLayer = near ? L.layerGroup([...areaTiles.places().values()].map((p) => label(p.name, p.latlng))).addTo(map) : null;
-  } else if (labelsLayer) {
-    if (near) labelsLayer.addTo(map); else labelsLayer.remove();
-  }
-}
-
-function colourOf(code) {
-  const props = values && values.areas[code];
-  return props ? props.colour : values ? values.legend.no_data.colour : "#fff";
-}
-
-// Tile mode beyond map_tiles_above areas. Counted from /api/area-types (the newest vintage,
-// the areas a map shows), known before any paint, so geometries and values load together.
-function tileMode(type) {
-  return (areaCounts.get(type) || 0) > config.map_tiles_above;
-}
-
-function markPainted() {
-  document.body.dataset.paintedAt = String(Math.round(performance.now()));
-  document.body.dataset.state = "painted";
-}
-
-async function paint() {
-  painting += 1;
-  try {
-    await paintView();
-  } finally {
-    painting -= 1;
-  }
-}
-
-// The values of the current view (no geometries).
-function valuesPath() {
-  const query = new URLSearchParams({ type: state.type, scheme: state.scheme, classes: state.classes, geometry: "false" });
-  if (state.period) query.set("period", state.period);
-  return `api/maps/${encodeURIComponent(state.indicator)}?${query}`;
-}
-
-// A link that names the indicator and type can ask for its values while the page is still
-// reading the catalogue; the first paint takes that answer if it asks for the same.
-let earlyValues = null;
-function fetchValues(path) {
-  const early = earlyValues;
-  earlyValues = null;
-  return early && early.path === path ? early.response : api(path);
-}
-
-async function paintView() {
-  const started = performance.now();
-  document.body.dataset.state = "loading";
-  const before = areaTiles || areasLayer;
-  [values] = await Promise.all([fetchValues(valuesPath()), tileMode(state.type) ? drawTiles() : drawAreas()]);
-  const legend = values.legend;
-  state.period = legend.period;
-  // Tiles already decoded are recoloured here; those still on their way, when they come.
-  if (areaTiles) areaTiles.repaint();
-  for (const [code, layer] of layers) layer.setStyle({ fillColor: colourOf(code) });
-  if ((areaTiles || areasLayer) !== before && $("deprived").checked) showDeprived(true);
-  fillPeriods(legend.periods);
-  drawLegend(legend);
-  const view = new URLSearchParams({ type: state.type, scheme: state.scheme, classes: state.classes, ...(state.period ? { period: state.period } : {}) });
-  const base = `api/maps/${encodeURIComponent(state.indicator)}`;
-  $("download-geojson").href = `${base}?${view}`;
-  $("export-html").href = `${base}/export.html?${view}`;
-  $("export-png").href = `${base}/export.png?${view}`;
-  if (state.area) highlight(state.area);
-  writeHash();
-  // In tile mode, painted means every tile in view is drawn with these values.
-  if (areaTiles) await areaTiles.drawn();
-  if (areaTiles && !areaNames.size) loadNames(state.type);
-  // Marks for the end-to-end tests and the paint benchmark.
-  document.body.dataset.paintMs = String(Math.round(performance.now() - started));
-  markPainted();
+  if (labels) labels.remove();
+  labels = null;
+  if (!areas || map.getZoom() < 14) return;
+  const label = ({ name, latlng }) => L.marker(latlng, {
+    icon: L.divIcon({ className: "area-label", html: el("span", name), iconSize: null }), interactive: false,
+  });
+  labels = L.layerGroup([...areas.places().values()].map(label)).addTo(map);
 }
 
 function drawLegend(legend) {
-  const div = legendControl.getContainer();
-  const rows = legend.classes.map((c) =>
-    `<li><span class="swatch" style="background:${c.colour}"></span>${format(c.lower, legend)} – ${format(c.upper, legend)} (${c.count})</li>`);
-  for (const [name, entry] of [["Suppressed", legend.suppressed], ["No data", legend.no_data]]) {
-    if (entry.count) rows.push(`<li><span class="swatch" style="background:${entry.colour}"></span>${name} (${entry.count}) <span class="why">${escapeHtml(entry.why)}</span></li>`);
-  }
-  div.innerHTML = `<h2>${escapeHtml(legend.indicator.title)}, ${escapeHtml(legend.period || "no data")}</h2>
-    <ul>${rows.join("")}</ul><p class="why">${escapeHtml(legend.palette)}; ${escapeHtml(legend.scheme.replace("_", " "))}</p>`;
+  const { heading, rows, note } = legendView(legend);
+  const list = el("ul");
+  list.append(...rows.map(({ colour, label, why }) => {
+    const swatch = el("span", "", "swatch");
+    swatch.style.background = colour;
+    const item = el("li");
+    item.append(swatch, label);
+    if (why) item.append(" ", el("span", why, "why"));
+    return item;
+  }));
+  legendControl.getContainer().replaceChildren(el("h2", heading), list, el("p", note, "why"));
 }
 
-function hoverText(code, name) {
-  if (!values) return `<strong>${escapeHtml(name)}</strong> (${code})`;
-  const props = values.areas[code];
-  const legend = values.legend;
-  let text = `<strong>${escapeHtml(name)}</strong> (${code})<br>`;
-  text += props && props.status === "suppressed" ? "suppressed (small count)" : format(props && props.value, legend);
-  if (props && props.value !== null && legend.city) text += `<br>${escapeHtml(legend.city.what)}: ${format(legend.city.value, legend)}`;
-  return text;
+function hoverContent(code, name) {
+  const { lines } = areaSummary(store.shown, code, name);
+  const content = el("div");
+  content.append(el("strong", name), ` (${code})`);
+  for (const line of lines) content.append(el("br"), line);
+  return content;
 }
 
-// Tile mode: the area under the pointer from the decoded tiles, with the same tooltip and
-// click as a GeoJSON area's.
-function hoverTiles(e) {
-  if (!areaTiles) return;
-  const area = values ? areaTiles.featureAt(e.latlng) : null;
-  map.getContainer().style.cursor = area ? "pointer" : "";
-  if (!area) { hoverTip.close(); return; }
-  hoverTip.setLatLng(e.latlng).setContent(hoverText(area.code, area.name));
-  if (!hoverTip.isOpen()) hoverTip.openOn(map);
-}
-
-function clickTiles(e) {
-  const area = areaTiles ? areaTiles.featureAt(e.latlng) : null;
-  if (area) selectArea(area.code);
-}
-
-function highlight(code) {
-  if (areaTiles) { areaTiles.select(code); return; }
-  const { outline, selected } = STYLE;
-  for (const [other, layer] of layers) layer.setStyle(other === code ? selected : outline);
-  const layer = layers.get(code);
-  if (layer) layer.bringToFront();
-}
-
+// The most deprived 10% (IMD decile 1) of the current type, outlined.
 async function showDeprived(on) {
-  if (deprivedLayer) { deprivedLayer.remove(); deprivedLayer = null; }
-  if (areaTiles) areaTiles.outline([]);
-  deprivedCodes = [];
-  if (!on) return;
-  const decile = await api(`api/maps/imd_decile?type=${encodeURIComponent(state.type)}&geometry=false`).catch(() => null);
-  if (!decile) return;
-  const codes = Object.entries(decile.areas).filter(([, p]) => p.value === 1).map(([code]) => code);
-  deprivedCodes = areaTiles ? codes : codes.filter((c) => layers.has(c));
-  if (areaTiles) { areaTiles.outline(codes); return; }
-  const { weight, color, dashArray } = STYLE.deprived;
-  deprivedLayer = L.featureGroup(codes.filter((c) => layers.has(c)).map((c) =>
-    L.geoJSON(layers.get(c).feature, { interactive: false, style: { weight, color, fill: false, dashArray: dashArray.join(" ") } }))).addTo(map);
+  const layer = areas;
+  if (!layer) return;
+  if (!on) {
+    store.cancel("deprived");
+    layer.outline([]);
+    return;
+  }
+  const type = layer.options.type;
+  try {
+    const answer = await store.latest("deprived", (signal) => store.json(deprivationPath(type), signal));
+    if (answer.current && areas === layer) layer.outline(areasWithValue(answer.value, 1));
+  } catch (error) {
+    tell(error, "The most deprived areas could not be outlined");
+  }
 }
 
-// Where an area is: its layer's bounds (GeoJSON mode), or its outline from the areas API.
-async function areaBounds(code, type) {
-  const layer = layers.get(code);
-  if (layer) return layer.getBounds();
-  const query = new URLSearchParams({ type, simplify: 1 });
-  const feature = await api(`api/areas/${encodeURIComponent(code)}?${query}`).catch(() => null);
+// Where an area is, from the areas API (when the layer cannot tell: tiles out of view).
+async function serverBounds(code, type, signal) {
+  const feature = await store.json(areaPath(code, type), signal).catch(() => null);
   return feature ? L.geoJSON(feature).getBounds() : null;
 }
 
-async function selectArea(code, type = state.type) {
-  state.area = code;
-  if (type !== state.type) { state.type = type; $("type").value = type; await paint(); }
-  const bounds = await areaBounds(code, type);
-  if (bounds) map.fitBounds(bounds, { maxZoom: 14 });
-  highlight(code);
-  writeHash();
-  await showProfile(code, openAlert);
+// Select an area: zoom to it, outline it, show its profile (headed by the charts of an
+// alert's indicators, a comma-separated list, when it comes from one).
+async function selectArea(code, type, chartsOf = "") {
+  type = type || store.view.type; // an alert of no area type: the current one
+  store.set({ area: code });
+  if (type !== store.view.type) {
+    store.set({ type });
+    $("type").value = type;
+    await paint();
+  }
+  showLoading();
+  try {
+    const answer = await store.latest("area", async (signal) => {
+      const bounds = areas?.boundsOf(code) ?? (await serverBounds(code, type, signal));
+      if (signal.aborted) return null; // another area was chosen
+      if (bounds) map.fitBounds(bounds, { maxZoom: 14 });
+      areas?.select(code);
+      writeHash();
+      return Promise.all([store.json(profilePath(code), signal), alertCharts(code, type, chartsOf, signal)]);
+    });
+    if (answer.current) showProfile(answer.value[0], openAlert, answer.value[1]);
+  } catch (error) {
+    showFailure("profile", "This area's profile could not be loaded", error);
+  }
+}
+
+// The series of an alert's indicators in its area; those that cannot be had are left out.
+async function alertCharts(area, type, codes, signal) {
+  if (!codes) return [];
+  const charts = await Promise.all(codes.split(",").map((code) =>
+    store.json(seriesPath(code, type, area), signal)
+      .then((data) => ({ title: data.indicator.title, series: data.observations.slice(-36).map((o) => ({ period: o.period, value: o.value })) }))
+      .catch(() => null)));
+  return charts.filter(Boolean);
 }
 
 async function openAlert({ area, type, indicators: codes }) {
-  if (!area) return;
-  await selectArea(area, type);
-  $("profile").insertAdjacentHTML("afterbegin", await alertCharts(area, type, codes));
+  if (area) await selectArea(area, type, codes);
 }
 
 // ------------------------------------------------------------------ downloads
 async function downloadCsv() {
-  const query = new URLSearchParams({ indicator: state.indicator, type: state.type, ...(state.period ? { period: state.period } : {}) });
-  const response = await fetch(`api/observations?${query}`, { headers: { Accept: "text/csv" } });
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(await response.blob());
-  link.download = `${state.indicator}-${state.type}-${state.period || "all"}.csv`;
-  link.click();
+  const view = store.view;
+  try {
+    const response = await request(downloadPaths(view).csv, { headers: { Accept: "text/csv" } });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = csvName(view);
+    link.click();
+  } catch (error) {
+    tell(error, "The CSV could not be downloaded");
+  }
 }
 
 // ------------------------------------------------------------------ start
 async function start() {
-  readHash();
-  if (state.indicator && state.type) {
-    earlyValues = { path: valuesPath(), response: api(valuesPath()) };
-    earlyValues.response.catch(() => {}); // a stale link: the first paint asks again
-  }
-  const [settings, catalogue, types] = await Promise.all([api("api/config"), api("api/indicators"), api("api/area-types")]);
+  store.set(readView(location.hash));
+  // A link that names the indicator and type can ask for its values while the page is still
+  // reading the catalogue; the first paint takes that answer if it asks for the same.
+  if (store.view.indicator && store.view.type) store.prefetch(valuesPath(store.view));
+  const [settings, catalogue, areaTypes] = await Promise.all([api("api/config"), api("api/indicators"), api("api/area-types")]);
   config = settings;
   indicators = catalogue;
-  areaCounts = new Map(types.map((t) => [t.code, t.vintages.length ? t.vintages.at(-1).count : 0]));
+  types = areaTypes;
+  areaCounts = new Map(types.map((t) => [t.code, newestCount(t)]));
   map = L.map("map", { preferCanvas: true, zoomSnap: 0.25 });
   hoverTip = L.tooltip({ direction: "auto", offset: [12, 0] });
-  map.on("mousemove", hoverTiles);
   map.on("mouseout", () => hoverTip.close());
-  map.on("click", clickTiles);
   map.on("zoomend", showLabels);
   if (config.tile_url) L.tileLayer(config.tile_url, { attribution: config.tile_attribution }).addTo(map);
   legendControl = L.control({ position: "bottomleft" });
   legendControl.onAdd = () => L.DomUtil.create("div", "legend");
   legendControl.addTo(map);
-  if (!indicators.some((i) => i.code === state.indicator)) {
-    state.indicator = (indicators.find((i) => i.code === "all_crime") || indicators[0]).code;
-  }
+  // A link's indicator is asked for even if the catalogue lacks it: the server says why it
+  // cannot be shown. No indicator: the default one.
+  if (!store.view.indicator) store.set({ indicator: defaultIndicator(indicators) });
   fillIndicators();
-  fillTypes(types);
-  $("scheme").value = state.scheme;
-  $("classes").value = String(state.classes);
+  fillTypes();
+  fillClasses();
 
   $("indicator-search").addEventListener("input", (e) => fillIndicators(e.target.value));
-  $("indicator").addEventListener("change", (e) => { state.indicator = e.target.value; state.period = null; fillTypes(types); paint(); });
-  $("type").addEventListener("change", (e) => { state.type = e.target.value; state.area = null; paint(); });
-  $("scheme").addEventListener("change", (e) => { state.scheme = e.target.value; paint(); });
-  $("classes").addEventListener("change", (e) => { state.classes = Number(e.target.value); paint(); });
-  $("period").addEventListener("input", (e) => { state.period = values.legend.periods[Number(e.target.value)]; paint(); });
+  $("indicator").addEventListener("change", (e) => {
+    hush();
+    store.set({ indicator: e.target.value, period: null });
+    fillTypes();
+    paint();
+  });
+  $("type").addEventListener("change", (e) => choose({ type: e.target.value, area: null }));
+  $("scheme").addEventListener("change", (e) => choose({ scheme: e.target.value }));
+  $("classes").addEventListener("change", (e) => choose({ classes: Number(e.target.value) }));
+  $("period").addEventListener("input", (e) => {
+    // The slider holds the periods of the values shown; while another indicator or type is
+    // on its way they may not be its periods.
+    const periods = periodsOf(store.shown, store.view);
+    if (periods) choose({ period: periods[Number(e.target.value)] });
+  });
   $("play").addEventListener("click", () => {
     if (playing) { clearInterval(playing); playing = null; $("play").textContent = "Play"; $("play").setAttribute("aria-pressed", "false"); return; }
     $("play").textContent = "Pause";
     $("play").setAttribute("aria-pressed", "true");
     playing = setInterval(() => {
-      const periods = values.legend.periods;
-      state.period = periods[(periods.indexOf(state.period) + 1) % periods.length];
+      // While a view is on its way, wait for it: the next period is the next after its own.
+      const periods = periodsOf(store.shown, store.view);
+      if (!periods || store.busy("view")) return;
+      store.set({ period: nextPeriod(periods, store.view.period) });
       paint();
     }, 1200);
   });
   $("area-search").addEventListener("change", (e) => {
-    const match = /\(([^)]+)\)$/.exec(e.target.value) || [null, e.target.value.trim()];
-    if (areaNames.has(match[1])) selectArea(match[1]);
+    const code = areaFromSearch(e.target.value, areaNames);
+    if (code) selectArea(code);
   });
   $("deprived").addEventListener("change", (e) => showDeprived(e.target.checked));
   $("download-csv").addEventListener("click", downloadCsv);
   $("tab-alerts").addEventListener("click", () => showTab("alerts"));
   $("tab-profile").addEventListener("click", () => showTab("profile"));
 
-  await paint();
-  loadAlerts(openAlert).catch(() => { $("alerts").textContent = "Could not load the alerts."; });
-  if (state.area) selectArea(state.area);
+  if ((await paint("This link's view could not be shown")) === "failed") {
+    // The link's view was refused (the notice gives the server's reason): show the nearest
+    // view the server can, the newest period of the indicator if it exists.
+    const linked = writeView(store.view);
+    store.set(recoverView(store.view, {
+      indicators: indicators.map((i) => i.code), fallbackIndicator: defaultIndicator(indicators),
+      schemes: offered("scheme"), classes: offered("classes").map(Number),
+    }));
+    if (writeView(store.view) !== linked) {
+      fillIndicators();
+      fillTypes();
+      fillClasses();
+      await paint();
+    }
+  }
+  store.json("api/alerts?limit=200")
+    .then((body) => showAlerts(body, openAlert))
+    .catch((error) => showFailure("alerts", "Could not load the alerts", error));
+  if (store.view.area) selectArea(store.view.area);
 }
 
 // A read-only window on the map's state, for the end-to-end tests and the benchmark.
 // In tile mode, areas are those drawn in the loaded tiles.
 window.nis = {
-  state: () => ({ ...state }),
-  mode: () => (areaTiles ? "tiles" : areasLayer ? "geojson" : null),
+  state: () => ({ ...store.view }),
+  mode: () => areas?.mode ?? null,
   zoom: () => map.getZoom(),
-  outlined: () => [...deprivedCodes],
-  areas: () => (areaTiles ? areaTiles.codes().size : layers.size),
-  fill: (code) => (areaTiles ? areaTiles.filled(code) : layers.get(code)?.options.fillColor ?? null),
+  outlined: () => (areas ? areas.outlined() : []),
+  areas: () => (areas ? areas.codes().size : 0),
+  fill: (code) => (areas ? areas.filled(code) : null),
   pointOf: (code) => {
-    const layer = layers.get(code);
-    const latlng = areaTiles ? areaTiles.places().get(code)?.latlng
-      : layer && (layer.getCenter ? layer.getCenter() : layer.getBounds().getCenter());
+    const latlng = areas?.places().get(code)?.latlng;
     if (!latlng) return null;
     const point = map.latLngToContainerPoint(latlng);
     const box = $("map").getBoundingClientRect();
@@ -419,5 +436,5 @@ window.nis = {
 
 start().catch((error) => {
   document.body.dataset.state = "failed";
-  $("alerts").textContent = `The map could not start: ${error.message}`;
+  tell(error, "The map could not start");
 });

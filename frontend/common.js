@@ -1,19 +1,22 @@
-// What the page's modules share: element lookup, JSON requests to this server, escaping
-// and number formatting.
+// What the page's modules share: element lookup and building, and requests to this server,
+// which throw the server's problem details (lib/problem.js) when it refuses.
+
+import { problemError } from "./lib/problem.js";
 
 export const $ = (id) => document.getElementById(id);
-export const api = async (path, options) => {
+
+// An element holding text (never parsed as HTML).
+export function el(tag, text = "", className = "") {
+  const element = document.createElement(tag);
+  if (text) element.textContent = text;
+  if (className) element.className = className;
+  return element;
+}
+
+export async function request(path, options) {
   const response = await fetch(path, options);
-  if (!response.ok) throw new Error(`${path}: ${response.status}`);
-  return response.json();
-};
-
-export function format(value, legend) {
-  if (value === null || value === undefined) return "no value";
-  const unit = legend.indicator.unit ? ` ${legend.indicator.unit}` : "";
-  return `${Number(value).toLocaleString("en-GB", { maximumFractionDigits: 2 })}${unit}`;
+  if (!response.ok) throw problemError(response.status, await response.json().catch(() => null), path);
+  return response;
 }
 
-export function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-}
+export const api = async (path, options) => (await request(path, options)).json();

@@ -2,21 +2,16 @@
 // name only, the same for every indicator and period), for types too big to fetch as GeoJSON.
 // Each tile is fetched and decoded once; its features are kept with the tile, so a new set
 // of values recolours every loaded tile without touching the network. Hover and click find
-// the area under the pointer by point-in-polygon on the decoded geometry.
+// the area under the pointer by point-in-polygon on the decoded geometry. The interface is
+// every areas layer's (area-layer.js); geojson-areas.js is the other mode.
 
 import { VectorTile } from "@mapbox/vector-tile";
 import { PbfReader } from "pbf";
+import { STYLE } from "./area-layer.js";
+import { tileJsonPath } from "./lib/paths.js";
 
 const L = window.L;
 const keyOf = ({ x, y, z }) => `${x}:${y}:${z}`;
-
-// How areas are drawn, in both modes (the GeoJSON mode styles its Leaflet paths with these).
-export const STYLE = {
-  fillOpacity: 0.85,
-  outline: { weight: 0.6, color: "#555" },
-  selected: { weight: 3, color: "#000" },
-  deprived: { weight: 2.5, color: "#6a3d9a", dashArray: [4, 3] },
-};
 
 // One decoded feature of a tile: its area's code and name, its rings in the tile's CSS pixels
 // (flat x, y arrays; a MultiPolygon's parts and holes all together, filled even-odd), their
@@ -91,16 +86,25 @@ function interior(feature, size) {
 }
 
 export const AreaTiles = L.GridLayer.extend({
-  // type: the area type (the tiles' layer name); url: the TileJSON template; fill: code ->
-  // colour, asked again at every repaint.
+  statics: {
+    source: (type) => tileJsonPath(type),
+  },
+  mode: "tiles",
+  // type: the area type (the tiles' layer name); data: its TileJSON (template, bounds, zooms);
+  // fill: code -> colour, asked again at every repaint.
   options: { type: null, url: null, fill: () => "#fff", tileSize: 256, maxNativeZoom: 16, noWrap: true },
 
-  initialize(options) {
-    L.GridLayer.prototype.initialize.call(this, options);
+  initialize({ data, ...options }) {
+    const [west, south, east, north] = data.bounds;
+    this._extent = L.latLngBounds([south, west], [north, east]);
+    L.GridLayer.prototype.initialize.call(this, {
+      ...options, url: data.tiles[0], bounds: this._extent.pad(0.05), maxNativeZoom: data.maxzoom,
+    });
     this._decoded = new Map(); // tile key -> { canvas, coords, features, outlines }
     this._aborts = new Map(); // tile key -> AbortController of its request
     this._filled = new Map(); // code -> the colour it was last drawn with
     this._selected = null;
+    this._hovered = null; // the area last under the pointer, to say when it leaves
     this._outlined = new Set();
     this._coloured = false; // no fill to draw with until the first repaint()
     this.on("tileunload", ({ coords }) => {
@@ -158,6 +162,41 @@ export const AreaTiles = L.GridLayer.extend({
   outline(codes) {
     this._outlined = new Set(codes);
     this._redraw();
+  },
+  outlined() {
+    return [...this._outlined];
+  },
+
+  // The type's extent (from its TileJSON). An area's own bounds are not in the tiles (each
+  // holds only its clipped piece): null, so the page asks the server.
+  bounds() {
+    return this._extent;
+  },
+  boundsOf() {
+    return null;
+  },
+
+  // Hover and click come from the map: the area under the pointer, from the decoded tiles.
+  getEvents() {
+    return { ...L.GridLayer.prototype.getEvents.call(this), mousemove: this._pointer, click: this._click };
+  },
+
+  onRemove(map) {
+    map.getContainer().style.cursor = "";
+    L.GridLayer.prototype.onRemove.call(this, map);
+  },
+
+  _pointer(e) {
+    const area = this.featureAt(e.latlng);
+    this._map.getContainer().style.cursor = area ? "pointer" : "";
+    if (area) this.fire("areahover", { ...area, latlng: e.latlng });
+    else if (this._hovered) this.fire("areaout");
+    this._hovered = area;
+  },
+
+  _click(e) {
+    const area = this.featureAt(e.latlng);
+    if (area) this.fire("areaclick", { ...area, latlng: e.latlng });
   },
 
   _redraw() {

@@ -1,0 +1,110 @@
+// @ts-check
+// The NIS server's paths the page asks, built in one place (relative: the page is served by
+// the server it asks).
+
+/** @typedef {import("./view.js").View} View */
+
+/** @param {string} text */
+const seg = (text) => encodeURIComponent(text);
+
+/**
+ * The query of a map view (type, scheme, classes, and the period if one is chosen).
+ * @param {View} view
+ * @returns {URLSearchParams}
+ */
+function mapQuery(view) {
+  const query = new URLSearchParams({ type: view.type ?? "", scheme: view.scheme, classes: String(view.classes) });
+  if (view.period) query.set("period", view.period);
+  return query;
+}
+
+/**
+ * The values of a view, without geometries (`/api/maps/{indicator}?geometry=false`).
+ * @param {View} view
+ */
+export function valuesPath(view) {
+  const query = mapQuery(view);
+  query.set("geometry", "false");
+  return `api/maps/${seg(view.indicator ?? "")}?${query}`;
+}
+
+/**
+ * The links of a view's downloads and exports.
+ * @param {View} view
+ * @returns {{ geojson: string, html: string, png: string, csv: string }}
+ */
+export function downloadPaths(view) {
+  const base = `api/maps/${seg(view.indicator ?? "")}`;
+  const query = mapQuery(view);
+  const csv = new URLSearchParams({ indicator: view.indicator ?? "", type: view.type ?? "" });
+  if (view.period) csv.set("period", view.period);
+  return {
+    geojson: `${base}?${query}`,
+    html: `${base}/export.html?${query}`,
+    png: `${base}/export.png?${query}`,
+    csv: `api/observations?${csv}`,
+  };
+}
+
+/**
+ * The file name a CSV download is saved as.
+ * @param {View} view
+ */
+export function csvName(view) {
+  return `${view.indicator}-${view.type}-${view.period || "all"}.csv`;
+}
+
+/**
+ * The values of the IMD decile, for outlining the most deprived areas of a type.
+ * @param {string} type
+ */
+export function deprivationPath(type) {
+  return `api/maps/imd_decile?type=${seg(type)}&geometry=false`;
+}
+
+/**
+ * An area type's GeoJSON at a display level (coarser for big types).
+ * @param {string} type
+ * @param {number} count  the type's number of areas
+ */
+export function areasPath(type, count) {
+  const level = count > 5000 ? 3 : 1; // a nation's LSOAs at level 3 stay usable
+  return `api/areas?type=${seg(type)}&simplify=${level}`;
+}
+
+/**
+ * An area type's TileJSON (its vector tiles' template, bounds and zooms).
+ * @param {string} type
+ */
+export function tileJsonPath(type) {
+  return `tiles/${seg(type)}.json`;
+}
+
+/**
+ * One area's outline (GeoJSON feature), to zoom to it.
+ * @param {string} code
+ * @param {string} type
+ */
+export function areaPath(code, type) {
+  return `api/areas/${seg(code)}?${new URLSearchParams({ type, simplify: "1" })}`;
+}
+
+/** @param {string} type */
+export function areaNamesPath(type) {
+  return `api/area-types/${seg(type)}/names`;
+}
+
+/** @param {string} code */
+export function profilePath(code) {
+  return `api/areas/${seg(code)}/profile`;
+}
+
+/**
+ * One indicator's series in one area (an alert's charts).
+ * @param {string} indicator
+ * @param {string} type
+ * @param {string} area
+ */
+export function seriesPath(indicator, type, area) {
+  return `api/observations?${new URLSearchParams({ indicator, type, area })}`;
+}

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { legendView } from "../lib/legend.js";
+
+/** An /api/maps answer's legend, as the server gives it. */
+function legend(overrides = {}) {
+  return {
+    indicator: { code: "burglary", title: "Burglary", unit: "crimes" },
+    area_type: "lsoa",
+    period: "2023-06",
+    periods: ["2023-05", "2023-06"],
+    city: null,
+    scheme: "equal_interval",
+    palette: "ColorBrewer YlOrRd",
+    classes: [
+      { class: 0, lower: 0, upper: 2.5, colour: "#ffffb2", count: 10 },
+      { class: 1, lower: 2.5, upper: 1000, colour: "#bd0026", count: 3 },
+    ],
+    suppressed: { colour: "#bdbdbd", count: 0, why: "counts below 5 are hidden" },
+    no_data: { colour: "#ffffff", count: 2, why: "no value for this area and period" },
+    ...overrides,
+  };
+}
+
+test("one row per class with its range, unit and count, then the areas without a class", () => {
+  const view = legendView(legend());
+  assert.equal(view.heading, "Burglary, 2023-06");
+  assert.deepEqual(view.rows, [
+    { colour: "#ffffb2", label: "0 crimes – 2.5 crimes (10)" },
+    { colour: "#bd0026", label: "2.5 crimes – 1,000 crimes (3)" },
+    { colour: "#ffffff", label: "No data (2)", why: "no value for this area and period" },
+  ]);
+  assert.equal(view.note, "ColorBrewer YlOrRd; equal interval");
+});
+
+test("suppressed areas get a row when there are some", () => {
+  const view = legendView(legend({ suppressed: { colour: "#bdbdbd", count: 4, why: "small counts" } }));
+  assert.deepEqual(view.rows.at(-2), { colour: "#bdbdbd", label: "Suppressed (4)", why: "small counts" });
+});
+
+test("no period: the heading says no data", () => {
+  assert.equal(legendView(legend({ period: null, classes: [] })).heading, "Burglary, no data");
+});
+
+test("server text stays as it came (the page sets it as text)", () => {
+  const view = legendView(legend({ indicator: { code: "x", title: "<b>T</b>", unit: "<i>" } }));
+  assert.equal(view.heading, "<b>T</b>, 2023-06");
+  assert.equal(view.rows[0].label, "0 <i> – 2.5 <i> (10)");
+});

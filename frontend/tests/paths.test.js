@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  areaNamesPath, areaPath, areasPath, csvName, deprivationPath, downloadPaths, profilePath, seriesPath, tileJsonPath,
+  valuesPath,
+} from "../lib/paths.js";
+import { DEFAULT_VIEW } from "../lib/view.js";
+
+const view = { ...DEFAULT_VIEW, indicator: "burglary", type: "lsoa", period: "2023-06", classes: 4 };
+
+/** @param {string} path */
+const query = (path) => Object.fromEntries(new URLSearchParams(path.split("?")[1]));
+
+test("a view's values are asked for without geometries", () => {
+  const path = valuesPath(view);
+  assert.ok(path.startsWith("api/maps/burglary?"));
+  assert.deepEqual(query(path), { type: "lsoa", scheme: "quantiles", classes: "4", period: "2023-06", geometry: "false" });
+  assert.equal(query(valuesPath({ ...view, period: null })).period, undefined, "no period: the newest");
+});
+
+test("path segments are encoded", () => {
+  assert.ok(valuesPath({ ...view, indicator: "a/b?c" }).startsWith("api/maps/a%2Fb%3Fc?"));
+  assert.equal(profilePath("E01/../x"), "api/areas/E01%2F..%2Fx/profile");
+  assert.equal(tileJsonPath("l s"), "tiles/l%20s.json");
+  assert.equal(areaNamesPath("lsoa"), "api/area-types/lsoa/names");
+});
+
+test("downloads and exports share the view's query", () => {
+  const links = downloadPaths(view);
+  assert.equal(links.geojson, "api/maps/burglary?type=lsoa&scheme=quantiles&classes=4&period=2023-06");
+  assert.equal(links.html, "api/maps/burglary/export.html?type=lsoa&scheme=quantiles&classes=4&period=2023-06");
+  assert.equal(links.png, "api/maps/burglary/export.png?type=lsoa&scheme=quantiles&classes=4&period=2023-06");
+  assert.equal(links.csv, "api/observations?indicator=burglary&type=lsoa&period=2023-06");
+  assert.equal(csvName(view), "burglary-lsoa-2023-06.csv");
+  assert.equal(csvName({ ...view, period: null }), "burglary-lsoa-all.csv");
+});
+
+test("big types come at a coarser display level", () => {
+  assert.equal(areasPath("lsoa", 345), "api/areas?type=lsoa&simplify=1");
+  assert.equal(areasPath("lsoa", 35000), "api/areas?type=lsoa&simplify=3");
+});
+
+test("other paths", () => {
+  assert.equal(deprivationPath("lsoa"), "api/maps/imd_decile?type=lsoa&geometry=false");
+  assert.equal(areaPath("E01", "lsoa"), "api/areas/E01?type=lsoa&simplify=1");
+  assert.deepEqual(query(seriesPath("burglary", "lsoa", "E01")), { indicator: "burglary", type: "lsoa", area: "E01" });
+});
