@@ -41,7 +41,8 @@ typecheck:
 
 # The web page's pure helpers (frontend/lib): their tests under node --test, and their JSDoc
 # types under tsc. The dev tools come from frontend/package-lock.json, installed again only
-# when it or package.json is newer than the install (node_modules is not committed).
+# when it or package.json is newer than the install (node_modules is not committed); a
+# machine without npm gets Debian's nodejs and npm first.
 NODE_TOOLS := frontend/node_modules/.nis-installed
 
 jstest: $(NODE_TOOLS)
@@ -49,7 +50,7 @@ jstest: $(NODE_TOOLS)
 	cd frontend && npx --no-install tsc -p tsconfig.json
 
 $(NODE_TOOLS): frontend/package.json frontend/package-lock.json
-	@command -v npm >/dev/null || { echo "make jstest needs Node 20 and npm"; exit 1; }
+	@command -v npm >/dev/null || bash scripts/install-system-packages.sh nodejs npm
 	cd frontend && npm ci --no-audit --no-fund
 	@touch $@
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from app import problem_details
@@ -19,6 +17,7 @@ from app.analysis.scheduler import AnalysisScheduler
 from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker
 from app.errors import DatabaseUnavailableError
+from app.frontend import page_files
 from app.indicators.routes import router as indicators_router
 from app.maps.routes import router as maps_router
 from app.observations.routes import router as observations_router
@@ -28,8 +27,6 @@ from app.ogc.routes import tiles_router
 from app.settings import Settings
 from app.snapshots import SnapshotCache
 from app.uploads.routes import router as uploads_router
-
-FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -89,5 +86,5 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(ogc_router)
     app.include_router(downloads_router)
     app.include_router(tiles_router)
-    app.mount("/", StaticFiles(directory=FRONTEND_DIR, html=True), name="frontend")
+    app.mount("/", page_files(), name="frontend")
     return app
