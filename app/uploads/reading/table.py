@@ -32,8 +32,9 @@ from app.uploads.reading.delimiters import DELIMITER_NAMES, detect_delimiter
 from app.uploads.reading.errors import FormatError, RowErrors
 from app.uploads.reading.text import Text
 
-# Lines read to choose the delimiter.
+# Lines read to choose the delimiter, and the text they are looked for in.
 _SNIFF_LINES = 20
+_HEAD_CHARS = 64 * 1024
 
 
 @dataclass
@@ -70,18 +71,34 @@ def csv_text(source: Text) -> CsvText:
         When no row holds anything, or the header cannot be tokenised.
     """
     text = source.read()
-    sample = list(islice(io.StringIO(text, newline=""), _SNIFF_LINES))
+    # The delimiter and the header are found in the file's first lines (the whole file
+    # only when blank lines or a runaway quote fill them).
+    head = text[:_HEAD_CHARS]
+    sample = list(islice(io.StringIO(head, newline=""), _SNIFF_LINES))
     delimiter = detect_delimiter(sample)
     notes = [f"Columns are separated by {DELIMITER_NAMES[delimiter]}."] if delimiter != "," else []
+    for part in (head, text) if len(text) > len(head) else (text,):
+        found = _header(part, delimiter, final=part is text)
+        if found is not None:
+            header, number = found
+            return CsvText(text, delimiter, header, number, notes)
+    raise FormatError("the file has no header row: it holds only blank lines")
+
+
+def _header(text: str, delimiter: str, *, final: bool) -> tuple[list[str], int] | None:
+    """The first row with a cell, and its row number; None when ``text`` (the start of
+    the file, unless ``final``) holds none."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         for number, record in enumerate(reader, start=1):
             header = [cell.strip() for cell in record]
             if any(header):
-                return CsvText(text, delimiter, header, number, notes)
+                return header, number
     except csv.Error as exc:
+        if not final:
+            return None
         raise FormatError(f"the header row cannot be read ({exc}): is a quote left open?") from exc
-    raise FormatError("the file has no header row: it holds only blank lines")
+    return None
 
 
 def read_table(source: CsvText, positions: Sequence[int], errors: RowErrors) -> Table:
@@ -111,10 +128,13 @@ def read_table(source: CsvText, positions: Sequence[int], errors: RowErrors) -> 
         return _read_slowly(source, positions, errors)
     picked = frame.iloc[1:, list(positions)]
     rows = np.arange(source.header_row + 1, source.header_row + 1 + len(picked))
-    columns = [[cell.strip() for cell in picked.iloc[:, i].tolist()] for i in range(len(positions))]
-    blank = np.ones(len(rows), dtype=np.bool_)
-    for column in columns:
-        blank &= np.fromiter((not cell for cell in column), dtype=np.bool_, count=len(rows))
+    raw = [picked.iloc[:, i].tolist() for i in range(len(positions))]
+    columns = [[cell.strip() for cell in column] for column in raw]
+    blank = np.asarray((picked == "").to_numpy().all(axis=1), dtype=np.bool_)
+    if any(stripped != column for stripped, column in zip(columns, raw, strict=True)):
+        # Cells of spaces alone are blank too (rare: most files have no cell to strip).
+        for column in columns:
+            blank &= np.array([not cell for cell in column], dtype=np.bool_)
     if blank.any():
         kept = np.flatnonzero(~blank).tolist()
         columns = [[column[i] for i in kept] for column in columns]

@@ -263,7 +263,7 @@ def _first_bad_byte(stream: IO[bytes], start: int, codec: str) -> tuple[int, int
     """Decode the whole stream in chunks: (byte, line) of the first the codec rejects."""
     stream.seek(start)
     decoder = codecs.getincrementaldecoder(codec)()
-    lines, previous = 1, b""
+    offset = 0  # of the chunk, from start
     try:
         while True:
             chunk = stream.read(CHUNK_BYTES)
@@ -272,13 +272,16 @@ def _first_bad_byte(stream: IO[bytes], start: int, codec: str) -> tuple[int, int
             except UnicodeDecodeError as exc:
                 # The decoder prepends bytes it held back from the previous chunk.
                 held = len(exc.object) - len(chunk)
-                before = chunk[: max(exc.start - held, 0)]
-                return exc.object[exc.start], lines + _line_breaks(before)
+                return exc.object[exc.start], _line_at(stream, start, offset + exc.start - held)
             if not chunk:
                 return None
-            lines += _line_breaks(chunk)
-            if previous.endswith(b"\r") and chunk.startswith(b"\n"):
-                lines -= 1  # a CRLF split between two chunks
-            previous = chunk
+            offset += len(chunk)
     finally:
         stream.seek(start)
+
+
+def _line_at(stream: IO[bytes], start: int, position: int) -> int:
+    """The line holding the byte ``position`` bytes after ``start`` (counted only when a
+    bad byte is found: most files have none)."""
+    stream.seek(start)
+    return 1 + _line_breaks(stream.read(max(position, 0)))
