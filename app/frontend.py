@@ -13,7 +13,7 @@ from starlette.types import Scope
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 # What the page is made of: its HTML, scripts and styles, and the vendored libraries
 # (with their images and licences).
-SERVED_SUFFIXES = frozenset({".html", ".js", ".css", ".png", ".svg", ".ico"})
+SERVED_SUFFIXES = frozenset({".html", ".js", ".css", ".png", ".svg", ".ico", ".txt"})
 NOT_SERVED_FOLDERS = frozenset({"node_modules", "tests"})
 
 

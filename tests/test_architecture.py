@@ -36,14 +36,22 @@ def modules() -> dict[str, Path]:
     return found
 
 
-def imported(path: Path) -> Iterator[str]:
-    """Every absolute module name ``path`` imports (``from m import n`` gives m and m.n)."""
+def imported(path: Path, name: str | None = None) -> Iterator[str]:
+    """Every module name ``path`` (module ``name``) imports, relative imports made
+    absolute (``from m import n`` gives m and m.n)."""
+    name = name or ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    package = name.split(".")[:-1]  # an __init__'s package is its own folder
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            yield module
+            yield from (f"{module}.{alias.name}" for alias in node.names)
 
 
 def module_graph() -> dict[str, set[str]]:
@@ -110,6 +118,13 @@ def test_the_graph_sees_the_packages() -> None:
     assert {"app.uploads", "app.observations", "app.access", "app.indicators"} <= set(graph)
     assert "app.indicators" in graph["app.uploads"]
     assert "app.access" in graph["app.indicators"]
+
+
+def test_relative_imports_are_read_as_absolute(tmp_path: Path) -> None:
+    module = tmp_path / "table.py"
+    module.write_text("from . import errors\nfrom ..layouts.event_rows import ROLES\n")
+    found = set(imported(module, "app.uploads.reading.table"))
+    assert {"app.uploads.reading.errors", "app.uploads.layouts.event_rows"} <= found
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

@@ -117,6 +117,12 @@ def require_owner(viewer: Viewer, owner: str, what: str) -> None:
         raise PermissionDeniedError(f"{what} belongs to agency {owner!r}, not {mine}")
 
 
+def cache_scope(viewer: Viewer) -> str:
+    """Who may keep a response in their cache (``Cache-Control``): anyone's (a shared
+    cache) for what the public sees, the viewer's own browser only for a partner's."""
+    return "private" if is_partner(viewer) else "public"
+
+
 def cache_key(viewer: Viewer, *parts: Hashable) -> tuple[Hashable, ...]:
     """The key of a read kept in the read cache: what it is, and who it is for."""
     return (audience(viewer), *parts)

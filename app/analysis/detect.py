@@ -21,10 +21,10 @@ from app.analysis.stats.compare import Polarity as StatsPolarity
 from app.analysis.stats.deterioration import DeteriorationParams, count_deterioration
 from app.analysis.stats.fdr import bh_qvalues
 from app.analysis.stats.trend import mann_kendall
-from app.indicators.indicator import Indicator
+from app.indicators.indicator import Indicator, Polarity
 
 MIN_TREND_POINTS = 4
-POLARITY = {"higher_is_worse": 1, "higher_is_better": -1}
+POLARITY = {Polarity.HIGHER_IS_WORSE: 1, Polarity.HIGHER_IS_BETTER: -1}
 
 
 def judged(indicator: Indicator) -> StatsPolarity:
@@ -92,7 +92,7 @@ def examine_indicator(
     """The deterioration tests of one indicator, or why none can be made."""
     indicator = panel.indicator
     polarity = POLARITY[indicator.polarity]
-    recent, baseline, shortest = WINDOWS.get(indicator.period_type, (1, 3, 1))
+    recent, baseline, shortest = WINDOWS[indicator.period_type]
     periods = len(panel.periods)
     if indicator.kind.counted:
         counts, exposure = panel.value, exposure_for(panel, population)

@@ -15,10 +15,11 @@ from app.analysis.rounding import rounded
 from app.analysis.sentences import q_text
 from app.analysis.stats.fdr import bh_qvalues
 from app.analysis.stats.gap import GapResult, deprivation_gap
+from app.indicators.periods import PeriodType
 
 # Months are pooled into quarters: a month's gap between two groups of areas is mostly
 # noise, and quarters keep enough points for the gap's trend over three years.
-BLOCK = {"month": 3}
+BLOCK = {PeriodType.MONTH: 3}
 GROUP_NAMES = {5: "fifth", 10: "tenth"}
 
 
@@ -56,7 +57,7 @@ def _gap(
 ) -> tuple[list[str], GapResult] | None:
     panel = test.panel
     ind = panel.indicator
-    block = BLOCK.get(str(ind.period_type), 1)
+    block = BLOCK.get(ind.period_type, 1)
     polarity = judged(ind)
     if test.method == "trend":
         values, periods = _blocks(panel.value, panel.periods, block, mean=True)

@@ -6,17 +6,18 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from app.errors import InvalidParameterError
+from app.indicators.periods import PeriodType
 from app.settings import Settings
 
 # Recent window, longest baseline and shortest usable baseline, in periods of each period
 # type: the last year against up to three before it (pooling more months found more
 # planted changes with no more false alarms in bench/bench_alerts.py), but at least one.
-WINDOWS: dict[str, tuple[int, int, int]] = {
-    "month": (12, 36, 12),
-    "quarter": (4, 12, 4),
-    "calendar_year": (1, 3, 1),
-    "financial_year": (1, 3, 1),
-    "academic_year": (1, 3, 1),
+WINDOWS: dict[PeriodType, tuple[int, int, int]] = {
+    PeriodType.MONTH: (12, 36, 12),
+    PeriodType.QUARTER: (4, 12, 4),
+    PeriodType.CALENDAR_YEAR: (1, 3, 1),
+    PeriodType.FINANCIAL_YEAR: (1, 3, 1),
+    PeriodType.ACADEMIC_YEAR: (1, 3, 1),
 }
 
 

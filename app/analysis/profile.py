@@ -25,7 +25,8 @@ from app.analysis.stats.trend import (
 )
 from app.areas.service import newest_area
 from app.indicators import repository as indicator_repo
-from app.indicators.indicator import Indicator
+from app.indicators.indicator import Indicator, Polarity
+from app.indicators.periods import PeriodType
 from app.indicators.service import visible_indicators
 from app.observations import values as values_repo
 from app.observations.derivation import values_sql
@@ -33,7 +34,7 @@ from app.observations.query import is_suppressed
 
 TREND_POINTS = 24
 FINGERTIPS_POINTS = 5
-ANNUAL = ("calendar_year", "financial_year", "academic_year")
+ANNUAL = (PeriodType.CALENDAR_YEAR, PeriodType.FINANCIAL_YEAR, PeriodType.ACADEMIC_YEAR)
 POPULATION = "population"
 
 
@@ -138,7 +139,9 @@ def trend_label(indicator: Indicator, p: float, slope: float) -> str:
         return "no significant change"
     rising = slope > 0
     label = "rising" if rising else "falling"
-    worse = {"higher_is_worse": rising, "higher_is_better": not rising}.get(indicator.polarity)
+    worse = {Polarity.HIGHER_IS_WORSE: rising, Polarity.HIGHER_IS_BETTER: not rising}.get(
+        indicator.polarity
+    )
     if worse is not None:
         label += " and getting worse" if worse else " and getting better"
     return label

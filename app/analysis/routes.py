@@ -13,7 +13,7 @@ from app.access.deps import PartnerDep, ViewerDep
 from app.analysis import profile, service
 from app.analysis.params import AnalysisParams
 from app.analysis.repository import AlertFilter
-from app.analysis.schemas import AlertsOut, ProfileOut, RunOut
+from app.analysis.schemas import AlertsOut, ProfileOut, RunListed, RunOut
 from app.deps import SessionDep
 
 router = APIRouter(tags=["analysis"])
@@ -64,7 +64,7 @@ async def start_run(
     return service.get_run(session, viewer, outcome.run_id)
 
 
-@router.get("/analysis/runs", response_model=list[RunOut])
+@router.get("/analysis/runs", response_model=list[RunListed])
 def list_runs(
     session: SessionDep,
     viewer: PartnerDep,

@@ -34,8 +34,8 @@ class AlertsOut(Contract):
     notes: list[str]
 
 
-class RunOut(Contract):
-    """An analysis run: what it was asked, what it saw and what it found."""
+class RunListed(Contract):
+    """An analysis run as listed: what it was asked, when, and how many alerts."""
 
     id: int
     trigger: str
@@ -48,8 +48,13 @@ class RunOut(Contract):
     finished_at: str | None
     alerts: int
     links: dict[str, str]
-    data: dict[str, Any] | None = None
-    summary: dict[str, Any] | None = None
+
+
+class RunOut(RunListed):
+    """One run in full: also what it saw (``data``) and what it found (``summary``)."""
+
+    data: dict[str, Any]
+    summary: dict[str, Any]
 
 
 class ProfileArea(Contract):

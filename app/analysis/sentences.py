@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 from app.analysis.detect import IndicatorTest
+from app.indicators.periods import PeriodType
 
-_PERIOD_WORDS = {"month": "months", "quarter": "quarters"}
+_PERIOD_WORDS = {PeriodType.MONTH: "months", PeriodType.QUARTER: "quarters"}
 
 
 def q_text(q: float) -> str:
@@ -16,7 +17,7 @@ def q_text(q: float) -> str:
 def window_text(test: IndicatorTest) -> str:
     """ "the last 12 months (2023-01 to 2023-12)" or "2023/24"."""
     periods = test.recent_periods
-    words = _PERIOD_WORDS.get(str(test.panel.indicator.period_type))
+    words = _PERIOD_WORDS.get(test.panel.indicator.period_type)
     if words is None:
         span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
         return f"in {span}" if test.method == "counts" else f"over {span}"

@@ -16,6 +16,7 @@ from sqlalchemy import RowMapping
 
 from app.access.policy import Visibility
 from app.indicators.periods import PeriodType
+from app.indicators.schemas import IndicatorSummary
 from app.indicators.value_types import ValueKind, ValueType, value_kind
 
 
@@ -105,8 +106,9 @@ class Indicator:
         return cls(**{name: _typed(name, row[name]) for name in FIELDS})
 
     def summary(self) -> dict[str, Any]:
-        """What a map's legend or a profile says of the indicator."""
-        return {name: getattr(self, name) for name in SUMMARY_FIELDS}
+        """What a map's legend or a profile says of the indicator (the fields of
+        :class:`~app.indicators.schemas.IndicatorSummary`)."""
+        return {name: getattr(self, name) for name in IndicatorSummary.model_fields}
 
 
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Indicator))
@@ -115,9 +117,6 @@ OPTIONAL_FIELDS = frozenset(
     {"disclosure_threshold", "numerator", "denominator", "event_categories"}
 )
 LIST_FIELDS = frozenset({"area_types", "event_categories"})
-SUMMARY_FIELDS = (
-    "code", "title", "agency", "topic", "value_type", "unit", "polarity", "period_type",
-)  # fmt: skip
 _ENUMS: dict[str, type[StrEnum]] = {
     "value_type": ValueType,
     "polarity": Polarity,

@@ -30,7 +30,7 @@ from app.maps.classify import (
     ClassificationError,
     classify,
 )
-from app.observations.query import ObservationQuery, available_periods, read_observations
+from app.observations.query import ObservationQuery, available_periods, indicator_values
 from app.snapshots import cached
 
 
@@ -147,7 +147,7 @@ def _classify(
     period = req.period or (periods[-1] if periods else None)
     result = None
     if period is not None:
-        result = read_observations(
+        result = indicator_values(
             session, viewer, indicator, ObservationQuery(indicator.code, type_code, period=period)
         )
     rows = [] if result is None else result.observations

@@ -64,10 +64,10 @@ class ObservationResult:
 
 def query_observations(session: Session, viewer: Viewer, q: ObservationQuery) -> ObservationResult:
     """The values of ``q.indicator`` (404 for one the viewer may not see)."""
-    return read_observations(session, viewer, visible_indicator(session, viewer, q.indicator), q)
+    return indicator_values(session, viewer, visible_indicator(session, viewer, q.indicator), q)
 
 
-def read_observations(
+def indicator_values(
     session: Session, viewer: Viewer, indicator: Indicator, q: ObservationQuery
 ) -> ObservationResult:
     """The values of ``indicator`` (already known to be visible to the viewer)."""

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from app.access import policy
 from app.access.deps import ViewerDep
 from app.contracts import Feature, FeatureCollection
 from app.deps import EngineDep, SessionDep, SettingsDep
@@ -201,7 +202,12 @@ def vector_tile(
 ) -> Response:
     """A Mapbox vector tile built by PostGIS (ST_AsMVT), with an ETag."""
     built = layer_tiles.tile(session, layer, z, x, y, viewer, datetime)
-    headers = {"ETag": f'"{built.etag}"', "Cache-Control": f"public, max-age={built.max_age}"}
+    headers = {
+        "ETag": f'"{built.etag}"',
+        "Cache-Control": f"{policy.cache_scope(viewer)}, max-age={built.max_age}",
+        # What a viewer is sent depends on their key: a cache keeps one answer per key.
+        "Vary": "Authorization",
+    }
     if request.headers.get("if-none-match") == headers["ETag"]:
         return Response(status_code=304, headers=headers)
     return Response(built.body, media_type=layer_tiles.MVT, headers=headers)

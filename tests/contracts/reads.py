@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.access.schemas import AgencyListed
-from app.analysis.schemas import AlertsOut, ProfileOut, RunOut
+from app.analysis.schemas import AlertsOut, ProfileOut, RunListed, RunOut
 from app.areas.schemas import AreaNamesOut, AreaTypeOut
 from app.contracts import Feature, FeatureCollection
 from app.indicators.indicator import Indicator
@@ -165,7 +165,7 @@ READS: list[Read] = [
     Read("/api/batches/{batch_id}", lambda c: f"/api/batches/{c.police_batch}", BatchOut),
     Read("/api/agencies", lambda c: "/api/agencies", list[AgencyListed]),
     Read("/api/alerts", lambda c: "/api/alerts?limit=1000", AlertsOut),
-    Read("/api/analysis/runs", lambda c: "/api/analysis/runs", list[RunOut]),
+    Read("/api/analysis/runs", lambda c: "/api/analysis/runs", list[RunListed]),
     Read(
         "/api/analysis/runs/{run_id}",
         lambda c: f"/api/analysis/runs/{c.sql('SELECT max(id) FROM analysis_run')[0][0]}",

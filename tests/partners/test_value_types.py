@@ -88,12 +88,16 @@ def test_every_value_type_is_uploaded_read_mapped_and_analysed(
         assert items.status_code == 200
     summary = state["run"]["summary"]
     assert indicator.code in {**summary["tested"], **summary["skipped"]}
-    # The type's own checks hold for uploads: its bounds and its signs.
-    bad = -1 if not kind.negative else None
+    # The type's own checks hold for uploads: its sign, its bounds, whole numbers.
+    bad: list[tuple[float, str]] = []
+    if not kind.negative:
+        bad.append((-1, "cannot be negative"))
     if kind.maximum is not None:
-        bad = kind.maximum + 1
-    if bad is not None:
-        row = f"{state['area']},{expected[0].period},{indicator.code},{bad}"
+        bad.append((kind.maximum + 1, f"0 to {kind.maximum:g} expected"))
+    if kind.whole:
+        bad.append((1.5, "a whole number is expected"))
+    for value, reason in bad:
+        row = f"{state['area']},{expected[0].period},{indicator.code},{value}"
         with partners.client("health") as health:
             refused = health.post(
                 "/api/observations",
@@ -101,3 +105,13 @@ def test_every_value_type_is_uploaded_read_mapped_and_analysed(
                 headers={"Content-Type": "text/csv"},
             )
         assert refused.status_code == 422, refused.text
+        assert any(reason in e["reason"] for e in refused.json()["errors"]), refused.text
+    if kind.negative:  # a negative value of a type that allows one is stored
+        row = f"{state['area']},{expected[0].period},{indicator.code},-2.5"
+        with partners.client("health") as health:
+            stored = health.post(
+                "/api/observations",
+                content=f"area_code,period,indicator,value\n{row}\n",
+                headers={"Content-Type": "text/csv"},
+            )
+        assert stored.status_code == 200, stored.text

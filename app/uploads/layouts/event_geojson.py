@@ -17,6 +17,9 @@ from app.uploads.reading.errors import FormatError, RowErrors, clip
 from app.uploads.reading.headings import Headings, match_headings, quoted
 from app.uploads.reading.text import Text
 
+# The properties read: the point is the geometry, so coordinate names mean nothing here.
+_PROPERTY_ROLES = frozenset({"category", "date", "id", "location", "reported_area"})
+
 
 class GeoJsonEvents:
     def accepts(self, document: Any) -> bool:
@@ -42,7 +45,7 @@ def _fields(document: Any, errors: RowErrors, notes: list[str]) -> Fields:
 
     properties = [_properties(feature) for feature in features]
     keys = list(dict.fromkeys(key for props in properties for key in props))
-    found = match_headings(keys, ROLES)
+    found = match_headings(keys, [r for r in ROLES if r.name in _PROPERTY_ROLES])
     category_key = _property_key(found, keys, "category")
     date_key = _property_key(found, keys, "date")
     id_key, location_key, area_key = (

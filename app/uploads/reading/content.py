@@ -74,8 +74,12 @@ def declared_kind(media_type: str, filename: str | None) -> Kind | None:
 
 
 def sniffed_kind(head: str) -> Kind:
-    """JSON when the text starts as a JSON object or list does; no CSV header does."""
-    return "json" if head.lstrip()[:1] in ("{", "[") else "csv"
+    """JSON when the text starts as a JSON object, or a list of objects, does; no CSV
+    header does (one whose first heading is ``[category]`` is still a CSV)."""
+    start = head.lstrip()
+    if start[:1] == "{":
+        return "json"
+    return "json" if start[:1] == "[" and start[1:].lstrip()[:1] in ("{", "]", "") else "csv"
 
 
 def declares_gzip(media_type: str, filename: str | None) -> bool:

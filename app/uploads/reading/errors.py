@@ -4,6 +4,7 @@ collected by :class:`RowErrors` under one cap and one wording for every layout).
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import Final
 
@@ -53,44 +54,60 @@ class RowError:
 
 
 class RowErrors:
-    """Every row error found so far, listed in row order up to :data:`MAX_ROW_ERRORS`."""
+    """Row errors found so far: the first :data:`MAX_ROW_ERRORS` in row order are kept to
+    be listed; of the rest only how many there are and their rows are kept, so that a
+    file whose every row is wrong costs no more memory than one with a thousand errors."""
 
     def __init__(self) -> None:
-        self._found: list[tuple[int, int, RowError]] = []
+        # A max-heap (keys negated) of the kept errors, by (row, order found).
+        self._kept: list[tuple[int, int, RowError]] = []
+        self._count = 0
+        self._bad_rows: set[int] = set()
+        self._dropped = 0
+        self._dropped_rows: list[int] = []  # the smallest and largest row dropped
 
     def add(self, row: int | None, column: str | None, value: str | None, reason: str) -> None:
-        # The running count keeps the errors of one row in the order they were found.
         error = RowError(row, column, clip(value), reason)
-        self._found.append((row or 0, len(self._found), error))
+        # The running count keeps the errors of one row in the order they were found.
+        item = (-(row or 0), -self._count, error)
+        self._count += 1
+        if row is not None:
+            self._bad_rows.add(row)
+        if len(self._kept) < MAX_ROW_ERRORS:
+            heapq.heappush(self._kept, item)
+            return
+        dropped = heapq.heappushpop(self._kept, item)[2]
+        self._dropped += 1
+        if dropped.row is not None:
+            rows = [*self._dropped_rows, dropped.row]
+            self._dropped_rows = [min(rows), max(rows)]
 
     def __len__(self) -> int:
-        return len(self._found)
+        return self._count
 
     def __bool__(self) -> bool:
-        return bool(self._found)
+        return self._count > 0
 
     def bad_rows(self) -> set[int]:
         """The rows with at least one error."""
-        return {error.row for _, _, error in self._found if error.row is not None}
+        return set(self._bad_rows)
 
     def listed(self) -> list[RowError]:
         """The errors in row order: the first :data:`MAX_ROW_ERRORS`, then one that says
         how many more there are and in which rows."""
-        found = [error for _, _, error in sorted(self._found, key=lambda f: (f[0], f[1]))]
-        listed, rest = found[:MAX_ROW_ERRORS], found[MAX_ROW_ERRORS:]
-        if rest:
-            listed.append(_summary(rest))
+        listed = [error for _, _, error in sorted(self._kept, reverse=True)]
+        if self._dropped:
+            listed.append(_summary(self._dropped, self._dropped_rows))
         return listed
 
 
-def _summary(rest: list[RowError]) -> RowError:
-    rows = [error.row for error in rest if error.row is not None]
-    more = f"{len(rest):,} more error{'s' if len(rest) > 1 else ''}"
+def _summary(count: int, rows: list[int]) -> RowError:
+    more = f"{count:,} more error{'s' if count > 1 else ''}"
     if not rows:
         return RowError(None, None, None, f"{more} not listed")
-    first, last = rows[0], rows[-1]
+    first, last = rows
     where = f"in row {first:,}" if first == last else f"in rows {first:,} to {last:,}"
-    verb = "is" if len(rest) == 1 else "are"
+    verb = "is" if count == 1 else "are"
     return RowError(first, None, None, f"{more} {where} {verb} not listed")
 
 

@@ -24,6 +24,7 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -39,9 +40,10 @@ _HEAD_CHARS = 64 * 1024
 
 @dataclass
 class CsvText:
-    """A CSV's text, delimiter and header (stripped), and notes on how it was read."""
+    """A CSV's delimiter and header (stripped), and notes on how it was read; its text
+    is read again, as a stream, by :func:`read_table`."""
 
-    text: str
+    source: Text
     delimiter: str
     header: list[str]
     header_row: int  # the spreadsheet row of the header (1 unless blank lines precede it)
@@ -63,32 +65,34 @@ class Table:
 
 
 def csv_text(source: Text) -> CsvText:
-    """The CSV's delimiter and header.
+    """The CSV's delimiter and header, from its first lines (the whole file only when
+    blank lines or a runaway quote fill them).
 
     Raises
     ------
     FormatError
         When no row holds anything, or the header cannot be tokenised.
     """
-    text = source.read()
-    # The delimiter and the header are found in the file's first lines (the whole file
-    # only when blank lines or a runaway quote fill them).
-    head = text[:_HEAD_CHARS]
+    with source.stream() as stream:
+        head = stream.read(_HEAD_CHARS)
+        whole = not stream.read(1)
     sample = list(islice(io.StringIO(head, newline=""), _SNIFF_LINES))
     delimiter = detect_delimiter(sample)
     notes = [f"Columns are separated by {DELIMITER_NAMES[delimiter]}."] if delimiter != "," else []
-    for part in (head, text) if len(text) > len(head) else (text,):
-        found = _header(part, delimiter, final=part is text)
-        if found is not None:
-            header, number = found
-            return CsvText(text, delimiter, header, number, notes)
-    raise FormatError("the file has no header row: it holds only blank lines")
+    found = _header(io.StringIO(head, newline=""), delimiter, final=whole)
+    if found is None and not whole:
+        with source.stream() as stream:
+            found = _header(stream, delimiter, final=True)
+    if found is None:
+        raise FormatError("the file has no header row: it holds only blank lines")
+    header, number = found
+    return CsvText(source, delimiter, header, number, notes)
 
 
-def _header(text: str, delimiter: str, *, final: bool) -> tuple[list[str], int] | None:
-    """The first row with a cell, and its row number; None when ``text`` (the start of
-    the file, unless ``final``) holds none."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+def _header(lines: TextIO, delimiter: str, *, final: bool) -> tuple[list[str], int] | None:
+    """The first row with a cell, and its row number; None when ``lines`` (the start of
+    the file, unless ``final``) hold none."""
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         for number, record in enumerate(reader, start=1):
             header = [cell.strip() for cell in record]
@@ -108,19 +112,20 @@ def read_table(source: CsvText, positions: Sequence[int], errors: RowErrors) -> 
     """
     width = len(source.header)
     try:
-        # header=None: the C parser then takes the header's width as the row width and
-        # refuses longer rows instead of shifting them or making an index of a column.
-        frame = pd.read_csv(
-            io.StringIO(source.text, newline=""),
-            sep=source.delimiter,
-            header=None,
-            dtype=str,
-            na_filter=False,
-            skip_blank_lines=False,
-            index_col=False,
-            engine="c",
-            skiprows=source.header_row - 1,
-        )
+        with source.source.stream() as stream:
+            # header=None: the C parser then takes the header's width as the row width
+            # and refuses longer rows instead of shifting them or making an index.
+            frame = pd.read_csv(
+                stream,
+                sep=source.delimiter,
+                header=None,
+                dtype=str,
+                na_filter=False,
+                skip_blank_lines=False,
+                index_col=False,
+                engine="c",
+                skiprows=source.header_row - 1,
+            )
     except pd.errors.ParserError:
         # Rows longer than the header, or broken quoting: the csv module says which rows.
         return _read_slowly(source, positions, errors)
@@ -129,12 +134,11 @@ def read_table(source: CsvText, positions: Sequence[int], errors: RowErrors) -> 
     picked = frame.iloc[1:, list(positions)]
     rows = np.arange(source.header_row + 1, source.header_row + 1 + len(picked))
     raw = [picked.iloc[:, i].tolist() for i in range(len(positions))]
+    del frame, picked
     columns = [[cell.strip() for cell in column] for column in raw]
-    blank = np.asarray((picked == "").to_numpy().all(axis=1), dtype=np.bool_)
-    if any(stripped != column for stripped, column in zip(columns, raw, strict=True)):
-        # Cells of spaces alone are blank too (rare: most files have no cell to strip).
-        for column in columns:
-            blank &= np.array([not cell for cell in column], dtype=np.bool_)
+    blank = np.ones(len(rows), dtype=np.bool_)
+    for column in columns:
+        blank &= np.array([not cell for cell in column], dtype=np.bool_)
     if blank.any():
         kept = np.flatnonzero(~blank).tolist()
         columns = [[column[i] for i in kept] for column in columns]
@@ -143,33 +147,60 @@ def read_table(source: CsvText, positions: Sequence[int], errors: RowErrors) -> 
 
 
 def _read_slowly(source: CsvText, positions: Sequence[int], errors: RowErrors) -> Table:
+    """The csv module's reading: strict first, so that a quote left open is found and
+    named; a file whose quotes all close but stray inside cells (``"E01"x``) is then read
+    leniently, as the C parser reads it."""
+    try:
+        return _records(source, positions, errors, strict=True)
+    except csv.Error as exc:
+        row = exc.args[1] if len(exc.args) > 1 else None
+        if _quotes_left_open(source):
+            where = f"row {row:,}" if row else "a row"
+            raise FormatError(
+                f"{where} cannot be read ({exc.args[0]}): is a quote left open?"
+            ) from exc
+    return _records(source, positions, errors, strict=False)
+
+
+def _records(
+    source: CsvText, positions: Sequence[int], errors: RowErrors, *, strict: bool
+) -> Table:
     width = len(source.header)
-    text = io.StringIO(source.text, newline="")
-    reader = csv.reader(text, delimiter=source.delimiter, strict=True)
     rows: list[int] = []
     records: list[list[str]] = []
+    long_rows: list[tuple[int, int]] = []
     blank_rows = 0
     row = source.header_row
-    try:
-        for _ in range(source.header_row):
-            next(reader)
-        for row, record in enumerate(reader, start=source.header_row + 1):
-            if not any(cell.strip() for cell in record):
-                blank_rows += 1
-                continue
-            if len(record) > width:
-                errors.add(row, None, None, long_row_reason(len(record), width))
-                continue
-            picked = [record[p].strip() if p < len(record) else "" for p in positions]
-            if not any(picked):
-                blank_rows += 1
-                continue
-            rows.append(row)
-            records.append(picked)
-    except csv.Error as exc:
-        raise FormatError(f"row {row + 1:,} cannot be read ({exc}): is a quote left open?") from exc
+    with source.source.stream() as stream:
+        reader = csv.reader(stream, delimiter=source.delimiter, strict=strict)
+        try:
+            for _ in range(source.header_row):
+                next(reader)
+            for row, record in enumerate(reader, start=source.header_row + 1):
+                if not any(cell.strip() for cell in record):
+                    blank_rows += 1
+                    continue
+                if len(record) > width:
+                    long_rows.append((row, len(record)))
+                    continue
+                picked = [record[p].strip() if p < len(record) else "" for p in positions]
+                if not any(picked):
+                    blank_rows += 1
+                    continue
+                rows.append(row)
+                records.append(picked)
+        except csv.Error as exc:
+            raise csv.Error(str(exc), row + 1) from exc
+    for number, cells in long_rows:
+        errors.add(number, None, None, long_row_reason(cells, width))
     columns = [list(column) for column in zip(*records, strict=True)] or [[] for _ in positions]
     return Table(rows, columns, blank_rows)
+
+
+def _quotes_left_open(source: CsvText) -> bool:
+    """Whether the file's quote characters do not pair up: one is never closed."""
+    with source.source.stream() as stream:
+        return sum(line.count('"') for line in stream) % 2 == 1
 
 
 def long_row_reason(cells: int, width: int) -> str:

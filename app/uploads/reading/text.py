@@ -19,9 +19,10 @@ import gzip
 import io
 import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import IO, BinaryIO, Final
+from typing import IO, BinaryIO, Final, TextIO
 
 from app.uploads.reading.content import (
     Kind,
@@ -80,12 +81,19 @@ class Text:
 
     def read(self) -> str:
         """The whole text (line endings as written)."""
+        with self.stream() as stream:
+            return stream.read()
+
+    @contextmanager
+    def stream(self) -> Iterator[TextIO]:
+        """The text from its start, as a stream (line endings as written), for as long
+        as the block runs; the bytes stay open for another read."""
         self._raw.seek(self._start)
         wrapper = io.TextIOWrapper(self._raw, encoding=self.codec, newline="")
         try:
-            return wrapper.read()
+            yield wrapper
         finally:
-            wrapper.detach()  # leave the stream open for another read
+            wrapper.detach()
 
     def head(self, chars: int = 4096) -> str:
         self._raw.seek(self._start)
@@ -205,11 +213,23 @@ def _check_looks_like_text(stream: IO[bytes], start: int) -> None:
     for magic, what in _NOT_TEXT:
         if head.startswith(magic):
             raise FormatError(f"the upload is not text but {what}")
-    if b"\x00" in head and not head.startswith(UTF16_BOMS):
+    if not head.startswith(UTF16_BOMS) and _holds_nul(stream, start):
         raise FormatError(
             "the upload holds binary data (NUL bytes), not text: save it as CSV UTF-8 "
             "(UTF-16 needs a byte order mark)"
         )
+
+
+def _holds_nul(stream: IO[bytes], start: int) -> bool:
+    """Whether a NUL byte stands anywhere in the stream (text never holds one, and
+    PostgreSQL refuses one in text)."""
+    try:
+        while chunk := stream.read(CHUNK_BYTES):
+            if b"\x00" in chunk:
+                return True
+        return False
+    finally:
+        stream.seek(start)
 
 
 def _encoding(stream: IO[bytes], start: int, charset: str | None) -> tuple[str, int, str | None]:
