@@ -364,3 +364,21 @@ def test_every_layout_gives_the_cases_verdict(case: Case) -> None:
     if case.note is not None:
         for name, verdict in verdicts.items():
             assert any(case.note in note for note in verdict.notes), (name, verdict.notes)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s.name for s in SAMPLES])
+def test_rows_keep_their_numbers_across_the_parsers_chunks(
+    sample: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.uploads.reading.table.CHUNK_ROWS", 2)
+    lines = [",".join(sample.header)]
+    for i in range(7):
+        lines.append(",".join(sample.cells(i, f"4353{i:02d}", f"Place {i}")))
+        if i == 2:
+            lines.append("")  # a blank row in the second chunk
+    body = ("\n".join(lines) + "\n").encode()
+    verdict = sample.read(body, "text/csv", None)
+    assert verdict.rows == (2, 3, 4, 6, 7, 8, 9)
+    assert verdict.texts == tuple(f"Place {i}" for i in range(7))
+    long_row = body.replace(b"Place 5", b"Place 5,x")
+    assert sample.read(long_row, "text/csv", None).errors == ((8, None),)

@@ -63,11 +63,16 @@ class ObservationCsv:
                 "every value with the upload (?period=2021-03)"
             )
         keeper = RowKeeper("wide" if self.layout == "wide" else "long")
-        table = read_table(source, range(len(source.header)), keeper.errors)
+        # Only the columns read: a file's other columns (names, notes) are never kept.
+        used = sorted({c.index for c in (*columns.roles.values(), *columns.indicators.values())})
+        table = read_table(source, used, keeper.errors)
         if not table.rows and not keeper.errors:
             raise FormatError("the file has a header row but no data rows")
         grouping = source.delimiter != ";"
-        for row, cells in table.records():
+        cells = [""] * len(source.header)
+        for row, picked in table.records():
+            for position, cell in zip(used, picked, strict=True):
+                cells[position] = cell
             self.read_row(keeper, columns, row, cells, grouping)
         notes = [*text.notes, *source.notes, *self._notes(columns, source.delimiter)]
         if note := blank_rows_note(table.blank_rows):

@@ -36,6 +36,8 @@ from app.uploads.reading.text import Text
 # Lines read to choose the delimiter, and the text they are looked for in.
 _SNIFF_LINES = 20
 _HEAD_CHARS = 64 * 1024
+# Rows the C parser reads at a time.
+CHUNK_ROWS = 10_000
 
 
 @dataclass
@@ -108,14 +110,19 @@ def _header(lines: TextIO, delimiter: str, *, final: bool) -> tuple[list[str], i
 def read_table(source: CsvText, positions: Sequence[int], errors: RowErrors) -> Table:
     """The cells at ``positions`` of every data row that is not blank there.
 
-    Rows longer than the header are recorded in ``errors`` and left out.
+    Rows longer than the header are recorded in ``errors`` and left out. The C parser
+    reads the file in chunks of :data:`CHUNK_ROWS`, of which only the asked-for columns
+    are kept: a file's unused columns never sit in memory whole.
     """
     width = len(source.header)
+    rows: list[int] = []
+    columns: list[list[str]] = [[] for _ in positions]
+    blank_rows = 0
     try:
         with source.source.stream() as stream:
             # header=None: the C parser then takes the header's width as the row width
             # and refuses longer rows instead of shifting them or making an index.
-            frame = pd.read_csv(
+            chunks = pd.read_csv(
                 stream,
                 sep=source.delimiter,
                 header=None,
@@ -125,25 +132,44 @@ def read_table(source: CsvText, positions: Sequence[int], errors: RowErrors) -> 
                 index_col=False,
                 engine="c",
                 skiprows=source.header_row - 1,
+                chunksize=CHUNK_ROWS,
             )
+            first = source.header_row  # the first chunk starts with the header
+            for number, chunk in enumerate(chunks):
+                if chunk.shape[1] != width:
+                    return _read_slowly(source, positions, errors)
+                data = chunk.iloc[1:] if number == 0 else chunk
+                first += len(chunk) - len(data)
+                blank_rows += _take(data, positions, first, rows, columns)
+                first += len(data)
     except pd.errors.ParserError:
         # Rows longer than the header, or broken quoting: the csv module says which rows.
         return _read_slowly(source, positions, errors)
-    if frame.shape[1] != width:
-        return _read_slowly(source, positions, errors)
-    picked = frame.iloc[1:, list(positions)]
-    rows = np.arange(source.header_row + 1, source.header_row + 1 + len(picked))
-    raw = [picked.iloc[:, i].tolist() for i in range(len(positions))]
-    del frame, picked
-    columns = [[cell.strip() for cell in column] for column in raw]
-    blank = np.ones(len(rows), dtype=np.bool_)
-    for column in columns:
+    return Table(rows, columns, blank_rows)
+
+
+def _take(
+    chunk: pd.DataFrame,
+    positions: Sequence[int],
+    first: int,
+    rows: list[int],
+    columns: list[list[str]],
+) -> int:
+    """Append a chunk's non-blank rows (numbered from ``first``) to ``rows`` and its cells
+    at ``positions``, stripped, to ``columns``; how many rows were blank."""
+    cells = [[cell.strip() for cell in chunk.iloc[:, p].tolist()] for p in positions]
+    blank = np.ones(len(chunk), dtype=np.bool_)
+    for column in cells:
         blank &= np.array([not cell for cell in column], dtype=np.bool_)
+    numbers = np.arange(first, first + len(chunk))
     if blank.any():
         kept = np.flatnonzero(~blank).tolist()
-        columns = [[column[i] for i in kept] for column in columns]
-        rows = rows[kept]
-    return Table(rows.tolist(), columns, int(blank.sum()))
+        cells = [[column[i] for i in kept] for column in cells]
+        numbers = numbers[kept]
+    rows.extend(numbers.tolist())
+    for column, taken in zip(columns, cells, strict=True):
+        column.extend(taken)
+    return int(blank.sum())
 
 
 def _read_slowly(source: CsvText, positions: Sequence[int], errors: RowErrors) -> Table:
