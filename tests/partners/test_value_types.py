@@ -97,21 +97,20 @@ def test_every_value_type_is_uploaded_read_mapped_and_analysed(
     if kind.whole:
         bad.append((1.5, "a whole number is expected"))
     for value, reason in bad:
-        row = f"{state['area']},{expected[0].period},{indicator.code},{value}"
-        with partners.client("health") as health:
-            refused = health.post(
-                "/api/observations",
-                content=f"area_code,period,indicator,value\n{row}\n",
-                headers={"Content-Type": "text/csv"},
-            )
+        refused = _upload_one(partners, state["area"], expected[0].period, indicator, value)
         assert refused.status_code == 422, refused.text
         assert any(reason in e["reason"] for e in refused.json()["errors"]), refused.text
     if kind.negative:  # a negative value of a type that allows one is stored
-        row = f"{state['area']},{expected[0].period},{indicator.code},-2.5"
-        with partners.client("health") as health:
-            stored = health.post(
-                "/api/observations",
-                content=f"area_code,period,indicator,value\n{row}\n",
-                headers={"Content-Type": "text/csv"},
-            )
+        stored = _upload_one(partners, state["area"], expected[0].period, indicator, -2.5)
         assert stored.status_code == 200, stored.text
+
+
+def _upload_one(
+    partners: Partners, area: str, period: str, indicator: Indicator, value: float
+) -> Any:
+    with partners.client("health") as health:
+        return health.post(
+            "/api/observations",
+            content=f"area_code,period,indicator,value\n{area},{period},{indicator.code},{value}\n",
+            headers={"Content-Type": "text/csv"},
+        )
