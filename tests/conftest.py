@@ -21,7 +21,7 @@ import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.cluster import resolve_database_url
+from app.cluster import ensure_cluster, stop_cluster
 from app.db import make_engine, plain_url
 from app.dbadmin import create_database, drop_database
 from app.main import create_app
@@ -48,9 +48,18 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def server_url() -> str:
-    """The PostgreSQL server the tests use (started on demand when private)."""
-    return plain_url(resolve_database_url(load_settings()))
+def server_url() -> Iterator[str]:
+    """The PostgreSQL server the tests use: ``NIS_DATABASE_URL``'s, or the private cluster,
+    started on demand and stopped again at the end when this run started it (a test run
+    leaves nothing running)."""
+    settings = load_settings()
+    if settings.database_url:
+        yield plain_url(settings.database_url)
+        return
+    cluster, done = ensure_cluster(settings.data_dir)
+    yield plain_url(cluster.url())
+    if any(line.startswith("started") for line in done):
+        stop_cluster(settings.data_dir)
 
 
 class ThrowawayDatabases:
