@@ -208,11 +208,11 @@ def validated(
 
 
 def _categories(values: list[str], rows: list[int], column: str, errors: RowErrors) -> list[str]:
-    categories = [value.strip() for value in values]
-    for i, category in enumerate(categories):
+    # The layouts give cells stripped.
+    for i, category in enumerate(values):
         if not category:
-            errors.add(rows[i], column, values[i], "category is blank")
-    return categories
+            errors.add(rows[i], column, category, "category is blank")
+    return values
 
 
 def _months(
