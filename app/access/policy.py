@@ -6,7 +6,9 @@ downloads, exports) and every read-cache key asks here, so that when roles chang
 
 - **indicators**: public ones for everyone; partners-only ones for partners;
 - **values**: counts below an indicator's disclosure threshold (the count itself, or
-  the count behind a rate or percentage) are suppressed for the public;
+  the count behind a rate or percentage) are suppressed for the public, with the
+  complementary cells that stop differencing (:mod:`app.observations.disclosure`
+  applies it);
 - **batches** (upload history): an agency sees its own, an administrator all, the
   public none;
 - **raw events**: never public; an agency sees its own, an administrator all;
@@ -65,13 +67,12 @@ def visible(viewer: Viewer, indicators: Iterable[D]) -> list[D]:
     return [i for i in indicators if may_see_indicator(viewer, i)]
 
 
-def is_suppressed(viewer: Viewer, indicator: Disclosed, count: float | None) -> bool:
-    """Whether a value whose count (the value of a count, the numerator of a rate or a
-    percentage) is ``count`` must be hidden from the viewer."""
-    threshold = indicator.disclosure_threshold
-    if is_partner(viewer) or not threshold or count is None:
-        return False
-    return count < threshold
+def sees_small_counts(viewer: Viewer) -> bool:
+    """Whether the viewer sees values whatever their counts. For everyone else, counts
+    below an indicator's disclosure threshold are hidden, with as many others as it
+    takes for no hidden count to be had back by differencing
+    (:mod:`app.observations.disclosure`)."""
+    return is_partner(viewer)
 
 
 def acts_for_every_agency(viewer: Viewer) -> bool:

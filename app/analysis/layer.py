@@ -33,7 +33,8 @@ from app.analysis.stats.trend import mann_kendall
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
 from app.indicators.periods import parse_period
-from app.observations.query import available_periods, is_suppressed
+from app.observations import disclosure
+from app.observations.query import available_periods
 from app.snapshots import cached
 
 NOT_COMPARED = "not compared"
@@ -104,9 +105,10 @@ def _trends(
     column = {p: j for j, p in enumerate(window)}
     index = {area: i for i, area in enumerate(codes)}
     values = np.full((len(codes), len(window)), np.nan)
+    hidden = disclosure.for_viewer(session, viewer, indicator)
     for r in fetch_series(session, indicator, type_code, None, codes=codes):
         j = column.get(r.period)
-        if j is not None and r.value is not None and not is_suppressed(viewer, indicator, r):
+        if j is not None and r.value is not None and not hidden.hides(r):
             values[index[r.area_code], j] = r.value
     trend = mann_kendall(values)
     return {
@@ -120,6 +122,9 @@ def _compared(
 ) -> dict[str, dict[str, Any]]:
     """Every area's comparison with the city in ``period`` (95%), as the profile's."""
     start = parse_period(period, indicator.period_type).start
+    hidden = disclosure.for_viewer(session, viewer, indicator, start, start)
+    if hidden.hides_total(type_code, period):
+        return {}  # the city's value would give hidden counts away
     at_period = fetch_series(session, indicator, type_code, None, start)
     pops = []
     if indicator.kind.counted:
@@ -129,8 +134,7 @@ def _compared(
     if counts is None:
         return {}
     k, n, city_value, measure, scale = counts
-    usable = [r for r in at_period
-              if r.area_code in k and not is_suppressed(viewer, indicator, r)]  # fmt: skip
+    usable = [r for r in at_period if r.area_code in k and not hidden.hides(r)]
     result = compare_counts_to_benchmark(
         [k[r.area_code] for r in usable],
         [n[r.area_code] for r in usable],

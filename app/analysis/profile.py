@@ -28,14 +28,16 @@ from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator, Polarity
 from app.indicators.periods import PeriodType
 from app.indicators.service import visible_indicators
+from app.observations import disclosure
 from app.observations import values as values_repo
 from app.observations.derivation import values_sql
-from app.observations.query import is_suppressed
+from app.observations.disclosure import Disclosure
 
 TREND_POINTS = 24
 FINGERTIPS_POINTS = 5
 ANNUAL = (PeriodType.CALENDAR_YEAR, PeriodType.FINANCIAL_YEAR, PeriodType.ACADEMIC_YEAR)
 POPULATION = "population"
+CITY_WITHHELD = "the city's value rests on counts too small to publish"
 
 
 def area_profile(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
@@ -50,10 +52,13 @@ def area_profile(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
         values = fetch_series(session, indicator, type_code, code)
         if not values:
             continue
-        entry = _entry(viewer, indicator, values)
+        hidden = disclosure.for_viewer(session, viewer, indicator)
+        entry = _entry(hidden, indicator, values)
         latest = values[-1]
         if entry["suppressed"]:
             entry["benchmark"] = {"label": "not compared", "why": "the value is suppressed"}
+        elif hidden.hides_total(type_code, latest.period):
+            entry["benchmark"] = {"label": "not compared", "why": CITY_WITHHELD}
         else:
             city = fetch_series(session, indicator, type_code, None, latest.period_start)
             entry["benchmark"] = _benchmark(indicator, latest, city, population)
@@ -90,26 +95,41 @@ def fetch_series(
     return [] if query is None else list(values_repo.fetch(session, query, codes))
 
 
-def _entry(viewer: Viewer, indicator: Indicator, series: list[Row[Any]]) -> dict[str, Any]:
-    latest = series[-1]
-    suppressed = is_suppressed(viewer, indicator, latest)
+def _entry(hidden: Disclosure, indicator: Indicator, series: list[Row[Any]]) -> dict[str, Any]:
+    """The latest value, its trends and the series, each made only of what the viewer
+    may see (a hidden point is a gap, so no trend gives it away)."""
+    seen = [_Point.of(r, hidden.hides(r)) for r in series]
+    latest = seen[-1]
     return {
         "indicator": indicator.summary(),
         "period": latest.period,
-        "value": None if suppressed else latest.value,
-        "suppressed": bool(suppressed),
-        "numerator": None if suppressed else latest.numerator,
+        "value": latest.value,
+        "suppressed": latest.suppressed,
+        "numerator": latest.numerator,
         "denominator": latest.denominator,
-        "trend": _trend(indicator, series),
-        "recent_trend": _recent_trend(indicator, series),
-        "series": [
-            {"period": r.period, "value": None if is_suppressed(viewer, indicator, r) else r.value}
-            for r in series[-TREND_POINTS:]
-        ],
+        "trend": _trend(indicator, seen),
+        "recent_trend": _recent_trend(indicator, seen),
+        "series": [{"period": p.period, "value": p.value} for p in seen[-TREND_POINTS:]],
     }
 
 
-def _trend(indicator: Indicator, series: list[Row[Any]]) -> dict[str, Any]:
+class _Point(NamedTuple):
+    """One period of an area's series as the viewer sees it."""
+
+    period: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    suppressed: bool
+
+    @classmethod
+    def of(cls, row: Row[Any], hidden: bool) -> _Point:
+        if hidden:
+            return cls(row.period, None, None, None, True)
+        return cls(row.period, row.value, row.numerator, row.denominator, False)
+
+
+def _trend(indicator: Indicator, series: Sequence[_Point]) -> dict[str, Any]:
     """Mann-Kendall over the latest points (up to two years of months)."""
     values = np.array([np.nan if r.value is None else r.value for r in series[-TREND_POINTS:]])
     result = mann_kendall(values[None, :])
@@ -147,7 +167,7 @@ def trend_label(indicator: Indicator, p: float, slope: float) -> str:
     return label
 
 
-def _recent_trend(indicator: Indicator, series: list[Row[Any]]) -> dict[str, Any] | None:
+def _recent_trend(indicator: Indicator, series: Sequence[_Point]) -> dict[str, Any] | None:
     """Fingertips' recent trend marker for annual series: the last five points, from
     counts (chi-squared test for trend in proportions, or the rate method)."""
     if indicator.period_type not in ANNUAL:

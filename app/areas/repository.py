@@ -305,6 +305,12 @@ def assign_parents_spatially(
     ).all()
 
 
+def parent_ids(session: Session) -> dict[int, int]:
+    """Every area's parent, by id (areas with none are left out)."""
+    rows = session.execute(text("SELECT id, parent_id FROM area WHERE parent_id IS NOT NULL"))
+    return {int(i): int(p) for i, p in rows}
+
+
 def set_parents(session: Session, child_to_parent: dict[int, int | None]) -> None:
     session.execute(
         text(

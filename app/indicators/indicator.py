@@ -96,9 +96,13 @@ class Indicator:
         """Whether it is computed from a numerator and a denominator in the catalogue."""
         return self.numerator is not None and self.denominator is not None
 
-    def count_behind(self, value: float | None, numerator: float | None) -> float | None:
-        """The count a value discloses: the value of a count, the numerator of the rest."""
-        return value if self.kind.counted else numerator
+    def count_behind(
+        self, value: float | None, numerator: float | None, denominator: float | None
+    ) -> float | None:
+        """The count a value discloses (:attr:`.ValueKind.discloses`)."""
+        return {"value": value, "numerator": numerator, "denominator": denominator}[
+            self.kind.discloses
+        ]
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any] | RowMapping) -> Indicator:

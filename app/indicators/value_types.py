@@ -65,6 +65,10 @@ class ValueKind:
         How a change is worded ("up 4.1 points" for a percentage); None: the unit.
     typical : {"mean", "median"}
         The city's value without counts to pool: the average area, or the median one.
+    discloses : {"value", "numerator", "denominator"}
+        The count a value discloses, which its disclosure threshold applies to: the
+        value of a count, the numerator of a rate or a percentage (the people counted),
+        the denominator of a mean (the people averaged over).
     demo : DemoShape
         How the demo generates values.
     """
@@ -80,6 +84,7 @@ class ValueKind:
     change_unit: str | None
     typical: Literal["mean", "median"]
     demo: DemoShape
+    discloses: Literal["value", "numerator", "denominator"]
 
     def scale(self, multiplier: int | None) -> float:
         """The scale values are compared on: per 1,000 residents for counts, else the
@@ -98,22 +103,22 @@ class ValueKind:
 _COUNT = ValueKind(
     counted=True, negative=False, whole=True, maximum=None, multiplier=1,
     needs_denominator=False, measure="rate", count_model="poisson", change_unit=None,
-    typical="mean", demo=DemoShape.COUNTS,
+    typical="mean", demo=DemoShape.COUNTS, discloses="value",
 )  # fmt: skip
 _RATE = ValueKind(
     counted=False, negative=False, whole=False, maximum=None, multiplier=None,
     needs_denominator=True, measure="rate", count_model="poisson", change_unit=None,
-    typical="median", demo=DemoShape.RATES,
+    typical="median", demo=DemoShape.RATES, discloses="numerator",
 )  # fmt: skip
 _PERCENTAGE = ValueKind(
     counted=False, negative=False, whole=False, maximum=100.0, multiplier=100,
     needs_denominator=False, measure="proportion", count_model="binomial",
-    change_unit="points", typical="median", demo=DemoShape.SHARES,
+    change_unit="points", typical="median", demo=DemoShape.SHARES, discloses="numerator",
 )  # fmt: skip
 _MEAN = ValueKind(
     counted=False, negative=True, whole=False, maximum=None, multiplier=None,
     needs_denominator=False, measure="rate", count_model="poisson", change_unit=None,
-    typical="median", demo=DemoShape.MEANS,
+    typical="median", demo=DemoShape.MEANS, discloses="denominator",
 )  # fmt: skip
 _SCORE = _MEAN
 

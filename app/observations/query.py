@@ -18,6 +18,7 @@ from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators.indicator import Indicator
 from app.indicators.periods import PeriodError, parse_period
 from app.indicators.service import visible_indicator
+from app.observations import disclosure
 from app.observations import values as sql
 from app.observations.derivation import values_sql
 from app.snapshots import cached
@@ -78,12 +79,12 @@ def indicator_values(
     notes: list[str] = []
     values = values_sql(session, indicator, value_filter, "v_", notes)
     rows = [] if values is None else sql.fetch(session, values)
-    observations = [_shape(row, indicator, viewer) for row in rows]
+    hidden = disclosure.for_viewer(
+        session, viewer, indicator, value_filter.start_from, value_filter.start_to
+    )
+    observations = [_shape(row, hidden.hides(row)) for row in rows]
     if any(o["suppressed"] for o in observations):
-        notes.append(
-            f"Counts below {indicator.disclosure_threshold} are suppressed in public outputs "
-            "(value null, suppressed true); partners see them with a key."
-        )
+        notes.append(suppression_note(session, indicator))
     return ObservationResult(asdict(indicator), type_code, notes, observations)
 
 
@@ -123,16 +124,18 @@ def _filter(indicator: Indicator, type_code: str, q: ObservationQuery) -> sql.Va
     )
 
 
-def is_suppressed(viewer: Viewer, indicator: Indicator, row: Any) -> bool:
-    """Whether the viewer must not see the value of ``row`` (a row of values, with
-    ``value`` and ``numerator``): the policy's answer for the count it discloses."""
-    count = indicator.count_behind(row.value, row.numerator)
-    return policy.is_suppressed(viewer, indicator, count)
+def suppression_note(session: Session, indicator: Indicator) -> str:
+    threshold = disclosure.effective_threshold(session, indicator)
+    small = f"Counts below {threshold}" if threshold else "Counts its inputs hide"
+    return (
+        f"{small} are suppressed in public outputs (value null, suppressed true), with "
+        "as many others as it takes for none to be worked out from the totals; partners "
+        "see them with a key."
+    )
 
 
-def _shape(row: Row[Any], indicator: Indicator, viewer: Viewer) -> dict[str, Any]:
+def _shape(row: Row[Any], suppressed: bool) -> dict[str, Any]:
     value, numerator, denominator = row.value, row.numerator, row.denominator
-    suppressed = is_suppressed(viewer, indicator, row)
     if suppressed:
         value = numerator = denominator = None
     return {

@@ -183,7 +183,8 @@ def fetch(
     where = "" if codes is None else "WHERE a.code = ANY(CAST(:codes_ AS text[])) "
     return session.execute(
         text(
-            f"SELECT a.code AS area_code, a.name AS area_name, a.type_code AS area_type, "
+            f"SELECT a.id AS area_id, a.code AS area_code, a.name AS area_name, "
+            f"a.type_code AS area_type, "
             f"v.period, v.period_start, v.value, v.numerator, v.denominator, v.derived_from "
             f"FROM ({sql}) v JOIN area a ON a.id = v.area_id {where}"
             f"ORDER BY a.code, v.period_start"

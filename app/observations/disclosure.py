@@ -1,0 +1,219 @@
+"""What the public may see of an indicator's values: disclosure control that survives
+differencing.
+
+Hiding each small count on its own is not enough: a published MSOA value minus its
+published LSOAs gives back the one LSOA hidden among them. So the values of an
+indicator in a period are protected together, across every area type at once, by
+primary and complementary suppression (:mod:`.suppression`) over these sum relations:
+
+- an area's value is the sum of the values of the areas directly below it, one
+  relation per type below (the nearest area above that has a value stands in for a
+  parent without one);
+- "every area of a type together" (the city benchmark of profiles and OGC fields) is
+  the sum of that type's values: it is never a cell, so its members are hidden for it,
+  and it is withheld where even that cannot protect them (:meth:`Disclosure.hides_total`).
+
+Relations come from :data:`RELATION_SOURCES`, so an area type that does not nest (wards
+made of LSOAs by best fit, say) adds its own.
+
+A value computed from others (a rate from a count and a population) is hidden wherever
+one of its inputs is, and takes the highest of their thresholds; so a derived indicator
+never shows what its inputs hide.
+
+The pattern of a period depends only on that period's values, so the mask of one
+period (a map) is the same as that period's part of the mask of all periods (a
+profile). Masks are worked out once per database state (:mod:`app.snapshots`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from sqlalchemy.orm import Session
+
+from app.access import policy
+from app.access.viewer import Viewer
+from app.areas import repository as area_repo
+from app.indicators import repository as indicator_repo
+from app.indicators.indicator import Indicator
+from app.observations import values as sql
+from app.observations.derivation import values_sql
+from app.observations.suppression import Relation, suppress
+from app.snapshots import cached
+
+Cell = tuple[int, str]  # (area id, period)
+Total = tuple[str, str, str]  # ("every", area type, period)
+Key = Cell | Total
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The counts behind an indicator's values in some periods, at every area type."""
+
+    counts: dict[Cell, float]
+    type_of: dict[int, str]
+    parent_of: dict[int, int]
+
+
+RelationSource = Callable[[Cells], Iterable[Relation[Key]]]
+
+
+def hierarchy_relations(cells: Cells) -> Iterable[Relation[Key]]:
+    """Each area with a value is the sum of the areas below it, one relation per type."""
+    groups: dict[tuple[Cell, str], list[Key]] = defaultdict(list)
+    for area, period in cells.counts:
+        parent = cells.parent_of.get(area)
+        while parent is not None and (parent, period) not in cells.counts:
+            parent = cells.parent_of.get(parent)
+        if parent is not None:
+            groups[((parent, period), cells.type_of[area])].append((area, period))
+    for (total, _), members in groups.items():
+        yield Relation(total, tuple(members))
+
+
+def type_total_relations(cells: Cells) -> Iterable[Relation[Key]]:
+    """Every area of a type together, in each period."""
+    groups: dict[Total, list[Key]] = defaultdict(list)
+    for area, period in cells.counts:
+        groups[("every", cells.type_of[area], period)].append((area, period))
+    for total, members in groups.items():
+        yield Relation(total, tuple(members), cell_total=False)
+
+
+RELATION_SOURCES: list[RelationSource] = [hierarchy_relations, type_total_relations]
+
+
+@dataclass(frozen=True)
+class Mask:
+    """The cells hidden from the public, and the type totals withheld from them."""
+
+    cells: frozenset[Cell]
+    totals: frozenset[tuple[str, str]]  # (area type, period)
+
+
+NOTHING_HIDDEN = Mask(frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What one viewer may not see of one indicator's values (``mask`` None: nothing
+    is hidden from them)."""
+
+    mask: Mask | None
+
+    def hides(self, row: Any) -> bool:
+        """Whether the value of ``row`` (with ``area_id`` and ``period``) is hidden."""
+        return self.mask is not None and (row.area_id, row.period) in self.mask.cells
+
+    def hides_any(self, rows: Iterable[Any]) -> bool:
+        return self.mask is not None and any(self.hides(r) for r in rows)
+
+    def hides_total(self, type_code: str, period: str) -> bool:
+        """Whether "every area of ``type_code`` together" in ``period`` is withheld."""
+        return self.mask is not None and (type_code, period) in self.mask.totals
+
+    @property
+    def hides_something(self) -> bool:
+        return self.mask is not None and bool(self.mask.cells or self.mask.totals)
+
+
+SEES_ALL = Disclosure(None)
+
+
+def for_viewer(
+    session: Session,
+    viewer: Viewer,
+    indicator: Indicator,
+    start_from: date | None = None,
+    start_to: date | None = None,
+) -> Disclosure:
+    """What ``viewer`` may not see of ``indicator`` in the periods starting between
+    ``start_from`` and ``start_to`` (every period when both are None)."""
+    if policy.sees_small_counts(viewer):
+        return SEES_ALL
+    return Disclosure(public_mask(session, indicator, start_from, start_to))
+
+
+def effective_threshold(session: Session, indicator: Indicator) -> int | None:
+    """The indicator's disclosure threshold, or the highest of its inputs' if higher."""
+    found = [indicator.disclosure_threshold]
+    found += [effective_threshold(session, part) for part in _inputs(session, indicator)]
+    present = [t for t in found if t]
+    return max(present) if present else None
+
+
+def public_mask(
+    session: Session,
+    indicator: Indicator,
+    start_from: date | None = None,
+    start_to: date | None = None,
+) -> Mask:
+    key = ("public-mask", indicator.code, start_from, start_to)
+    return cached(session, key, lambda: _mask(session, indicator, start_from, start_to))
+
+
+def _inputs(session: Session, indicator: Indicator) -> list[Indicator]:
+    if not indicator.derived:
+        return []
+    codes = [c for c in (indicator.numerator, indicator.denominator) if c is not None]
+    parts = indicator_repo.indicators_by_code(session, codes)
+    return [parts[c] for c in codes if c in parts]
+
+
+def _mask(
+    session: Session, indicator: Indicator, start_from: date | None, start_to: date | None
+) -> Mask:
+    forced: set[Cell] = set()
+    for part in _inputs(session, indicator):
+        forced |= public_mask(session, part, start_from, start_to).cells
+    threshold = effective_threshold(session, indicator)
+    if not threshold and not forced:
+        return NOTHING_HIDDEN
+    cells = _cells(session, indicator, start_from, start_to)
+    relations = [r for source in RELATION_SOURCES for r in source(cells)]
+    hidden: set[Cell] = set()
+    withheld: set[tuple[str, str]] = set()
+    for period, (counts, rels) in _by_period(cells.counts, relations).items():
+        found = suppress(counts, rels, threshold, (c for c in forced if c[1] == period))
+        hidden.update(cast(frozenset[Cell], found.cells))  # totals that are no cell go to .totals
+        withheld.update((str(t[1]), period) for t in found.totals)
+    return Mask(frozenset(hidden), frozenset(withheld))
+
+
+def _cells(
+    session: Session, indicator: Indicator, start_from: date | None, start_to: date | None
+) -> Cells:
+    counts: dict[Cell, float] = {}
+    type_of: dict[int, str] = {}
+    for type_code in area_repo.area_type_codes(session):
+        f = sql.ValueFilter(type_code, None, start_from, start_to)
+        values = values_sql(session, indicator, f, "m_", [])
+        if values is None:
+            continue
+        for row in sql.fetch(session, values):
+            count = indicator.count_behind(row.value, row.numerator, row.denominator)
+            if count is not None:
+                counts[(int(row.area_id), str(row.period))] = float(count)
+                type_of[int(row.area_id)] = type_code
+    return Cells(counts, type_of, area_parents(session))
+
+
+def area_parents(session: Session) -> dict[int, int]:
+    return cached(session, ("area-parents",), lambda: area_repo.parent_ids(session))
+
+
+def _by_period(
+    counts: dict[Cell, float], relations: Sequence[Relation[Key]]
+) -> dict[str, tuple[dict[Key, float], list[Relation[Key]]]]:
+    out: dict[str, tuple[dict[Key, float], list[Relation[Key]]]] = {}
+    for (area, period), count in counts.items():
+        out.setdefault(period, ({}, []))[0][(area, period)] = count
+    for rel in relations:
+        period = str(rel.total[-1])
+        if period in out:
+            out[period][1].append(rel)
+    return out
