@@ -149,7 +149,8 @@ def list_alerts(session: Session, f: AlertFilter) -> Sequence[Row[Any]]:
     return session.execute(
         text(
             f"""
-            SELECT al.id, al.run_id, al.kind, ar.code AS area_code, ar.name AS area_name,
+            SELECT al.id, al.run_id, al.kind, al.area_id, ar.code AS area_code,
+                   ar.name AS area_name,
                    ar.type_code AS area_type, al.indicators, al.agencies, al.period_from,
                    al.period_to, al.q, al.sentence, al.stats, al.created_at
             FROM alert al LEFT JOIN area ar ON ar.id = al.area_id

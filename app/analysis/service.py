@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.access import policy
 from app.access.viewer import Viewer
 from app.analysis import repository as repo
+from app.analysis import withholding
 from app.analysis.citywide import citywide_findings, deprivation_rank
 from app.analysis.detect import IndicatorTest, apply_fdr, examine_indicator, skip_reason
 from app.analysis.panels import Areas, Panel, load_areas, load_panel
@@ -219,8 +220,11 @@ def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[s
     shown = policy.visible(viewer, every)
     codes = None if len(shown) == len(every) else [i.code for i in shown]
     f = repo.AlertFilter(**{**f.__dict__, "run_id": run_id, "shown_indicators": codes})
-    rows = repo.list_alerts(session, f)
-    return {"run": run_id, "alerts": [alert_out(r) for r in rows], "notes": []}
+    alerts = [alert_out(r) for r in repo.list_alerts(session, f)]
+    withholding.as_seen_by(session, viewer, alerts)
+    for alert in alerts:
+        del alert["area_id"]
+    return {"run": run_id, "alerts": alerts, "notes": []}
 
 
 def alert_out(row: Row[Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def parse_catalogue(
 ) -> list[Indicator]:
     """Read a catalogue file; references may point at indicators already stored."""
     try:
-        return read_catalogue(data, content_type, known_codes=set(repo.all_codes(session)))
+        return read_catalogue(data, content_type, known_indicators=repo.list_indicators(session))
     except CatalogueError as exc:
         raise UploadRejectedError(
             str(exc),
@@ -62,11 +62,30 @@ def import_catalogue(
 def visible_indicator(session: Session, viewer: Viewer, code: str) -> Indicator:
     """One indicator, as if those the viewer may not see did not exist."""
     found = repo.indicator(session, code)
-    if found is None or not policy.may_see_indicator(viewer, found):
+    if found is None or not _may_see(session, viewer, found):
         raise NotFoundError(f"There is no indicator {code!r}")
     return found
 
 
 def visible_indicators(session: Session, viewer: Viewer) -> list[Indicator]:
     """The catalogue as the viewer may see it."""
-    return policy.visible(viewer, repo.list_indicators(session))
+    every = repo.list_indicators(session)
+    by_code = {i.code: i for i in every}
+    return [i for i in every if _may_see(session, viewer, i, by_code)]
+
+
+def _may_see(
+    session: Session,
+    viewer: Viewer,
+    indicator: Indicator,
+    known: dict[str, Indicator] | None = None,
+) -> bool:
+    """The policy's answer for the indicator and every indicator it is computed from (a
+    catalogue stored before the import refused otherwise must not leak either)."""
+    if not policy.may_see_indicator(viewer, indicator):
+        return False
+    codes = [c for c in (indicator.numerator, indicator.denominator) if c is not None]
+    if not codes:
+        return True
+    parts = known if known is not None else repo.indicators_by_code(session, codes)
+    return all(_may_see(session, viewer, parts[c], parts) for c in codes if c in parts)

@@ -1,6 +1,12 @@
 """How the values of an indicator at an area type are had: stored there, summed from a
 finer type (counts, or numerators and denominators), or computed from the indicator's
-numerator and denominator in the catalogue."""
+numerator and denominator in the catalogue.
+
+Stored and summed values combine area by area and period by period: a value stored for
+an area and period comes first, and where none is stored the sum of the finer type's
+values stands in (``derived_from`` names that type), so one month stored at MSOAs
+(police.uk events are counted into every type) does not hide the other months' sums.
+"""
 
 from __future__ import annotations
 
@@ -23,24 +29,35 @@ def values_sql(
     """The SQL giving ``indicator`` at ``f.type_code``, or None when it cannot be had
     (``notes`` say how, or why not)."""
     stored = sql.stored_types(session, indicator.code)
+    sources: list[ValuesSql] = []
     if f.type_code in stored:
-        return sql.stored_values_sql(indicator.code, f, p)
+        sources.append(sql.stored_values_sql(indicator.code, f, p))
     below = [t for t in area_repo.descendant_types(session, f.type_code) if t in stored]
     if below:
         counted = indicator.kind.counted
         if counted or sql.has_numerators(session, indicator.code):
+            what = "counts" if counted else "numerators and denominators"
             notes.append(
-                f"{indicator.code} at {f.type_code} is summed from {below[0]} "
-                + ("counts" if counted else "numerators and denominators")
+                f"{indicator.code} at {f.type_code} is summed from {' or '.join(below)} {what}"
+                if not sources
+                else f"{indicator.code} at {f.type_code} is as stored where it is stored, and "
+                f"otherwise summed from {' or '.join(below)} {what} (derived_from says which)"
             )
-            return sql.aggregated_values_sql(
-                indicator.code, below[0], indicator.multiplier, counted, f, p
+            # Nearest type first; a finer one fills the periods the nearer lacks.
+            sources += [
+                sql.aggregated_values_sql(
+                    indicator.code, source, indicator.multiplier, counted, f, f"{p}a{n}_"
+                )
+                for n, source in enumerate(below)
+            ]
+        elif not sources:
+            notes.append(
+                f"{indicator.code} is stored for {below[0]} as a {indicator.value_type} "
+                f"without counts, so it cannot be summed to {f.type_code}"
             )
-        notes.append(
-            f"{indicator.code} is stored for {below[0]} as a {indicator.value_type} without "
-            f"counts, so it cannot be summed to {f.type_code}"
-        )
-        return None
+            return None
+    if sources:
+        return sql.first_of(sources)
     if indicator.numerator is not None and indicator.denominator is not None:
         parts = indicator_repo.indicators_by_code(
             session, [indicator.numerator, indicator.denominator]

@@ -93,9 +93,10 @@ class Mask:
 
     cells: frozenset[Cell]
     totals: frozenset[tuple[str, str]]  # (area type, period)
+    types: frozenset[tuple[str, str]]  # (area type, period) of every hidden cell
 
 
-NOTHING_HIDDEN = Mask(frozenset(), frozenset())
+NOTHING_HIDDEN = Mask(frozenset(), frozenset(), frozenset())
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,13 @@ class Disclosure:
         """Whether "every area of ``type_code`` together" in ``period`` is withheld."""
         return self.mask is not None and (type_code, period) in self.mask.totals
 
-    @property
-    def hides_something(self) -> bool:
-        return self.mask is not None and bool(self.mask.cells or self.mask.totals)
+    def hides_at(self, type_code: str | None, period: str) -> bool:
+        """Whether anything is hidden at ``type_code`` (None: at any type) in ``period``,
+        a cell or the type's total."""
+        if self.mask is None:
+            return False
+        found = self.mask.types | self.mask.totals
+        return any(p == period and type_code in (None, t) for t, p in found)
 
 
 SEES_ALL = Disclosure(None)
@@ -181,7 +186,8 @@ def _mask(
         found = suppress(counts, rels, threshold, (c for c in forced if c[1] == period))
         hidden.update(cast(frozenset[Cell], found.cells))  # totals that are no cell go to .totals
         withheld.update((str(t[1]), period) for t in found.totals)
-    return Mask(frozenset(hidden), frozenset(withheld))
+    types = {(cells.type_of[area], period) for area, period in hidden}
+    return Mask(frozenset(hidden), frozenset(withheld), frozenset(types))
 
 
 def _cells(

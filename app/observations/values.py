@@ -129,6 +129,29 @@ def aggregated_values_sql(
     return sql, params
 
 
+def first_of(sources: Sequence[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
+    """One value per area and period from several queries, the first that has a value
+    (a stored value before a sum; where none has, the first row)."""
+    if len(sources) == 1:
+        return sources[0]
+    params: dict[str, Any] = {}
+    parts = []
+    for rank, (part_sql, part_params) in enumerate(sources):
+        params.update(part_params)
+        parts.append(
+            f"SELECT {rank} AS rank_, s.area_id, s.period, s.period_start, s.value, "
+            f"s.numerator, s.denominator, s.derived_from FROM ({part_sql}) s"
+        )
+    union = " UNION ALL ".join(parts)
+    sql = f"""
+        SELECT DISTINCT ON (u.area_id, u.period) u.area_id, u.period, u.period_start,
+               u.value, u.numerator, u.denominator, u.derived_from
+        FROM ({union}) u
+        ORDER BY u.area_id, u.period, (u.value IS NULL), u.rank_
+    """
+    return sql, params
+
+
 def rate_values_sql(
     numerator_sql: tuple[str, dict[str, Any]],
     denominator_sql: tuple[str, dict[str, Any]],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.indicators.catalogue.problems import CatalogueError
 from app.indicators.catalogue.sources import _records
-from app.indicators.catalogue.validation import _cross_check, _parse_record
+from app.indicators.catalogue.validation import _cross_check, _parse_record, inherit_protection
 from app.indicators.indicator import Indicator
 
 DEFAULT_CATALOGUE = "default_catalogue.csv"
@@ -23,6 +23,7 @@ def read_catalogue(
     *,
     known_codes: Collection[str] = (),
     known_area_types: Collection[str] | None = None,
+    known_indicators: Collection[Indicator] = (),
 ) -> list[Indicator]:
     """Read and validate a catalogue, reporting every problem at once.
 
@@ -40,6 +41,9 @@ def read_catalogue(
         besides the codes of this catalogue.
     known_area_types : collection of str, optional
         When given, every area type must be one of these.
+    known_indicators : collection of Indicator, optional
+        Indicators that exist already, in full: a value computed from one of them is
+        checked against its visibility and disclosure threshold (and may refer to it).
 
     Returns
     -------
@@ -52,7 +56,10 @@ def read_catalogue(
         With every problem found: missing or unknown fields, bad values (enumerations
         list their allowed values), duplicate codes, dangling references, and rules that
         tie fields together (a rate needs a denominator; event categories belong to
-        counts; a percentage's multiplier is 100).
+        counts; a percentage's multiplier is 100). A value computed from counts is never
+        more visible than they are: a public one over a partners-only count is refused,
+        and one with a lower threshold than its inputs' too; with none it takes theirs
+        (:func:`.validation.inherit_protection`).
     """
     source = _records(data, content_type)
     problems = list(source.problems)
@@ -64,7 +71,10 @@ def read_catalogue(
     if not source.records and not problems:
         problems.append((0, None, "the catalogue has no indicators"))
     named = {str(r.get("code", "")).strip() for _, r in source.records}
-    problems.extend(_cross_check(parsed, named, known_codes))
+    known = {i.code: i for i in known_indicators}
+    problems.extend(_cross_check(parsed, named, set(known_codes) | set(known)))
+    parsed, inherited = inherit_protection(parsed, known)
+    problems.extend(inherited)
     if problems:
         raise CatalogueError(problems)
     return [spec for _, spec in parsed]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 
 from app.access.policy import Visibility
 from app.indicators.catalogue.fields import (
@@ -133,3 +134,41 @@ def _cross_check(
                 reason = f"no indicator {target!r} in this catalogue or already known"
                 problems.append((row, name, reason))
     return problems
+
+
+def inherit_protection(
+    parsed: Sequence[tuple[int, Indicator]], known: Mapping[str, Indicator]
+) -> tuple[list[tuple[int, Indicator]], list[Problem]]:
+    """A value computed from counts is never more visible than they are, and hides at
+    least what they hide.
+
+    A public indicator whose numerator or denominator is partners-only is refused; one
+    that gives no disclosure threshold takes the highest of its inputs'; one that gives
+    a lower threshold than an input's is refused.
+    """
+    by_code = {**known, **{spec.code: spec for _, spec in parsed}}
+    problems: list[Problem] = []
+    out: list[tuple[int, Indicator]] = []
+    for row, spec in parsed:
+        inputs = [
+            (name, by_code[code])
+            for name in ("numerator", "denominator")
+            if (code := getattr(spec, name)) is not None and code in by_code
+        ]
+        for name, part in inputs:
+            if spec.visibility is Visibility.PUBLIC and part.visibility is not Visibility.PUBLIC:
+                problems.append((row, "visibility", (
+                    f"is public, but its {name} {part.code!r} is {part.visibility}: a value "
+                    f"computed from it would give it away; make this {part.visibility} too, "
+                    f"or publish {part.code!r}")))  # fmt: skip
+        highest = max((p.disclosure_threshold or 0 for _, p in inputs), default=0)
+        own = spec.disclosure_threshold
+        if highest and own is None:
+            spec = replace(spec, disclosure_threshold=highest)
+        elif highest and own is not None and own < highest:
+            source = next(p.code for _, p in inputs if (p.disclosure_threshold or 0) == highest)
+            problems.append((row, "disclosure_threshold", (
+                f"is {own}, but {source!r}, which it is computed from, hides counts "
+                f"below {highest}: give {highest} or more, or leave it blank to take it")))  # fmt: skip
+        out.append((row, spec))
+    return out, problems
