@@ -157,18 +157,22 @@ def inherit_protection(
         ]
         for name, part in inputs:
             if spec.visibility is Visibility.PUBLIC and part.visibility is not Visibility.PUBLIC:
-                problems.append((row, "visibility", (
+                reason = (
                     f"is public, but its {name} {part.code!r} is {part.visibility}: a value "
                     f"computed from it would give it away; make this {part.visibility} too, "
-                    f"or publish {part.code!r}")))  # fmt: skip
+                    f"or publish {part.code!r}"
+                )
+                problems.append((row, "visibility", reason))
         highest = max((p.disclosure_threshold or 0 for _, p in inputs), default=0)
         own = spec.disclosure_threshold
         if highest and own is None:
             spec = replace(spec, disclosure_threshold=highest)
         elif highest and own is not None and own < highest:
             source = next(p.code for _, p in inputs if (p.disclosure_threshold or 0) == highest)
-            problems.append((row, "disclosure_threshold", (
+            reason = (
                 f"is {own}, but {source!r}, which it is computed from, hides counts "
-                f"below {highest}: give {highest} or more, or leave it blank to take it")))  # fmt: skip
+                f"below {highest}: give {highest} or more, or leave it blank to take it"
+            )
+            problems.append((row, "disclosure_threshold", reason))
         out.append((row, spec))
     return out, problems
