@@ -194,3 +194,50 @@ def test_a_trust_cluster_from_before_is_given_a_password_in_place(open_data_dir:
     stop_cluster(open_data_dir)
     again, done = ensure_cluster(open_data_dir)
     assert (again, [line.split()[0] for line in done]) == (cluster, ["started"])
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    """Command lines (and, where readable, environments) of live processes naming ``text``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            environ = (proc / "environ").read_bytes().decode(errors="replace")
+        except OSError:  # gone meanwhile, or another user's
+            continue
+        if text in cmdline or text in environ:
+            found.append(f"{proc.name}: {cmdline}")
+    return found
+
+
+def test_a_test_run_stops_what_it_started_and_leaves_nothing_running() -> None:
+    # A pytest run of its own, on a private cluster of its own: one test that uses the suite's
+    # cluster and runs `nis`, one that makes, stops and restarts another cluster.
+    base = Path(tempfile.mkdtemp(prefix="nis-run-"))
+    base.chmod(0o755)  # reachable by postgres, so that every cluster stays under ``base``
+    data_dir = base / ".nis"
+    env = {k: v for k, v in os.environ.items() if k != "NIS_DATABASE_URL"}
+    env |= {"NIS_DATA_DIR": str(data_dir), "TMPDIR": str(base)}
+    tests = [
+        "tests/test_cli.py::test_db_url_prints_only_the_url",
+        "tests/test_cluster.py::test_a_running_cluster_is_reused_and_a_stopped_one_restarted",
+    ]
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert (data_dir / "pgdata" / "PG_VERSION").exists()  # the run made and used it
+        assert _processes_mentioning(str(base)) == []
+    finally:
+        for cluster_dir in [data_dir, *base.glob("nis-cluster-*/.nis")]:
+            stop_cluster(cluster_dir)
+        shutil.rmtree(base, ignore_errors=True)
