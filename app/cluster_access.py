@@ -23,6 +23,8 @@ from app.errors import DatabaseUnavailableError
 
 SUPERUSER = "nis"
 _PASSWORD_FILE = "pgpass"
+# A pgpass file that cannot exist (libpq warns about /dev/null itself: "not a plain file").
+NO_PASSFILE = os.path.join(os.devnull, "none")
 HOST = "127.0.0.1"
 # The whole of the cluster's pg_hba.conf: a password over 127.0.0.1, nothing else.
 HBA = """\
@@ -124,7 +126,7 @@ def secure(data_dir: Path, pgdata: Path, port: int) -> tuple[str, list[str]]:
 def conninfo(port: int, password: str | None, database: str = "postgres") -> str:
     """libpq's connection string for the cluster on ``port``; with no password, one
     that never falls back on the user's own ``~/.pgpass`` or ``PGPASSWORD``."""
-    extra = {"password": password} if password else {"passfile": os.devnull, "password": ""}
+    extra = {"password": password} if password else {"passfile": NO_PASSFILE, "password": ""}
     return str(
         make_conninfo(
             host=HOST, port=port, user=SUPERUSER, dbname=database, connect_timeout=10, **extra

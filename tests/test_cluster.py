@@ -24,7 +24,7 @@ from app.cluster import (
     is_running,
     stop_cluster,
 )
-from app.cluster_access import password_file
+from app.cluster_access import NO_PASSFILE, password_file
 
 NIS = str(Path(sys.executable).with_name("nis"))
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +88,7 @@ def test_root_keeps_the_cluster_where_postgres_can_reach_it(tmp_path: Path) -> N
 def _without_password(cluster: LocalCluster, **extra: str) -> str:
     # passfile: not even the tester's own ~/.pgpass may help.
     given = {"host": "127.0.0.1", "port": str(cluster.port), "user": "nis", "dbname": "nis"}
-    return psycopg.conninfo.make_conninfo(**{**given, "passfile": os.devnull, **extra})
+    return psycopg.conninfo.make_conninfo(**{**given, "passfile": NO_PASSFILE, **extra})
 
 
 def _psql(cluster: LocalCluster, pgpass: Path, query: str) -> subprocess.CompletedProcess[str]:
@@ -109,7 +109,7 @@ def test_a_connection_without_the_password_is_refused(open_data_dir: Path) -> No
         psycopg.connect(_without_password(cluster))
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         psycopg.connect(_without_password(cluster, password="guess"))
-    psql = _psql(cluster, Path(os.devnull), "SELECT 1")
+    psql = _psql(cluster, Path(NO_PASSFILE), "SELECT 1")
     assert psql.returncode != 0
     assert "no password supplied" in psql.stderr
 
@@ -173,7 +173,9 @@ def _a_cluster_as_nis_made_them_before_passwords(data_dir: Path) -> LocalCluster
     return LocalCluster(pgdata, bin_dir, port, password="")
 
 
-def test_a_trust_cluster_from_before_is_given_a_password_in_place(open_data_dir: Path) -> None:
+def test_a_trust_cluster_from_before_is_given_a_password_in_place(
+    open_data_dir: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     old = _a_cluster_as_nis_made_them_before_passwords(open_data_dir)
     with psycopg.connect(_without_password(old, dbname="postgres"), autocommit=True) as conn:
         conn.execute("CREATE DATABASE nis")
@@ -184,6 +186,7 @@ def test_a_trust_cluster_from_before_is_given_a_password_in_place(open_data_dir:
 
     assert (cluster.pgdata, cluster.port) == (old.pgdata, old.port)
     assert [line.split()[0] for line in done] == ["secured"]
+    assert capfd.readouterr().err == ""  # libpq said nothing on the way (to the CLI's user)
     assert stat.S_IMODE(password_file(open_data_dir).stat().st_mode) == 0o600
     with pytest.raises(psycopg.OperationalError, match="no password supplied"):
         psycopg.connect(_without_password(cluster))
