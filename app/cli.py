@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.analysis.params import AnalysisParams
 from app.areas.importer import ImportReport, ImportRequest, import_areas
 from app.cluster import resolve_database_url
+from app.cluster_access import password_file
 from app.db import unit_of_work
 from app.errors import NisError
 from app.progress import tqdm_progress
@@ -44,7 +46,11 @@ def _connected_settings() -> Settings:
     settings = load_settings()
     url = resolve_database_url(settings, say=say)
     if not settings.database_url:
-        say(f"database: private cluster at {url} (data in {settings.data_dir.resolve()})")
+        shown = make_url(url).render_as_string(hide_password=True)
+        say(
+            f"database: private cluster at {shown} (data in {settings.data_dir.resolve()}, "
+            f"password in {password_file(settings.data_dir)})"
+        )
     return settings.model_copy(update={"database_url": url})
 
 
@@ -63,10 +69,30 @@ def db_upgrade() -> None:
     say("database schema is up to date")
 
 
-@db_cli.command("url")
+_DB_URL_HELP = (
+    "Print the database URL (starting the private cluster if needed).\n\n"
+    "The private cluster's URL holds its password, so it is for you alone. psql and QGIS can "
+    "read the password from the pgpass file NIS keeps instead (.nis/pgpass, mode 0600):\n\n"
+    "PGPASSFILE=.nis/pgpass psql -h 127.0.0.1 -p PORT -U nis nis\n\n"
+    "In QGIS: a PostgreSQL connection to host 127.0.0.1, port PORT, database nis, user nis, "
+    "with QGIS started with PGPASSFILE set (or the password from the URL in its "
+    "authentication store). The command prints the port on standard error."
+)
+
+
+@db_cli.command("url", help=_DB_URL_HELP)
 def db_url() -> None:
-    """Print the database URL (starting the private cluster if needed)."""
-    typer.echo(_connected_settings().database_url)
+    private = not load_settings().database_url
+    settings = _connected_settings()
+    assert settings.database_url is not None
+    typer.echo(settings.database_url)
+    if private:
+        port = make_url(settings.database_url).port
+        pgpass = password_file(settings.data_dir)
+        say(
+            f"the URL holds the password; psql and QGIS can read it from {pgpass} instead: "
+            f"PGPASSFILE={pgpass} psql -h 127.0.0.1 -p {port} -U nis nis"
+        )
 
 
 @db_cli.command("stop")

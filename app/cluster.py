@@ -1,8 +1,9 @@
 """A private PostgreSQL + PostGIS cluster for users who have no database server.
 
 When ``NIS_DATABASE_URL`` is unset, NIS keeps a cluster of its own for ``data_dir``
-(``.nis/`` by default): ``initdb`` on first use, ``pg_ctl start`` on demand, trust
-authentication on 127.0.0.1 only, and a port chosen once and remembered.
+(``.nis/`` by default): ``initdb`` on first use, ``pg_ctl start`` on demand, TCP on
+127.0.0.1 only (no Unix socket), a port chosen once and remembered, and a password for
+every connection (:mod:`app.cluster_access`).
 
 PostgreSQL refuses to run as root, so under root the server runs as the ``postgres``
 system user that Debian's packages create. When that user cannot reach ``data_dir``
@@ -20,15 +21,27 @@ import re
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+from psycopg import sql
+
+from app.cluster_access import (
+    HBA,
+    HOST,
+    SUPERUSER,
+    conninfo,
+    password_for,
+    secure,
+    write_private,
+)
 from app.errors import DatabaseUnavailableError
 from app.settings import Settings
 
-SUPERUSER = "nis"
 DATABASE = "nis"
 _PG_ROOT = Path("/usr/lib/postgresql")
 _EXTENSION_ROOT = Path("/usr/share/postgresql")
@@ -42,13 +55,19 @@ class LocalCluster:
     pgdata: Path
     bin_dir: Path
     port: int
+    password: str = field(repr=False)
 
     @property
     def log_file(self) -> Path:
-        return self.pgdata.parent / "postgresql.log"
+        return _log_file(self.pgdata)
 
     def url(self, database: str = DATABASE) -> str:
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+        """A URL with the password in it (URL-safe characters only): for its owner."""
+        return f"postgresql://{SUPERUSER}:{self.password}@{HOST}:{self.port}/{database}"
+
+
+def _log_file(pgdata: Path) -> Path:
+    return pgdata.parent / "postgresql.log"
 
 
 def find_postgres_bin() -> Path:
@@ -161,22 +180,32 @@ def _prepare_pgdata(data_dir: Path) -> Path:
 
 def _initdb(data_dir: Path, bin_dir: Path) -> Path:
     pgdata = _prepare_pgdata(data_dir)
-    _run(
-        [
-            str(bin_dir / "initdb"),
-            "-D",
-            str(pgdata),
-            "-U",
-            SUPERUSER,
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-        ],
-        "create the private PostgreSQL cluster",
-    )
+    password = password_for(data_dir)
+    with tempfile.TemporaryDirectory(prefix="nis-initdb-") as tmp:
+        # initdb reads the password from a file; under root it runs as postgres.
+        pwfile = Path(tmp) / "password"
+        write_private(pwfile, password + "\n")
+        if _as_root():
+            for path in (Path(tmp), pwfile):
+                shutil.chown(path, "postgres", "postgres")
+        _run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                SUPERUSER,
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            "create the private PostgreSQL cluster",
+        )
+    write_private(pgdata / "pg_hba.conf", HBA, like=pgdata)
     settings = {
         "port": str(_free_port()),
-        "listen_addresses": "'127.0.0.1'",
+        "listen_addresses": f"'{HOST}'",
         "unix_socket_directories": "''",
     }
     with (pgdata / "postgresql.auto.conf").open("a") as conf:
@@ -193,15 +222,19 @@ def _read_port(pgdata: Path) -> int:
     return int(match.group(1))
 
 
-def is_running(cluster: LocalCluster) -> bool:
-    """Whether the cluster's postmaster is up (``pg_ctl status``)."""
+def _postmaster_up(bin_dir: Path, pgdata: Path) -> bool:
     result = subprocess.run(
-        [*_run_as(), str(cluster.bin_dir / "pg_ctl"), "status", "-D", str(cluster.pgdata)],
+        [*_run_as(), str(bin_dir / "pg_ctl"), "status", "-D", str(pgdata)],
         capture_output=True,
         text=True,
         check=False,
     )
     return result.returncode == 0
+
+
+def is_running(cluster: LocalCluster) -> bool:
+    """Whether the cluster's postmaster is up (``pg_ctl status``)."""
+    return _postmaster_up(cluster.bin_dir, cluster.pgdata)
 
 
 def ensure_cluster(data_dir: Path) -> tuple[LocalCluster, list[str]]:
@@ -221,8 +254,9 @@ def ensure_cluster(data_dir: Path) -> tuple[LocalCluster, list[str]]:
             (data_dir / _POINTER).unlink(missing_ok=True)
             pgdata = _initdb(data_dir, bin_dir)
             done.append(f"created a private PostgreSQL cluster in {pgdata}")
-        cluster = LocalCluster(pgdata, bin_dir, _read_port(pgdata))
-        if not is_running(cluster):
+        port = _read_port(pgdata)
+        if not _postmaster_up(bin_dir, pgdata):
+            log_file = _log_file(pgdata)
             _run(
                 [
                     str(bin_dir / "pg_ctl"),
@@ -233,34 +267,23 @@ def ensure_cluster(data_dir: Path) -> tuple[LocalCluster, list[str]]:
                     "-D",
                     str(pgdata),
                     "-l",
-                    str(cluster.log_file),
+                    str(log_file),
                 ],
-                f"start PostgreSQL (see {cluster.log_file})",
+                f"start PostgreSQL (see {log_file})",
             )
-            done.append(f"started PostgreSQL on 127.0.0.1:{cluster.port} (data in {pgdata})")
+            done.append(f"started PostgreSQL on {HOST}:{port} (data in {pgdata})")
+        password, secured = secure(data_dir, pgdata, port)
+        done += secured
+        cluster = LocalCluster(pgdata, bin_dir, port, password)
         _ensure_database(cluster)
     return cluster, done
 
 
 def _ensure_database(cluster: LocalCluster) -> None:
-    psql = [
-        str(cluster.bin_dir / "psql"),
-        "-h",
-        "127.0.0.1",
-        "-p",
-        str(cluster.port),
-        "-U",
-        SUPERUSER,
-        "-d",
-        "postgres",
-        "-tAc",
-    ]
-    exists = _run(
-        [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
-        "query the private cluster",
-    )
-    if exists.stdout.strip() != "1":
-        _run([*psql, f'CREATE DATABASE "{DATABASE}"'], "create the nis database")
+    with psycopg.connect(conninfo(cluster.port, cluster.password), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE])
+        if exists.fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
 
 
 def stop_cluster(data_dir: Path) -> bool:
@@ -268,11 +291,11 @@ def stop_cluster(data_dir: Path) -> bool:
     pgdata = _pgdata_for(data_dir.resolve())
     if not (pgdata / "PG_VERSION").exists():
         return False
-    cluster = LocalCluster(pgdata, find_postgres_bin(), _read_port(pgdata))
-    if not is_running(cluster):
+    bin_dir = find_postgres_bin()
+    if not _postmaster_up(bin_dir, pgdata):
         return False
     _run(
-        [str(cluster.bin_dir / "pg_ctl"), "stop", "-m", "fast", "-D", str(pgdata)],
+        [str(bin_dir / "pg_ctl"), "stop", "-m", "fast", "-D", str(pgdata)],
         "stop PostgreSQL",
     )
     return True

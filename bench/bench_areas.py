@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -153,10 +154,17 @@ def main() -> int:
             return len(str(conn.exec_driver_sql(sql).scalar_one()).encode())
 
         psql = shutil.which("psql") or "psql"
+        # The password goes in psql's environment: a command line is visible to every user.
+        parts = make_url(url)
+        no_password = parts._replace(password=None).render_as_string()
+        psql_env = {**os.environ, "PGPASSWORD": parts.password or ""}
 
         def bare_psql() -> int:
             out = subprocess.run(
-                [psql, url, "-AtX", "-c", sql], check=True, capture_output=True
+                [psql, no_password, "-AtX", "-c", sql],
+                check=True,
+                capture_output=True,
+                env=psql_env,
             ).stdout
             return len(out)
 

@@ -108,7 +108,11 @@ def served(cli_db: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
             time.sleep(0.1)
     yield base, proc
     proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # a test run leaves no server behind
+        proc.kill()
+        proc.wait()
 
 
 def test_serve_listens_where_asked_and_prints_the_url(
