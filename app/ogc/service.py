@@ -271,14 +271,9 @@ class ItemsPage:
 
     def stream(self, engine: Engine, batch_rows: int) -> Iterator[bytes]:
         """The page as UTF-8 chunks, read on a connection of its own (the response
-        outlives the request's session)."""
-        yield self.prefix().encode()
-        first = True
+        outlives the request's session); its query has run when this returns."""
         assert self.query is not None
-        for batch in features_repo.stream_features(engine, self.query, batch_rows):
-            yield (("" if first else ",") + ",".join(batch)).encode()
-            first = False
-        yield b"]}"
+        return area_service.feature_collection_chunks(engine, self.query, batch_rows, self.prefix())
 
 
 def items(
