@@ -39,7 +39,15 @@ def plain_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=5, max_overflow=10)
+    """An engine on ``url``. Its errors never carry the statement's parameters (uploaded
+    values, names, keys' hashes), so that they cannot reach a log verbatim."""
+    return create_engine(
+        sqlalchemy_url(url),
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        hide_parameters=True,
+    )
 
 
 def make_sessionmaker(engine: Engine, cache: SnapshotCache | None = None) -> sessionmaker[Session]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from app import problem_details
@@ -16,6 +16,7 @@ from app.analysis.routes import router as analysis_router
 from app.analysis.scheduler import AnalysisScheduler
 from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker
+from app.deps import refuse_nul
 from app.errors import DatabaseUnavailableError
 from app.frontend import page_files
 from app.indicators.routes import router as indicators_router
@@ -66,6 +67,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         version="0.1.0",
         summary="A city partnership's shared evidence base by neighbourhood.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.read_cache = cache

@@ -14,12 +14,13 @@ from app.analysis import profile, service
 from app.analysis.params import AnalysisParams
 from app.analysis.repository import AlertFilter
 from app.analysis.schemas import AlertsOut, ProfileOut, RunListed, RunOut
-from app.deps import SessionDep
+from app.deps import MAX_INT, Offset, RunId, SessionDep
+from app.responses import NOT_FOUND, PARTNER, VIEWER_READ
 
 router = APIRouter(tags=["analysis"])
 
 
-@router.get("/alerts", response_model=AlertsOut)
+@router.get("/alerts", response_model=AlertsOut, responses={**VIEWER_READ, **NOT_FOUND})
 def get_alerts(
     session: SessionDep,
     viewer: ViewerDep,
@@ -29,9 +30,11 @@ def get_alerts(
     kind: Annotated[
         str | None, Query(description="deterioration | correlated | hotspot | gap")
     ] = None,
-    run: Annotated[int | None, Query(description="A run's id; default the newest")] = None,
+    run: Annotated[
+        int | None, Query(ge=0, le=MAX_INT, description="A run's id; default the newest")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Alerts of the newest finished analysis run (or of ``run``), newest and surest
     first. Without a key, alerts that involve partners-only indicators are left out."""
@@ -50,7 +53,7 @@ class RunRequest(BaseModel):
     min_expected: float = Field(10.0, ge=0, description="No test below this expected count")
 
 
-@router.post("/analysis/runs", status_code=201, response_model=RunOut)
+@router.post("/analysis/runs", status_code=201, response_model=RunOut, responses=PARTNER)
 async def start_run(
     session: SessionDep, viewer: PartnerDep, body: RunRequest | None = None
 ) -> dict[str, Any]:
@@ -64,7 +67,7 @@ async def start_run(
     return service.get_run(session, viewer, outcome.run_id)
 
 
-@router.get("/analysis/runs", response_model=list[RunListed])
+@router.get("/analysis/runs", response_model=list[RunListed], responses=PARTNER)
 def list_runs(
     session: SessionDep,
     viewer: PartnerDep,
@@ -74,13 +77,15 @@ def list_runs(
     return service.list_runs(session, viewer, limit)
 
 
-@router.get("/analysis/runs/{run_id}", response_model=RunOut)
-def get_run(run_id: int, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
+@router.get("/analysis/runs/{run_id}", response_model=RunOut, responses={**PARTNER, **NOT_FOUND})
+def get_run(run_id: RunId, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
     """One run: parameters, what it saw, what it found."""
     return service.get_run(session, viewer, run_id)
 
 
-@router.get("/areas/{code}/profile", response_model=ProfileOut)
+@router.get(
+    "/areas/{code}/profile", response_model=ProfileOut, responses={**VIEWER_READ, **NOT_FOUND}
+)
 def get_profile(code: str, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
     """Every indicator's latest value for one area, compared with the city, its trend,
     and the area's alerts."""

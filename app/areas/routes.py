@@ -10,23 +10,10 @@ from fastapi.responses import Response, StreamingResponse
 from app.areas import service
 from app.areas.schemas import AreaNamesOut, AreaTypeOut
 from app.contracts import Feature, FeatureCollection
-from app.deps import EngineDep, SessionDep, SettingsDep
-from app.problem_details import PROBLEM_JSON
+from app.deps import EngineDep, SessionDep, SettingsDep, Vintage
+from app.responses import GEOJSON, NOT_FOUND, READ, ok
 
-GEOJSON = "application/geo+json"
-router = APIRouter(tags=["areas"])
-
-_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Bad parameter", "content": {PROBLEM_JSON: {}}},
-    404: {"description": "Unknown area", "content": {PROBLEM_JSON: {}}},
-}
-_GEOJSON_OK: dict[int | str, dict[str, Any]] = {
-    200: {"content": {GEOJSON: {}}, "description": "RFC 7946 GeoJSON"}
-}
-_COLLECTION_OK: dict[int | str, dict[str, Any]] = {
-    200: {**_GEOJSON_OK[200], "model": FeatureCollection}
-}
-_FEATURE_OK: dict[int | str, dict[str, Any]] = {200: {**_GEOJSON_OK[200], "model": Feature}}
+router = APIRouter(tags=["areas"], responses=READ)
 
 
 @router.get("/area-types", response_model=list[AreaTypeOut])
@@ -38,13 +25,13 @@ def list_area_types(session: SessionDep) -> list[dict[str, object]]:
 @router.get(
     "/area-types/{type_code}/names",
     response_model=AreaNamesOut,
-    responses={400: _PROBLEMS[400]},
+    responses=NOT_FOUND,
     summary="Every area's name by code, without geometries",
 )
 def list_area_names(
     session: SessionDep,
     type_code: Annotated[str, Path(description="Area type code, e.g. lsoa")],
-    vintage: Annotated[int | None, Query(description="Boundary vintage; default newest")] = None,
+    vintage: Vintage = None,
 ) -> dict[str, Any]:
     """Names by code of one area type (newest vintage by default), for finding an area by
     name where the map draws the type from vector tiles and holds no GeoJSON of it."""
@@ -54,7 +41,7 @@ def list_area_names(
 @router.get(
     "/areas",
     response_class=StreamingResponse,
-    responses={**_COLLECTION_OK, **_PROBLEMS},
+    responses={**ok(GEOJSON, model=FeatureCollection, description="RFC 7946"), **NOT_FOUND},
     summary="Areas of one type as a GeoJSON FeatureCollection",
 )
 def list_areas(
@@ -71,7 +58,7 @@ def list_areas(
     simplify: Annotated[
         int, Query(ge=0, description="Display level: 0 full detail, 1-3 ever simpler")
     ] = 0,
-    vintage: Annotated[int | None, Query(description="Boundary vintage; default newest")] = None,
+    vintage: Vintage = None,
 ) -> StreamingResponse:
     query = service.resolve_area_query(
         session,
@@ -87,7 +74,7 @@ def list_areas(
 @router.get(
     "/areas/{code}",
     response_class=Response,
-    responses={**_FEATURE_OK, **_PROBLEMS},
+    responses={**ok(GEOJSON, model=Feature, description="RFC 7946"), **NOT_FOUND},
     summary="One area as a GeoJSON Feature",
 )
 def get_area(
@@ -95,7 +82,7 @@ def get_area(
     settings: SettingsDep,
     code: Annotated[str, Path(description="Official code, e.g. E01007321")],
     type: Annotated[str | None, Query(description="Area type, when codes clash")] = None,
-    vintage: Annotated[int | None, Query(description="Boundary vintage; default newest")] = None,
+    vintage: Vintage = None,
     simplify: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     feature = service.area_feature(

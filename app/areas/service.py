@@ -103,15 +103,30 @@ def resolve_area_query(session: Session, f: AreaFilter, precision: int) -> AreaQ
     )
 
 
-def feature_collection_chunks(engine: Engine, query: AreaQuery, batch_rows: int) -> Iterator[bytes]:
-    """The FeatureCollection as a stream of UTF-8 chunks."""
-    yield b'{"type":"FeatureCollection","features":['
-    first = True
-    for batch in features_repo.stream_features(engine, query, batch_rows):
-        prefix = "" if first else ","
-        first = False
-        yield (prefix + ",".join(batch)).encode()
-    yield b"]}"
+FEATURE_COLLECTION_HEAD = '{"type":"FeatureCollection","features":['
+
+
+def feature_collection_chunks(
+    engine: Engine, query: AreaQuery, batch_rows: int, head: str = FEATURE_COLLECTION_HEAD
+) -> Iterator[bytes]:
+    """The FeatureCollection (``head`` up to its features' ``[``) as UTF-8 chunks.
+
+    The query runs and its first rows are read before this returns, so that an error in
+    them (a bad parameter, the database down) is an error response rather than a stream
+    broken after a 200 has gone out. An error later (the connection lost mid-read) raises
+    from the iterator, and the server cuts the response short without its last chunk: a
+    client sees an incomplete transfer, never a complete but shorter layer.
+    """
+    batches = features_repo.stream_features(engine, query, batch_rows)
+    first = next(batches, [])
+
+    def chunks() -> Iterator[bytes]:
+        yield (head + ",".join(first)).encode()
+        for batch in batches:
+            yield ("," + ",".join(batch)).encode()
+        yield b"]}"
+
+    return chunks()
 
 
 def area_feature(

@@ -14,19 +14,24 @@ from app.maps import export
 from app.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
 from app.maps.schemas import ConfigOut, MapCollection, MapValues
 from app.maps.service import MapRequest, indicator_map, map_values
+from app.responses import GEOJSON, HTML, JSON, NOT_FOUND, PNG, VIEWER_READ, ok
 
 router = APIRouter(tags=["maps"])
+# Every map reads the database as its viewer (an optional key), and may not find the map.
+_MAP = {**VIEWER_READ, **NOT_FOUND}
 
 
 @router.get(
     "/maps/{indicator}",
     response_class=Response,
     responses={
-        200: {
-            "description": "GeoJSON (MapCollection), or with geometry=false JSON (MapValues)",
-            "model": MapCollection | MapValues,
-            "content": {"application/geo+json": {}},
-        }
+        **ok(
+            GEOJSON,
+            JSON,
+            model=MapCollection | MapValues,
+            description="GeoJSON (MapCollection), or with geometry=false JSON (MapValues)",
+        ),
+        **_MAP,
     },
 )
 def get_map(
@@ -69,7 +74,11 @@ def export_request(
 ExportDep = Annotated[MapRequest, Depends(export_request)]
 
 
-@router.get("/maps/{indicator}/export.html", response_class=HTMLResponse)
+@router.get(
+    "/maps/{indicator}/export.html",
+    response_class=HTMLResponse,
+    responses={**ok(HTML, description="A standalone HTML page"), **_MAP},
+)
 def export_html(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     """The map as a standalone HTML page (folium, scripts inlined: it opens offline)."""
     body = export.standalone_html(export.parse(indicator_map(session, viewer, request)))
@@ -79,7 +88,7 @@ def export_html(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> H
 @router.get(
     "/maps/{indicator}/export.png",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}, "description": "A PNG image"}},
+    responses={**ok(PNG, description="A PNG image"), **_MAP},
 )
 def export_png(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> Response:
     """The map as a PNG with its title and legend, for board papers."""

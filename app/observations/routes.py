@@ -11,6 +11,7 @@ from app.access.deps import ViewerDep
 from app.deps import SessionDep
 from app.observations import query
 from app.observations.schemas import ObservationsOut
+from app.responses import CSV, JSON, NOT_FOUND, VIEWER_READ, ok
 
 router = APIRouter(tags=["observations"])
 
@@ -18,7 +19,7 @@ router = APIRouter(tags=["observations"])
 @router.get(
     "/observations",
     response_model=None,
-    responses={200: {"model": ObservationsOut, "content": {"text/csv": {}}}},
+    responses={**ok(JSON, CSV, model=ObservationsOut), **VIEWER_READ, **NOT_FOUND},
 )
 def get_observations(
     request: Request,

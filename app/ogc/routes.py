@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from app.access import policy
 from app.access.deps import ViewerDep
 from app.contracts import Feature, FeatureCollection
-from app.deps import EngineDep, SessionDep, SettingsDep
+from app.deps import EngineDep, Offset, SessionDep, SettingsDep
 from app.ogc import layer_tiles, openapi, service
 from app.ogc.schemas import (
     Collection,
@@ -22,9 +22,22 @@ from app.ogc.schemas import (
     OpenApiDocument,
     TileJson,
 )
+from app.responses import (
+    CSV,
+    GEOJSON,
+    GEOPACKAGE,
+    MVT,
+    NOT_FOUND,
+    OPENAPI_30,
+    SCHEMA_JSON,
+    VIEWER_READ,
+    ok,
+    problems,
+)
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
-SCHEMA_JSON = "application/schema+json"
+# A layer's reads: as the viewer (an optional key), of a collection that may not exist.
+_LAYER = {**VIEWER_READ, **NOT_FOUND}
 
 
 def _base(request: Request) -> str:
@@ -36,7 +49,7 @@ def landing(request: Request) -> dict[str, Any]:
     return service.landing(_base(request))
 
 
-@router.get("/api", response_model=None, responses={200: {"model": OpenApiDocument}})
+@router.get("/api", response_model=None, responses=ok(OPENAPI_30, model=OpenApiDocument))
 def api_document(request: Request) -> JSONResponse:
     return JSONResponse(openapi.document(_base(request)), media_type=service.OPENAPI_30)
 
@@ -46,13 +59,13 @@ def conformance() -> dict[str, Any]:
     return {"conformsTo": service.CONFORMANCE}
 
 
-@router.get("/collections", response_model=Collections)
+@router.get("/collections", response_model=Collections, responses=problems(401, 503))
 def collections(request: Request, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
     """Area types, and one layer per indicator (public ones without a key)."""
     return service.collections(session, _base(request), viewer)
 
 
-@router.get("/collections/{collection_id}", response_model=Collection)
+@router.get("/collections/{collection_id}", response_model=Collection, responses=_LAYER)
 def collection(
     collection_id: str, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> dict[str, Any]:
@@ -62,7 +75,7 @@ def collection(
 @router.get(
     "/collections/{collection_id}/queryables",
     response_model=None,
-    responses={200: {"model": JsonSchemaDocument, "content": {SCHEMA_JSON: {}}}},
+    responses={**ok(SCHEMA_JSON, model=JsonSchemaDocument), **_LAYER},
 )
 def queryables(
     collection_id: str, request: Request, session: SessionDep, viewer: ViewerDep
@@ -74,7 +87,7 @@ def queryables(
 @router.get(
     "/collections/{collection_id}/schema",
     response_model=None,
-    responses={200: {"model": JsonSchemaDocument, "content": {SCHEMA_JSON: {}}}},
+    responses={**ok(SCHEMA_JSON, model=JsonSchemaDocument), **_LAYER},
 )
 def schema(
     collection_id: str, request: Request, session: SessionDep, viewer: ViewerDep
@@ -86,7 +99,7 @@ def schema(
 @router.get(
     "/collections/{collection_id}/items",
     response_class=Response,
-    responses={200: {"model": ItemsPage, "content": {service.GEOJSON: {}}}},
+    responses={**ok(GEOJSON, model=ItemsPage), **_LAYER},
 )
 def items(
     collection_id: str,
@@ -96,7 +109,7 @@ def items(
     settings: SettingsDep,
     viewer: ViewerDep,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (CRS84)")] = None,
     datetime: Annotated[
         str | None, Query(description="Indicator layers: the period holding this date")
@@ -124,7 +137,7 @@ def items(
 @router.get(
     "/collections/{collection_id}/items/{feature_id}",
     response_class=Response,
-    responses={200: {"model": Feature, "content": {service.GEOJSON: {}}}},
+    responses={**ok(GEOJSON, model=Feature), **_LAYER},
 )
 def item(
     collection_id: str,
@@ -144,15 +157,14 @@ downloads = APIRouter(prefix="/api/downloads", tags=["downloads"])
     "/{collection_id}.{fmt}",
     response_class=Response,
     responses={
-        200: {
-            "model": FeatureCollection,
-            "description": "GeoJSON, a GeoPackage or CSV (properties only), by the suffix",
-            "content": {
-                service.GEOJSON: {},
-                "application/geopackage+sqlite3": {},
-                "text/csv": {},
-            },
-        }
+        **ok(
+            GEOJSON,
+            GEOPACKAGE,
+            CSV,
+            model=FeatureCollection,
+            description="GeoJSON, a GeoPackage or CSV (properties only), by the suffix",
+        ),
+        **_LAYER,
     },
 )
 def download(
@@ -177,7 +189,7 @@ def download(
 tiles_router = APIRouter(prefix="/tiles", tags=["vector tiles"])
 
 
-@tiles_router.get("/{layer}.json", response_model=TileJson)
+@tiles_router.get("/{layer}.json", response_model=TileJson, responses=_LAYER)
 def tile_json(
     layer: str, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> dict[str, Any]:
@@ -188,7 +200,11 @@ def tile_json(
 @tiles_router.get(
     "/{layer}/{z}/{x}/{y}.mvt",
     response_class=Response,
-    responses={200: {"content": {layer_tiles.MVT: {}}, "description": "A vector tile"}},
+    responses={
+        **ok(MVT, description="A vector tile"),
+        304: {"description": "Not modified: the tile of the If-None-Match ETag"},
+        **_LAYER,
+    },
 )
 def vector_tile(
     layer: str,

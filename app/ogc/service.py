@@ -6,6 +6,7 @@ builds for `/api/areas`, paged with `limit`/`offset` and absolute `next`/`prev` 
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from collections.abc import Collection, Iterator
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import geopandas as gpd
+from pyproj import CRS, Transformer
 from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
@@ -220,6 +222,34 @@ def srid_of(uri: str, what: str) -> int:
     return SRIDS[uri]
 
 
+@functools.cache
+def _projected_bounds(srid: int) -> tuple[float, float, float, float]:
+    """A projected CRS's area of use in its own units (PostGIS cannot transform a point
+    far outside it: a bbox of +-1e308 metres is an error, not "everywhere")."""
+    area_of_use = CRS.from_epsg(srid).area_of_use
+    assert area_of_use is not None  # every CRS of SRIDS has one
+    west, south, east, north = area_of_use.bounds
+    transformer = Transformer.from_crs(4326, srid, always_xy=True)
+    minx, miny, maxx, maxy = transformer.transform_bounds(west, south, east, north)
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
+def bbox_in_crs(raw: str, srid: int) -> tuple[float, float, float, float]:
+    """A bbox= in the CRS of ``srid``, clipped to a projected CRS's area of use (what
+    lies beyond it holds no area)."""
+    bbox = area_service.parse_bbox(raw, geographic=srid == 4326)
+    if srid == 4326:
+        return bbox
+    low_x, low_y, high_x, high_y = _projected_bounds(srid)
+    minx, miny, maxx, maxy = bbox
+    return (
+        min(max(minx, low_x), high_x),
+        min(max(miny, low_y), high_y),
+        max(min(maxx, high_x), low_x),
+        max(min(maxy, high_y), low_y),
+    )
+
+
 @dataclass
 class ItemsPage:
     """A page of items: its head (counts, links), then either the features' text or, for
@@ -241,14 +271,9 @@ class ItemsPage:
 
     def stream(self, engine: Engine, batch_rows: int) -> Iterator[bytes]:
         """The page as UTF-8 chunks, read on a connection of its own (the response
-        outlives the request's session)."""
-        yield self.prefix().encode()
-        first = True
+        outlives the request's session); its query has run when this returns."""
         assert self.query is not None
-        for batch in features_repo.stream_features(engine, self.query, batch_rows):
-            yield (("" if first else ",") + ",".join(batch)).encode()
-            first = False
-        yield b"]}"
+        return area_service.feature_collection_chunks(engine, self.query, batch_rows, self.prefix())
 
 
 def items(
@@ -265,9 +290,7 @@ def items(
         query = area_service.resolve_area_query(
             session, area_service.AreaFilter(type_code), precision
         )
-        bbox = None
-        if req.bbox is not None:
-            bbox = area_service.parse_bbox(req.bbox, geographic=bbox_srid == 4326)
+        bbox = None if req.bbox is None else bbox_in_crs(req.bbox, bbox_srid)
         query = replace(
             query, bbox=bbox, bbox_srid=bbox_srid, srid=srid, limit=limit, offset=offset,
             code=req.equals.get("code"), name=req.equals.get("name"),

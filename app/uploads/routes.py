@@ -10,9 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from app.access import policy
 from app.access.deps import PartnerDep
 from app.analysis.trigger import AnalysisDep
-from app.deps import SessionDep, SettingsDep
+from app.deps import BatchId, SessionDep, SettingsDep
 from app.errors import InvalidParameterError
 from app.indicators import service as catalogue
+from app.responses import NOT_FOUND, PARTNER, UPLOAD, problems
 from app.uploads import batches, event_uploads
 from app.uploads.observation_uploads import upload_observations
 from app.uploads.schemas import (
@@ -26,7 +27,9 @@ from app.uploads.source import receive_upload
 router = APIRouter(tags=["uploads"])
 
 
-@router.post("/indicators", tags=["indicators"], response_model=CatalogueImportOut)
+@router.post(
+    "/indicators", tags=["indicators"], response_model=CatalogueImportOut, responses=UPLOAD
+)
 async def import_indicators(
     request: Request, session: SessionDep, viewer: PartnerDep, settings: SettingsDep
 ) -> Any:
@@ -45,7 +48,9 @@ async def import_indicators(
     return await run_in_threadpool(run)
 
 
-@router.post("/observations", status_code=200, response_model=ObservationUploadOut)
+@router.post(
+    "/observations", status_code=200, response_model=ObservationUploadOut, responses=UPLOAD
+)
 async def post_observations(
     request: Request,
     session: SessionDep,
@@ -78,7 +83,7 @@ async def post_observations(
     }
 
 
-@router.post("/events", response_model=EventUploadOut)
+@router.post("/events", response_model=EventUploadOut, responses=UPLOAD)
 async def post_events(
     request: Request,
     session: SessionDep,
@@ -99,7 +104,11 @@ async def post_events(
     return result.as_json()
 
 
-@router.post("/events/recount", response_model=EventUploadOut)
+@router.post(
+    "/events/recount",
+    response_model=EventUploadOut,
+    responses={**PARTNER, **problems(404, 409)},
+)
 def recount_events(
     session: SessionDep, viewer: PartnerDep, analysis: AnalysisDep, agency: str | None = None
 ) -> dict[str, Any]:
@@ -113,7 +122,7 @@ def recount_events(
     return result.as_json()
 
 
-@router.get("/batches", response_model=list[BatchOut])
+@router.get("/batches", response_model=list[BatchOut], responses=PARTNER)
 def list_batches(
     session: SessionDep,
     viewer: PartnerDep,
@@ -123,14 +132,18 @@ def list_batches(
     return batches.list_batches(session, viewer, limit)
 
 
-@router.get("/batches/{batch_id}", response_model=BatchOut)
-def get_batch(batch_id: int, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
+@router.get("/batches/{batch_id}", response_model=BatchOut, responses={**PARTNER, **NOT_FOUND})
+def get_batch(batch_id: BatchId, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
     return batches.batch_out(batches.get_batch(session, viewer, batch_id))
 
 
-@router.post("/batches/{batch_id}/revert", response_model=BatchOut)
+@router.post(
+    "/batches/{batch_id}/revert",
+    response_model=BatchOut,
+    responses={**PARTNER, **problems(404, 409)},
+)
 def revert_batch(
-    batch_id: int, session: SessionDep, viewer: PartnerDep, analysis: AnalysisDep
+    batch_id: BatchId, session: SessionDep, viewer: PartnerDep, analysis: AnalysisDep
 ) -> dict[str, Any]:
     """Withdraw a batch's values and restore those it replaced (recorded as a new batch)."""
     revert = batches.revert_batch(session, viewer, batch_id)

@@ -1,0 +1,63 @@
+"""What routes answer, for the OpenAPI document: one table of the problems (RFC 9457,
+``application/problem+json``) and of the media types NIS sends, so that a route's
+``responses=`` names statuses rather than spelling them out, and the document lists every
+status and content type a route can answer (the schemathesis test holds it to that)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.problem_details import PROBLEM_JSON, PROBLEM_REF
+
+Responses = dict[int | str, dict[str, Any]]
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+CSV = "text/csv"
+PNG = "image/png"
+HTML = "text/html"
+MVT = "application/vnd.mapbox-vector-tile"
+GEOPACKAGE = "application/geopackage+sqlite3"
+SCHEMA_JSON = "application/schema+json"
+OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
+
+PROBLEMS: dict[int, str] = {
+    400: "A parameter is malformed or out of range",
+    401: "The key is missing, unknown or revoked",
+    403: "The key may not do this",
+    404: "Not found (or not visible to this caller)",
+    409: "In conflict with what is stored",
+    413: "The upload is larger than this instance accepts",
+    415: "The upload's media type or encoding is not read",
+    422: "The upload was refused; errors lists each row, column and reason",
+    503: "The database is unavailable; retry after Retry-After seconds",
+}
+
+
+def problems(*statuses: int) -> Responses:
+    """The problem responses of ``statuses`` (each in :data:`PROBLEMS`)."""
+    return {
+        status: {
+            "description": PROBLEMS[status],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}},
+        }
+        for status in statuses
+    }
+
+
+def ok(*media: str, model: Any = None, description: str = "Success") -> Responses:
+    """A 200 in the given media types (with ``model``'s schema when it is JSON)."""
+    answer: dict[str, Any] = {"description": description, "content": {m: {} for m in media}}
+    if model is not None:
+        answer["model"] = model
+    return {200: answer}
+
+
+# What every read that may touch the database can answer besides its success: a bad
+# parameter, and the database being down; with a viewer (an optional key), a bad key.
+READ = problems(400, 503)
+VIEWER_READ = problems(400, 401, 503)
+# Keys required: a missing or bad key, a key that may not (another agency's, not admin).
+PARTNER = problems(400, 401, 403, 503)
+UPLOAD = {**PARTNER, **problems(404, 409, 413, 415, 422)}
+NOT_FOUND = problems(404)
