@@ -82,3 +82,55 @@ def test_the_public_works_out_no_suppressed_value(
     knowledge, values, _ = attack
     found = leaks(recover(knowledge), values)
     assert not found, sorted(found.items())[:20]
+
+
+def test_profile_trends_are_made_of_the_points_the_public_sees(
+    city: City, attack: tuple[Knowledge, dict[Key, float], list[dict[str, Any]]]
+) -> None:
+    knowledge, _, _ = attack
+    code = "accidental_dwelling_fires"
+    areas = sorted({a for c, _, a, _ in knowledge.hidden if c == code and a.startswith("E01")})
+    checked = 0
+    for area in areas[:5]:
+        entries = {}
+        for who in ("public", "admin"):
+            with city.client(who) as client:
+                body = client.get(f"/api/areas/{area}/profile").json()
+            entries[who] = next(e for e in body["indicators"] if e["indicator"]["code"] == code)
+        seen = [p["value"] for p in entries["public"]["series"]]
+        if None not in seen:
+            continue  # its hidden points are older than the trend's window
+        checked += 1
+        visible = sum(v is not None for v in seen)
+        assert entries["public"]["trend"]["points"] == visible  # it used every point
+        assert entries["admin"]["trend"]["points"] == len(entries["admin"]["series"])
+    assert checked
+
+
+def test_public_alerts_show_figures_only_when_no_value_behind_them_is_hidden(
+    city: City, attack: tuple[Knowledge, dict[Key, float], list[dict[str, Any]]]
+) -> None:
+    knowledge, _, chosen = attack
+    protected_codes = {i["code"] for i in chosen}
+    with city.client("public") as client:
+        public = {a["id"]: a for a in client.get("/api/alerts?limit=1000").json()["alerts"]}
+    with city.client("admin") as client:
+        full = {a["id"]: a for a in client.get("/api/alerts?limit=1000").json()["alerts"]}
+    for alert_id, alert in public.items():
+        if "withheld" in alert["stats"]:
+            assert alert["q"] is None
+            assert "q =" not in alert["sentence"]
+            assert "%" not in alert["sentence"]
+            assert full[alert_id]["stats"] != alert["stats"]
+            continue
+        assert alert["stats"] == full[alert_id]["stats"]
+        for code in set(alert["indicators"]) & protected_codes:
+            stats = (
+                alert["stats"]["indicators"][code]
+                if "indicators" in alert["stats"]
+                else alert["stats"]
+            )
+            for period in (stats.get("window") or {}).get("recent", []):
+                key = (code, "value" if code == "accidental_dwelling_fires" else "numerator",
+                       alert["area_code"], period)  # fmt: skip
+                assert key not in knowledge.hidden, (alert["sentence"], key)
