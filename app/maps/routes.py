@@ -14,6 +14,7 @@ from app.maps import export
 from app.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
 from app.maps.schemas import ConfigOut, MapCollection, MapValues
 from app.maps.service import MapRequest, indicator_map, map_values
+from app.security_headers import CSP
 
 router = APIRouter(tags=["maps"])
 
@@ -72,8 +73,8 @@ ExportDep = Annotated[MapRequest, Depends(export_request)]
 @router.get("/maps/{indicator}/export.html", response_class=HTMLResponse)
 def export_html(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     """The map as a standalone HTML page (folium, scripts inlined: it opens offline)."""
-    body = export.standalone_html(export.parse(indicator_map(session, viewer, request)))
-    return HTMLResponse(body, headers=_attachment(request, "html"))
+    page = export.standalone_html(export.parse(indicator_map(session, viewer, request)))
+    return HTMLResponse(page.html, headers={**_attachment(request, "html"), CSP: page.policy})
 
 
 @router.get(
