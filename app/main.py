@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
-from app import problem_details
+from app import problem_details, security_headers
 from app.access.routes import router as agencies_router
 from app.analysis.params import analysis_params
 from app.analysis.routes import router as analysis_router
@@ -68,6 +68,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         summary="A city partnership's shared evidence base by neighbourhood.",
         lifespan=lifespan,
         dependencies=[Depends(refuse_nul)],
+        docs_url=None,  # security_headers serves /docs, with its policy
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.read_cache = cache
@@ -75,6 +77,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine, cache)
     problem_details.install(app)
+    security_headers.install(app, settings)
     for router in (
         areas_router,
         indicators_router,

@@ -75,7 +75,7 @@ def first_paint(browser: Browser, url: str) -> FirstPaint:
     tiles: list[str] = []
     page.on("request", lambda r: tiles.append(r.url) if r.url.endswith(".mvt") else None)
     page.goto(url)
-    page.wait_for_function("document.body.dataset.state === 'painted'", timeout=120_000)
+    page.wait_for_function("() => document.body.dataset.state === 'painted'", timeout=120_000)
     painted_ms = float(page.evaluate("Number(document.body.dataset.paintedAt)"))
     mode = str(page.evaluate("window.nis.mode()"))
     context.close()
@@ -88,7 +88,7 @@ def repaints(browser: Browser, url: str, runs: int, views: list[str]) -> tuple[l
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function("document.body.dataset.state === 'painted'", timeout=120_000)
+    page.wait_for_function("() => document.body.dataset.state === 'painted'", timeout=120_000)
     tiles: list[str] = []
     page.on("request", lambda r: tiles.append(r.url) if r.url.endswith(".mvt") else None)
     times = []
@@ -98,7 +98,7 @@ def repaints(browser: Browser, url: str, runs: int, views: list[str]) -> tuple[l
             page.select_option("#indicator", views[(i // 2) % len(views)])
         else:
             page.evaluate(STEP_PERIOD)
-        page.wait_for_function("document.body.dataset.state === 'painted'", timeout=120_000)
+        page.wait_for_function("() => document.body.dataset.state === 'painted'", timeout=120_000)
         times.append(float(page.evaluate("Number(document.body.dataset.paintMs)")) / 1000)
     context.close()
     return times, len(tiles)

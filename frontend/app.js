@@ -358,6 +358,7 @@ async function start() {
   fillTypes();
   fillClasses();
 
+  $("controls").addEventListener("submit", (e) => e.preventDefault()); // the controls act as they change
   $("indicator-search").addEventListener("input", (e) => fillIndicators(e.target.value));
   $("indicator").addEventListener("change", (e) => {
     hush();

@@ -1,11 +1,15 @@
 // The side panel: the alerts of the newest analysis run, and an area's profile (every
 // indicator against the city, sparklines, its alerts). It draws what app.js fetched (the
-// store sequences those requests); server text goes in as text or escaped.
+// store sequences those requests), building elements: server text is only ever set as text.
 
 import { $, el } from "./common.js";
-import { escapeHtml, formatValue } from "./lib/format.js";
+import { formatValue } from "./lib/format.js";
 import { userMessage } from "./lib/problem.js";
 import { sparkline } from "./lib/sparkline.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const BADGES = ["better", "similar", "worse"];
+const ORDER = { correlated: 0, deterioration: 1, hotspot: 2, gap: 3 };
 
 export function showTab(name) {
   for (const tab of ["alerts", "profile"]) {
@@ -29,47 +33,83 @@ export function showFailure(section, what, error) {
 // of its alerts is chosen.
 export function showProfile(profile, onAlert, charts = []) {
   showTab("profile");
-  const section = $("profile");
-  const badge = (b) => {
-    const label = b ? b.label : "not compared";
-    const cls = ["better", "similar", "worse"].includes(label) ? label : "other";
-    return `<span class="badge ${cls}">${escapeHtml(label)}</span>`;
-  };
-  const rows = profile.indicators.map((e) => `<tr><th scope="row">${escapeHtml(e.indicator.title)}</th>
-    <td>${e.suppressed ? "suppressed" : escapeHtml(formatValue(e.value, e.indicator.unit))}<br><small>${escapeHtml(e.period)}</small></td>
-    <td>${badge(e.benchmark)}</td><td>${sparkline(e.series)}</td></tr>`);
-  section.innerHTML = `${chartsHtml(charts)}<h2>${escapeHtml(profile.area.name)} <small>(${escapeHtml(profile.area.code)})</small></h2>
-    ${alertList(profile.alerts)}
-    <table class="profile"><thead><tr><th>Indicator</th><th>Latest</th><th>Against the city</th><th>Recent</th></tr></thead>
-    <tbody>${rows.join("")}</tbody></table>`;
-  bindAlerts(section, onAlert);
-}
-
-function chartsHtml(charts) {
-  if (!charts.length) return "";
-  const figures = charts.map(({ title, series }) =>
-    `<figure><figcaption>${escapeHtml(title)}</figcaption>${sparkline(series, 320, 70)}</figure>`);
-  return `<div class="charts" id="alert-charts">${figures.join("")}</div>`;
-}
-
-function alertList(alerts) {
-  if (!alerts.length) return "<p>No alerts.</p>";
-  return alerts.map((a, i) => `<button type="button" class="alert ${escapeHtml(a.kind)}" data-index="${i}" data-area="${escapeHtml(a.area_code || "")}"
-    data-type="${escapeHtml(a.area_type || "")}" data-indicators="${escapeHtml(a.indicators.join(","))}">
-    <span class="kind">${escapeHtml(a.kind)}</span>: ${escapeHtml(a.sentence)}</button>`).join("");
-}
-
-function bindAlerts(container, onAlert) {
-  for (const button of container.querySelectorAll("button.alert")) {
-    button.addEventListener("click", () => onAlert(button.dataset));
+  const heading = el("h2", `${profile.area.name} `);
+  heading.append(el("small", `(${profile.area.code})`));
+  const table = el("table", "", "profile");
+  const head = table.createTHead().insertRow();
+  for (const title of ["Indicator", "Latest", "Against the city", "Recent"]) head.append(el("th", title));
+  const body = table.createTBody();
+  for (const e of profile.indicators) {
+    const row = body.insertRow();
+    const name = el("th", e.indicator.title);
+    name.scope = "row";
+    const latest = el("td", e.suppressed ? "suppressed" : formatValue(e.value, e.indicator.unit));
+    latest.append(el("br"), el("small", e.period));
+    row.append(name, latest, cell(badge(e.benchmark)), cell(line(e.series)));
   }
+  $("profile").replaceChildren(...chartsOf(charts), heading, ...alertList(profile.alerts, onAlert), table);
+}
+
+function cell(content) {
+  const td = el("td");
+  if (content) td.append(content);
+  return td;
+}
+
+function badge(benchmark) {
+  const label = benchmark ? benchmark.label : "not compared";
+  return el("span", label, `badge ${BADGES.includes(label) ? label : "other"}`);
+}
+
+// A series as an SVG line, or null (fewer than two values).
+function line(series, width, height) {
+  const shape = sparkline(series, width, height);
+  if (!shape) return null;
+  const svg = document.createElementNS(SVG, "svg");
+  for (const [name, value] of [["width", shape.width], ["height", shape.height], ["role", "img"], ["aria-label", shape.label]]) {
+    svg.setAttribute(name, String(value));
+  }
+  const polyline = document.createElementNS(SVG, "polyline");
+  for (const [name, value] of [["fill", "none"], ["stroke", "#08519c"], ["stroke-width", "1.5"], ["points", shape.points]]) {
+    polyline.setAttribute(name, value);
+  }
+  svg.append(polyline);
+  return svg;
+}
+
+function chartsOf(charts) {
+  if (!charts.length) return [];
+  const box = el("div", "", "charts");
+  box.id = "alert-charts";
+  box.append(...charts.map(({ title, series }) => {
+    const figure = el("figure");
+    figure.append(el("figcaption", title));
+    const chart = line(series, 320, 70);
+    if (chart) figure.append(chart);
+    return figure;
+  }));
+  return [box];
+}
+
+// One button per alert; choosing one calls onAlert with its area, type and indicators.
+function alertList(alerts, onAlert) {
+  if (!alerts.length) return [el("p", "No alerts.")];
+  return alerts.map((a) => {
+    const button = el("button", "", `alert ${a.kind}`);
+    button.type = "button";
+    Object.assign(button.dataset, { area: a.area_code || "", type: a.area_type || "", indicators: a.indicators.join(",") });
+    button.append(el("span", a.kind, "kind"), `: ${a.sentence}`);
+    button.addEventListener("click", () => onAlert(button.dataset));
+    return button;
+  });
 }
 
 // The alerts of the newest run (/api/alerts), correlated first.
 export function showAlerts(body, onAlert) {
-  const order = { correlated: 0, deterioration: 1, hotspot: 2, gap: 3 };
-  const alerts = body.alerts.sort((a, b) => order[a.kind] - order[b.kind]);
-  $("alerts").innerHTML = body.run === null ? "<p>No analysis has run yet.</p>"
-    : `<p>${alerts.length} alerts from analysis run ${escapeHtml(body.run)}, correlated first.</p>${alertList(alerts)}`;
-  bindAlerts($("alerts"), onAlert);
+  if (body.run === null) {
+    $("alerts").replaceChildren(el("p", "No analysis has run yet."));
+    return;
+  }
+  const alerts = body.alerts.sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
+  $("alerts").replaceChildren(el("p", `${alerts.length} alerts from analysis run ${body.run}, correlated first.`), ...alertList(alerts, onAlert));
 }

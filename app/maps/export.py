@@ -3,6 +3,12 @@ scripts are inlined, so it opens offline, and a PNG drawn by matplotlib.
 
 Both take the map GeoJSON that :func:`app.maps.service.indicator_map` makes, so an export
 shows exactly what the page shows, suppression included.
+
+Names, titles and units come from partners' data, so the HTML export writes them as text:
+escaped in its title and legend, and escaped in the properties its tooltips show (folium's
+tooltips write them with ``innerHTML``). Its scripts are folium's and Leaflet's, inline so
+that the page opens offline: its Content-Security-Policy (a ``<meta>`` in the page, and the
+header it is served with) allows exactly those scripts and styles by hash, and nothing else.
 """
 
 from __future__ import annotations
@@ -10,8 +16,12 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from app.security_headers import CSP, inline_hashes, policy
 
 LEAFLET = Path(__file__).resolve().parents[2] / "frontend" / "vendor" / "leaflet"
 SOURCE_NOTE = "Neighbourhood Information System"
@@ -23,18 +33,25 @@ def title_of(legend: dict[str, Any]) -> str:
     )
 
 
+_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
+# The properties a tooltip shows; text ones are escaped, since folium writes them as HTML.
+TOOLTIP_FIELDS = ("name", "code", "value", "status")
+
+
 def legend_html(legend: dict[str, Any]) -> str:
+    """The legend's box; its swatches' colours are classes of :func:`legend_css`, since the
+    page's policy allows no ``style`` attribute."""
     unit = f" {legend['indicator']['unit']}" if legend["indicator"]["unit"] else ""
     rows = [
-        f'<li><span style="background:{c["colour"]}"></span>{c["lower"]:,.4g} – '
+        f'<li><span class="nis-swatch-{i}"></span>{c["lower"]:,.4g} – '
         f"{c['upper']:,.4g}{html.escape(unit)} ({c['count']})</li>"
-        for c in legend["classes"]
+        for i, c in enumerate(legend["classes"])
     ]
     for name, key in (("Suppressed", "suppressed"), ("No data", "no_data")):
         entry = legend[key]
         if entry["count"]:
             rows.append(
-                f'<li><span style="background:{entry["colour"]}"></span>{name} '
+                f'<li><span class="nis-swatch-{key}"></span>{name} '
                 f"({entry['count']}): {html.escape(entry['why'])}</li>"
             )
     return (
@@ -42,6 +59,41 @@ def legend_html(legend: dict[str, Any]) -> str:
         + "".join(rows) + "</ul><small>" + html.escape(legend["palette"]) + "; "
         + html.escape(legend["scheme"].replace("_", " ")) + "</small></div>"
     )  # fmt: skip
+
+
+def legend_css(legend: dict[str, Any]) -> str:
+    """The legend swatches' colours (the palette's, checked to be colours)."""
+    swatches = [(str(i), c["colour"]) for i, c in enumerate(legend["classes"])]
+    swatches += [(key, legend[key]["colour"]) for key in ("suppressed", "no_data")]
+    return "".join(
+        f".nis-legend .nis-swatch-{name} {{ background: {_css_colour(colour)}; }}\n"
+        for name, colour in swatches
+    )
+
+
+def _css_colour(colour: str) -> str:
+    if not _COLOUR.fullmatch(colour):
+        raise ValueError(f"not a colour: {colour!r}")
+    return colour
+
+
+def tooltip_features(features: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The features as the export draws them: geometry, colour and the tooltip's fields,
+    text escaped (folium's tooltip reads it as HTML) and values as numbers."""
+    shown = []
+    for feature in features:
+        properties = feature["properties"]
+        value = properties.get("value")
+        fields = {
+            "name": html.escape(str(properties.get("name") or "")),
+            "code": html.escape(str(properties.get("code") or "")),
+            "value": None if value is None else float(value),
+            "status": html.escape(str(properties.get("status") or "")),
+            "colour": _css_colour(properties["colour"]),
+        }
+        shown.append({"type": "Feature", "id": feature.get("id"),
+                      "geometry": feature["geometry"], "properties": fields})  # fmt: skip
+    return shown
 
 
 _LEGEND_CSS = """
@@ -53,34 +105,70 @@ _LEGEND_CSS = """
 """
 
 
-def standalone_html(collection: dict[str, Any]) -> str:
-    """A folium page of the map, with Leaflet inlined and no other script or tile."""
+@dataclass(frozen=True)
+class StandalonePage:
+    """An exported page and the Content-Security-Policy to serve it with."""
+
+    html: str
+    policy: str
+
+
+def standalone_html(collection: dict[str, Any]) -> StandalonePage:
+    """A folium page of the map, with Leaflet inlined and no other script or tile, that
+    allows its own inline scripts and styles alone.
+
+    The hashes are taken before the title and legend (the HTML that holds data text) go
+    in, and checked again after: should escaping ever fail, a script it let in would not
+    be allowed, and the export is refused rather than served.
+    """
+    legend = collection["legend"]
+    code = _folium_page(collection).replace(
+        "<head>",
+        f"<head><style>{(LEAFLET / 'leaflet.css').read_text()}{_LEGEND_CSS}"
+        f"{legend_css(legend)}</style><script>{(LEAFLET / 'leaflet.js').read_text()}</script>",
+        1,
+    )
+    hashes = inline_hashes(code)
+    document = code.replace("</body>", legend_html(legend) + "</body>", 1).replace(
+        "<head>", f"<head><title>{html.escape(title_of(legend))}</title>", 1
+    )
+    if inline_hashes(document) != hashes:
+        raise ValueError("the title's or legend's text added a script or style to the export")
+    directives = {
+        "default-src": ["'none'"],
+        "script-src": hashes["script"],
+        "style-src": hashes["style"],
+        "img-src": ["data:"],
+    }
+    # In the page (opened from the disk, no header comes): first in its head, after the
+    # charset (which folium writes after Leaflet's 150 KB).
+    head = (
+        f'<head><meta charset="utf-8">'
+        f'<meta http-equiv="{CSP}" content="{policy(directives, meta=True)}">'
+    )
+    served = f"{policy(directives)}; sandbox allow-scripts"  # an origin of its own
+    return StandalonePage(document.replace("<head>", head, 1), served)
+
+
+def _folium_page(collection: dict[str, Any]) -> str:
+    """folium's page of the map: its scripts and styles, no legend, no CDN."""
     import folium
 
-    legend = collection["legend"]
     page = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
-    # Nothing from a CDN: no bootstrap, jquery or icon fonts; Leaflet is inlined below.
+    # Nothing from a CDN: no bootstrap, jquery or icon fonts; Leaflet is inlined.
     page.default_js = []
     page.default_css = []
     layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": collection["features"]},
-        name=legend["indicator"]["title"],
+        {"type": "FeatureCollection", "features": tooltip_features(collection["features"])},
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#555",
                                   "weight": 0.6, "fillOpacity": 0.85},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "code", "value", "status"]),
+        tooltip=folium.GeoJsonTooltip(fields=list(TOOLTIP_FIELDS)),
     )  # fmt: skip
     layer.add_to(page)
     bounds: Any = layer.get_bounds()
     page.fit_bounds(bounds)
     root: Any = page.get_root()  # a folium Figure (typed as Element)
-    root.html.add_child(folium.Element(legend_html(legend)))
-    rendered = str(root.render())
-    inline = (
-        f"<title>{html.escape(title_of(legend))}</title>"
-        f"<style>{(LEAFLET / 'leaflet.css').read_text()}{_LEGEND_CSS}</style>"
-        f"<script>{(LEAFLET / 'leaflet.js').read_text()}</script>"
-    )
-    return rendered.replace("<head>", "<head>" + inline, 1)
+    return str(root.render())
 
 
 def png(collection: dict[str, Any], width_px: int = 1600, dpi: int = 150) -> bytes:

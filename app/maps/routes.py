@@ -15,6 +15,7 @@ from app.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
 from app.maps.schemas import ConfigOut, MapCollection, MapValues
 from app.maps.service import MapRequest, indicator_map, map_values
 from app.responses import GEOJSON, HTML, JSON, NOT_FOUND, PNG, VIEWER_READ, ok
+from app.security_headers import CSP
 
 router = APIRouter(tags=["maps"])
 # Every map reads the database as its viewer (an optional key), and may not find the map.
@@ -81,8 +82,8 @@ ExportDep = Annotated[MapRequest, Depends(export_request)]
 )
 def export_html(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     """The map as a standalone HTML page (folium, scripts inlined: it opens offline)."""
-    body = export.standalone_html(export.parse(indicator_map(session, viewer, request)))
-    return HTMLResponse(body, headers=_attachment(request, "html"))
+    page = export.standalone_html(export.parse(indicator_map(session, viewer, request)))
+    return HTMLResponse(page.html, headers={**_attachment(request, "html"), CSP: page.policy})
 
 
 @router.get(

@@ -1,5 +1,6 @@
 // @ts-check
-// Numbers as people read them, and text made safe for the few places that build HTML.
+// Numbers as people read them. (The page builds elements and sets server text as text: no
+// helper makes HTML.)
 
 /**
  * A value with its unit ("12.35 crimes"), or "no value".
@@ -11,17 +12,4 @@ export function formatValue(value, unit) {
   if (value === null || value === undefined) return "no value";
   const number = Number(value).toLocaleString("en-GB", { maximumFractionDigits: 2 });
   return unit ? `${number} ${unit}` : number;
-}
-
-/** @type {Record<string, string>} */
-const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/**
- * Text for an HTML string (element content or a quoted attribute): shown as text, never read
- * as markup.
- * @param {unknown} text
- * @returns {string}
- */
-export function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }

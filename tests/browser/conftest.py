@@ -60,17 +60,33 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A 1280x800 page; its screenshot is kept in test-artifacts/ after the test."""
+    """A 1280x800 page; its screenshot is kept in test-artifacts/ after the test, which
+    fails on any script error or Content-Security-Policy violation."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    violations = csp_violations(opened)
     yield opened
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
     context.close()
     assert not errors, errors
+    assert not violations, violations  # the page runs within its Content-Security-Policy
+
+
+def csp_violations(page: Page) -> list[str]:
+    """The Content-Security-Policy violations the page reports from now on (Chromium says
+    each on the console)."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return found
 
 
 def painted(page: Page) -> None:
-    page.wait_for_function("document.body.dataset.state === 'painted'", timeout=30_000)
+    page.wait_for_function("() => document.body.dataset.state === 'painted'", timeout=30_000)

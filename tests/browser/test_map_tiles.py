@@ -198,7 +198,7 @@ def test_an_alert_zooms_to_its_area_in_tile_mode(page: Page, tile_site: str) -> 
 def test_the_area_search_finds_an_area_in_tile_mode(page: Page, tile_site: str) -> None:
     page.goto(f"{tile_site}/#indicator=all_crime&type=lsoa")
     _settled(page)
-    page.wait_for_function("document.querySelectorAll('#area-names option').length === 345")
+    page.wait_for_function("() => document.querySelectorAll('#area-names option').length === 345")
     option = page.locator("#area-names option").filter(has_text=AREA)
     page.fill("#area-search", option.evaluate("o => o.value"))
     page.dispatch_event("#area-search", "change")
