@@ -189,11 +189,16 @@ def _map_values(
     if response.status_code != 200:
         return
     for area, p in response.json()["areas"].items():
-        key = (code, "value", area, period)
-        if p["status"] == "suppressed":
-            k.hide(key)
-        else:
-            k.learn(key, p["value"], "maps")
+        _learn_feature(k, code, {**p, "code": area, "period": period}, "maps")
+
+
+def _learn_feature(k: Knowledge, code: str, props: dict[str, Any], route: str) -> None:
+    """An area's value as a map, a layer or a download shows it (with its status)."""
+    key = (code, "value", props["code"], props["period"])
+    if props.get("status") == "suppressed":
+        k.hide(key)
+    else:
+        k.learn(key, props.get("value"), route)
 
 
 def _ogc_items(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
@@ -203,12 +208,7 @@ def _ogc_items(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
     if response.status_code != 200:
         return
     for f in response.json()["features"]:
-        props = f["properties"]
-        key = (code, "value", props["code"], props["period"])
-        if props.get("status") == "suppressed":
-            k.hide(key)
-        else:
-            k.learn(key, props.get("value"), "ogc")
+        _learn_feature(k, code, f["properties"], "ogc")
 
 
 def _download(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
@@ -216,11 +216,7 @@ def _download(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
     if response.status_code != 200:
         return
     for r in csv.DictReader(io.StringIO(response.text)):
-        key = (ind["code"], "value", r["code"], r.get("period", ""))
-        if r.get("status") == "suppressed":
-            k.hide(key)
-        else:
-            k.learn(key, r.get("value"), "downloads")
+        _learn_feature(k, ind["code"], r, "downloads")
 
 
 _GEOJSON_PROPS = re.compile(r'"properties":\s*(\{[^{}]*\})')
@@ -237,11 +233,7 @@ def _export_html(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> Non
         except ValueError:
             continue
         if "code" in props and "period" in props:
-            key = (ind["code"], "value", props["code"], props["period"])
-            if props.get("status") == "suppressed":
-                k.hide(key)
-            else:
-                k.learn(key, props.get("value"), "export.html")
+            _learn_feature(k, ind["code"], props, "export.html")
 
 
 def _tiles(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
@@ -261,13 +253,8 @@ def _tiles(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
             for layer in mapbox_vector_tile.decode(response.content).values():
                 for f in layer["features"]:
                     props = f["properties"]
-                    if "period" not in props:
-                        continue
-                    key = (ind["code"], "value", props["code"], props["period"])
-                    if props.get("status") == "suppressed":
-                        k.hide(key)
-                    else:
-                        k.learn(key, props.get("value"), "tiles")
+                    if "period" in props:
+                        _learn_feature(k, ind["code"], props, "tiles")
 
 
 def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
