@@ -785,3 +785,13 @@ def test_binary_data_is_refused() -> None:
 def test_unterminated_quote_is_refused_naming_the_row() -> None:
     with pytest.raises(EventFormatError, match="row 3"):
         parse(csv_text("category,date,lon,lat", "Fire,2019-12,-1.4,53.3", 'Fire,"2019-12,-1.4'))
+
+
+@pytest.mark.parametrize("month", ["\u0662\u0660\u0662\u0661-03", "2021-\u0660\u0663"])
+def test_months_in_digits_other_than_ascii_are_refused(month: str) -> None:
+    with pytest.raises(ValueError, match="not a date"):
+        month_from_date(month)
+    body = (POLICE_UK_HEADER + "\n" + POLICE_UK_ROW.replace("2019-12", month) + "\n").encode()
+    batch, errors = parse_events(io.BytesIO(body), "text/csv")
+    assert len(batch) == 0
+    assert [(e.row, e.column) for e in errors] == [(2, "Month")]

@@ -343,6 +343,16 @@ CASES = [
         Verdict("read", (3,), (435400.0,), ("Town Hall",), ((2, "number"),)),
     ),
     Case(
+        "digits other than 0 to 9 (Arabic-Indic) are a row error",
+        File(numbers=("\u0664\u0663\u0665\u0663\u0660\u0660", "435400")),
+        Verdict("read", (3,), (435400.0,), ("Town Hall",), ((2, "number"),)),
+    ),
+    Case(
+        "an underscore in a number is a row error",
+        File(numbers=("435_300", "435400")),
+        Verdict("read", (3,), (435400.0,), ("Town Hall",), ((2, "number"),)),
+    ),
+    Case(
         "JSON that does not parse is refused",
         File(content_type="application/json", then=lambda b: b"[{"),
         Verdict("refused"),

@@ -11,7 +11,9 @@ from app.indicators.catalogue.spec import LIST_SEPARATOR
 
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _CODE_MAX = 63  # codes become URL segments and column names; PostgreSQL cuts names at 63
-_INTEGER = re.compile(r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)$")  # "1,000" as Excel may save it
+_INTEGER = re.compile(
+    r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)$", re.ASCII
+)  # "1,000" as Excel may save it
 
 _E = TypeVar("_E", bound=StrEnum)
 

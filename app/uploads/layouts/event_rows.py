@@ -333,7 +333,11 @@ def coordinates(
     not also reported as having one coordinate blank) but never as in range.
     """
     try:
-        # Fast path for clean files: every value a number or empty.
+        # Fast path for clean files: every value a number or empty. float() also reads
+        # digits other than 0-9 and underscores ("4_353"): such files take the slow path.
+        joined = "".join(values)
+        if not joined.isascii() or "_" in joined:
+            raise ValueError("not plain ASCII numbers")
         parsed = [float(v) if v else None for v in values]
         numbers = np.array(parsed, dtype=np.float64)
         # A literal "nan" would pass as blank, "inf" as a number: the slow path refuses both.
