@@ -31,6 +31,7 @@ from app.uploads import revisions
 from app.uploads.batches import open_batch
 from app.uploads.layouts.event_layouts import read_events
 from app.uploads.layouts.event_rows import EventBatch
+from app.uploads.reading import RowErrors
 from app.uploads.rejections import reading_errors, reject_if_errors
 from app.uploads.source import UploadSource
 
@@ -112,12 +113,15 @@ def upload_events(session: Session, viewer: Viewer, source: UploadSource) -> Eve
     result = EventUploadResult(None, events.format, len(events), notes=list(events.notes))
     result.unknown_categories = {c: n for c, n in found.items() if c not in by_category}
 
+    counted = [i for i in indicators if set(i.event_categories) & matched]
+    _check_months(events, counted, parsed.row_errors, date.today())
+    reject_if_errors(parsed.row_errors, "the upload of events")
+
     earlier = batch_repo.batch_with_same_content(session, agency_id, "events", source.sha256)
     if earlier is not None:
         result.notes.append(f"this file was already uploaded as batch {earlier}")
         return result
 
-    counted = [i for i in indicators if set(i.event_categories) & matched]
     months = sorted({date(int(m[:4]), int(m[5:7]), 1) for m in set(events.month)})
     _lock(session, agency_id, counted, months)
     batch_id = open_batch(
@@ -126,6 +130,23 @@ def upload_events(session: Session, viewer: Viewer, source: UploadSource) -> Eve
     repo.insert_events(session, batch_id, agency_id, months, _rows(events))
     _count(session, batch_id, counted, months, result)
     return result
+
+
+def _check_months(
+    events: EventBatch, counted: list[Indicator], errors: RowErrors, today: date
+) -> None:
+    """Every month of an upload is counted (zeros included) into every indicator the
+    upload counts, so each month must lie within each one's years."""
+    reasons: dict[str, str] = {}
+    for month in set(events.month):
+        for indicator in counted:
+            if reason := indicator.year_problem(int(month[:4]), month, today):
+                reasons[month] = reason
+                break
+    if reasons:
+        for row, month in zip(events.row, events.month, strict=True):
+            if month in reasons:
+                errors.add(row, events.date_column, month, reasons[month])
 
 
 def recount_events(session: Session, viewer: Viewer, agency: str) -> EventUploadResult:
