@@ -31,7 +31,7 @@ from app.uploads import revisions
 from app.uploads.batches import open_batch
 from app.uploads.layouts.event_layouts import read_events
 from app.uploads.layouts.event_rows import EventBatch
-from app.uploads.reading import RowErrors
+from app.uploads.reading import Limits, RowErrors
 from app.uploads.rejections import reading_errors, reject_if_errors
 from app.uploads.source import UploadSource
 
@@ -85,9 +85,13 @@ class EventUploadResult:
         }
 
 
-def upload_events(session: Session, viewer: Viewer, source: UploadSource) -> EventUploadResult:
+def upload_events(
+    session: Session, viewer: Viewer, source: UploadSource, limits: Limits | None = None
+) -> EventUploadResult:
     with reading_errors():
-        parsed = read_events(source.data, source.content_type, filename=source.filename)
+        parsed = read_events(
+            source.data, source.content_type, filename=source.filename, limits=limits
+        )
     reject_if_errors(parsed.row_errors, "the upload of events")
     events = parsed.batch
     agency = None if policy.acts_for_every_agency(viewer) else viewer.agency

@@ -27,6 +27,7 @@ from app.uploads import revisions
 from app.uploads.batches import open_batch
 from app.uploads.layouts.observation_layouts import read_observations
 from app.uploads.layouts.observation_rows import ObservationRow, ParsedObservations
+from app.uploads.reading import Limits
 from app.uploads.rejections import reading_errors, reject_if_errors
 from app.uploads.source import UploadSource
 
@@ -67,6 +68,7 @@ def upload_observations(
     source: UploadSource,
     *,
     default_period: str | None = None,
+    limits: Limits | None = None,
 ) -> UploadResult:
     """Check and store an observation file as one batch (see the module docstring)."""
     known = indicator_repo.all_codes(session)
@@ -77,6 +79,7 @@ def upload_observations(
             known,
             default_period=default_period,
             filename=source.filename,
+            limits=limits,
         )
     return store_observations(session, viewer, parsed, source.batch_fields())
 

@@ -13,7 +13,7 @@ import pytest
 
 from app.uploads.layouts.event_layouts import read_events
 from app.uploads.layouts.event_rows import EventBatch
-from app.uploads.reading import MAX_ROW_ERRORS
+from app.uploads.reading import MAX_ROW_ERRORS, Limits, TooLargeError
 from app.uploads.reading import FormatError as EventFormatError
 from app.uploads.reading import RowError as EventRowError
 from app.uploads.reading import UnsupportedTypeError as UnsupportedContentTypeError
@@ -762,14 +762,32 @@ def test_damaged_gzip_is_refused() -> None:
         parse(body[: len(body) // 2], "application/gzip")
 
 
-def test_body_larger_than_the_limit_after_decompression_is_refused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr("app.uploads.reading.text.MAX_TEXT_BYTES", 10_000)
+def test_body_larger_than_the_limit_after_decompression_is_refused() -> None:
     body = gzip.compress(csv_text(POLICE_UK_HEADER, *[POLICE_UK_ROW] * 100).encode())
 
-    with pytest.raises(EventFormatError, match="larger than"):
-        parse(body, "application/gzip")
+    with pytest.raises(TooLargeError, match="larger than"):
+        read_events(io.BytesIO(body), "application/gzip", limits=Limits(text_bytes=10_000))
+
+
+def test_more_rows_than_the_limit_are_refused_before_they_are_parsed() -> None:
+    body = csv_text(POLICE_UK_HEADER, *[POLICE_UK_ROW] * 100).encode()
+
+    with pytest.raises(TooLargeError, match="101 lines, far more than the 10 rows"):
+        read_events(io.BytesIO(body), "text/csv", limits=Limits(rows=10))
+    # Near the limit in lines, the parser counts the records themselves.
+    with pytest.raises(TooLargeError, match="more than 95 rows"):
+        read_events(io.BytesIO(body), "text/csv", limits=Limits(rows=95))
+    assert len(read_events(io.BytesIO(body), "text/csv", limits=Limits(rows=100)).batch) == 100
+
+
+def test_more_features_than_the_limit_are_refused() -> None:
+    features = [point(-1.47, 53.38, category="Fire", date="2019-12")] * 11
+    with pytest.raises(TooLargeError, match="more than 10 rows"):
+        read_events(
+            io.BytesIO(feature_collection(*features).encode()),
+            "application/geo+json",
+            limits=Limits(rows=10),
+        )
 
 
 def test_excel_workbook_is_refused_with_advice() -> None:
