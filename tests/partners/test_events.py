@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,17 @@ def test_areas_without_events_read_zero_and_a_fall_to_zero_is_a_revision(
         c=centre,
     )
     assert [tuple(h) for h in history] == [(1.0, False), (0.0, True)]
+
+
+def test_a_bng_geojson_without_crs_is_refused_with_a_hint(partners: Partners) -> None:
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [435300, 387100]},
+            "properties": {"category": "Burglary", "date": "2021-03-01"},
+        }
+    ]
+    body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    detail = str(problem(upload(partners, "police", body, "application/geo+json"), 422)["detail"])
+    assert "EPSG:27700" in detail
+    assert partners.sql("SELECT count(*) FROM event")[0][0] == 0

@@ -554,11 +554,28 @@ def test_geojson_non_point_geometry_is_a_row_error() -> None:
 
 
 def test_geojson_point_outside_longitude_range_is_a_row_error() -> None:
-    body = feature_collection(point(435300, 387100, category="Fire", date="2019-12"))
+    body = feature_collection(
+        point(-1.47, 53.38, category="Fire", date="2019-12"),
+        point(-1.48, 53.39, category="Fire", date="2019-12"),
+        point(435300, 387100, category="Fire", date="2019-12"),
+    )
 
     _, errors = parse(body, "application/geo+json")
 
-    assert [(e.row, e.column) for e in errors] == [(1, "geometry"), (1, "geometry")]
+    assert [(e.row, e.column) for e in errors] == [(3, "geometry"), (3, "geometry")]
+
+
+def test_geojson_in_british_national_grid_without_crs_is_refused_with_a_hint() -> None:
+    # RFC 7946 GeoJSON is longitude/latitude; an export in metres without a crs member is
+    # refused once, saying how to name its CRS, rather than point by point.
+    body = feature_collection(
+        point(435300, 387100, category="Fire", date="2019-12"),
+        point(434232, 381158, category="Fire", date="2019-12"),
+    )
+
+    with pytest.raises(EventFormatError, match="British National Grid") as caught:
+        parse(body, "application/geo+json")
+    assert "EPSG:27700" in str(caught.value)
 
 
 def test_geojson_with_british_national_grid_crs_is_transformed() -> None:
