@@ -22,7 +22,7 @@ from app.access import policy
 from app.access.service import agency_id as agency_id_of
 from app.access.viewer import Viewer
 from app.areas import repository as area_repo
-from app.errors import InvalidParameterError, UploadRejectedError
+from app.errors import InvalidParameterError, PermissionDeniedError, UploadRejectedError
 from app.events import repository as repo
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
@@ -102,6 +102,7 @@ def upload_events(
         found[category] += 1
     matched = {c for c in found if c in by_category}
     if not matched:
+        _refuse_other_agencys_events(session, viewer, set(found))
         raise UploadRejectedError(
             f"None of the categories in this file ({', '.join(sorted(found)) or 'none'}) is "
             f"counted by an indicator of {viewer.agency or 'any agency'}; check the "
@@ -134,6 +135,27 @@ def upload_events(
     repo.insert_events(session, batch_id, agency_id, months, _rows(events))
     _count(session, batch_id, counted, months, result)
     return result
+
+
+def _refuse_other_agencys_events(session: Session, viewer: Viewer, categories: set[str]) -> None:
+    """403 when another agency's indicators count these categories: the file is theirs
+    (a police.uk download sent with the fire service's key), not an unknown one."""
+    if policy.acts_for_every_agency(viewer):
+        return
+    owners: dict[str, set[str]] = defaultdict(set)
+    for indicator in indicator_repo.event_indicators(session, None):
+        if set(indicator.event_categories) & categories:
+            owners[indicator.agency].add(indicator.code)
+    if not owners:
+        return
+    named = "; ".join(
+        f"{agency} ({', '.join(sorted(codes))})" for agency, codes in sorted(owners.items())
+    )
+    raise PermissionDeniedError(
+        f"Agency {viewer.agency!r} may not upload these events: their categories are "
+        f"counted by indicators of {named}. Upload them with the key of "
+        f"{' or '.join(sorted(owners))}."
+    )
 
 
 def _check_months(

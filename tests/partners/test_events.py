@@ -154,11 +154,19 @@ def test_a_re_upload_of_a_month_replaces_its_events_and_revert_restores_them(
     assert partners.sql("SELECT count(*) FROM event WHERE superseded_by IS NULL")[0][0] == 2
 
 
-def test_events_no_indicator_of_the_agency_counts_are_refused(
+def test_events_another_agencys_indicators_count_are_403_naming_the_agency(
     partners: Partners, shared_data: Path
 ) -> None:
     response = upload(partners, "fire", (shared_data / SUBSET).read_bytes())
-    problem(response, 422)
+    detail = str(problem(response, 403)["detail"])
+    assert "police" in detail
+    assert "burglary" in detail
+    assert partners.sql("SELECT count(*) FROM event")[0][0] == 0
+
+
+def test_events_no_indicator_counts_are_refused(partners: Partners) -> None:
+    body = b"longitude,latitude,category,date\n-1.47,53.38,Meteor strike,2021-03-01\n"
+    problem(upload(partners, "fire", body), 422)
     assert partners.sql("SELECT count(*) FROM event")[0][0] == 0
 
 
