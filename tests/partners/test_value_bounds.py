@@ -46,15 +46,6 @@ def test_an_observation_period_outside_the_years_is_refused(
     assert nothing_stored(partners)
 
 
-def test_the_catalogue_can_widen_an_indicators_years(partners: Partners) -> None:
-    partners.sql(
-        "WITH u AS (UPDATE indicator SET earliest_year = 1980 WHERE code = 'burglary' "
-        "RETURNING 1) SELECT count(*) FROM u"
-    )
-    response = post(partners, "police", long_csv([(LSOAS[0], "1985-01", "burglary", "2")]))
-    assert response.status_code == 200, response.text
-
-
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
@@ -75,12 +66,22 @@ def test_a_value_out_of_bounds_is_refused_and_nothing_is_half_written(
     assert nothing_stored(partners)
 
 
-def test_the_catalogue_can_raise_an_indicators_ceiling(partners: Partners) -> None:
-    partners.sql(
-        "WITH u AS (UPDATE indicator SET max_value = 1e10 WHERE code = 'burglary' "
-        "RETURNING 1) SELECT count(*) FROM u"
-    )
-    response = post(partners, "police", long_csv([(LSOAS[0], "2021-03", "burglary", "2e9")]))
+@pytest.mark.parametrize(
+    ("setting", "period", "value"),
+    [({"earliest_year": 1980}, "1985-01", "2"), ({"max_value": 1e10}, "2021-03", "2e9")],
+)
+def test_the_catalogue_can_widen_an_indicators_bounds(
+    partners: Partners, setting: dict[str, float], period: str, value: str
+) -> None:
+    rows = [(LSOAS[0], period, "burglary", value)]
+    assert post(partners, "police", long_csv(rows)).status_code == 422
+    with partners.client("admin") as http:
+        burglary = http.get("/api/indicators/burglary").json()
+        imported = http.post("/api/indicators", json=[{**burglary, **setting}])
+        assert imported.status_code == 200, imported.text
+        stored = http.get("/api/indicators/burglary").json()
+        assert {name: stored[name] for name in setting} == setting
+    response = post(partners, "police", long_csv(rows))
     assert response.status_code == 200, response.text
 
 
