@@ -38,6 +38,22 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest upload accepted (413 beyond it); uploads are streamed to disk.",
     )
+    max_upload_text_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Largest upload once decompressed (413 as soon as decompression passes it); "
+            "JSON uploads, parsed whole, may be an eighth of it."
+        ),
+    )
+    max_upload_rows: int = Field(
+        default=250_000,
+        ge=1,
+        description=(
+            "Most rows (CSV records, JSON records, GeoJSON features) one upload may hold "
+            "(413 beyond it); reading costs about 500 bytes a police.uk row."
+        ),
+    )
     geojson_precision: int = Field(
         default=9,
         ge=4,

@@ -272,35 +272,46 @@ def _settle_crs(
         elif gdf.crs is None:
             notes.append(f"{filename} has no CRS; using {_crs_label(override)} as requested.")
         return gdf.set_crs(override, allow_override=True), notes
-    if gdf.crs is not None:
-        return gdf, notes
-
     minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
     bounds = f"x {minx:.6g}..{maxx:.6g}, y {miny:.6g}..{maxy:.6g}"
-    if not np.all(np.isfinite([minx, miny, maxx, maxy])):
+    finite = bool(np.all(np.isfinite([minx, miny, maxx, maxy])))
+    lon_lat = -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+    if gdf.crs is not None:
+        # GDAL reports EPSG:4326 for every GeoJSON (RFC 7946 allows no other), so a
+        # British National Grid export without a crs member arrives "in degrees".
+        if gdf.crs.is_geographic and finite and not lon_lat:
+            raise CrsError(
+                f"{filename} declares {_crs_label(gdf.crs)} (GeoJSON always does) but its "
+                f"coordinates ({bounds}) are not longitude/latitude.",
+                hint=_crs_hint(minx, miny, maxx, maxy),
+            )
+        return gdf, notes
+    if not finite:
         raise CrsError(
             f"{filename} has no CRS and no coordinates to judge it by.",
             hint="pass the CRS explicitly (--crs).",
         )
-    if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+    if lon_lat:
         notes.append(
             f"{filename} has no CRS; its coordinates ({bounds}) all lie within longitude/"
             "latitude ranges, so WGS84 longitude/latitude (EPSG:4326) was assumed. "
             "If that is wrong, pass the CRS explicitly (--crs)."
         )
         return gdf.set_crs(WGS84), notes
-    if 0 <= minx <= maxx <= _BNG_MAX_EASTING and 0 <= miny <= maxy <= _BNG_MAX_NORTHING:
-        hint = (
-            "the coordinates look like British National Grid eastings/northings: re-run with "
-            "--crs EPSG:27700, or add the .prj file that belongs with the data."
-        )
-    else:
-        hint = (
-            "pass the CRS the coordinates are in (--crs EPSG:xxxx), or add the .prj file "
-            "that belongs with the data."
-        )
     raise CrsError(
         f"{filename} has no CRS and its coordinates ({bounds}) are not longitude/latitude, "
         "so their CRS cannot be assumed.",
-        hint=hint,
+        hint=_crs_hint(minx, miny, maxx, maxy),
+    )
+
+
+def _crs_hint(minx: float, miny: float, maxx: float, maxy: float) -> str:
+    if 0 <= minx <= maxx <= _BNG_MAX_EASTING and 0 <= miny <= maxy <= _BNG_MAX_NORTHING:
+        return (
+            "the coordinates look like British National Grid eastings/northings: re-run with "
+            "--crs EPSG:27700, or add the .prj file that belongs with the data."
+        )
+    return (
+        "pass the CRS the coordinates are in (--crs EPSG:xxxx), or add the .prj file "
+        "that belongs with the data."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -45,6 +46,23 @@ def test_import_areas_says_what_it_used_and_did(cli_db: str, shared_data: Path) 
     assert "imported 28 ward areas (vintage 2020): 28 new, 0 updated" in first.stderr
     again = nis(cli_db, "import-areas", gpkg, "--type", "ward", *WARDS)
     assert "0 new, 28 updated" in again.stderr
+
+
+def test_import_areas_refuses_a_bng_geojson_without_crs_with_a_hint(
+    cli_db: str, shared_data: Path, tmp_path: Path
+) -> None:
+    gpkg = shared_data / "sheffield_boundaries/sheffield_boundaries.gpkg"
+    wards = gpd.read_file(gpkg, layer="sheffield_wards2020_bgc").to_crs("EPSG:27700")
+    document = json.loads(wards.to_json())
+    document.pop("crs", None)  # as many exports write it: RFC 7946 has no crs member
+    path = tmp_path / "wards.geojson"
+    path.write_text(json.dumps(document))
+    refused = nis(cli_db, "import-areas", str(path), "--type", "ward")
+    assert refused.returncode != 0
+    assert "--crs EPSG:27700" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    done = nis(cli_db, "import-areas", str(path), "--type", "ward", "--crs", "EPSG:27700")
+    assert done.returncode == 0, done.stderr
 
 
 def test_import_areas_reports_straddling_children(cli_db: str, shared_data: Path) -> None:

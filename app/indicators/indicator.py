@@ -9,15 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import RowMapping
 
 from app.access.policy import Visibility
-from app.indicators.periods import PeriodType
+from app.indicators.periods import Period, PeriodType
 from app.indicators.schemas import IndicatorSummary
 from app.indicators.value_types import ValueKind, ValueType, value_kind
+
+# The first year of periods an indicator takes unless the catalogue says otherwise
+# (the last is the year after the current one).
+DEFAULT_EARLIEST_YEAR: Final = 1990
+# The largest value an upload may give unless the value type or the catalogue says
+# otherwise: no area has a billion of anything in one period.
+DEFAULT_MAX_VALUE: Final = 1e9
+# The largest a catalogue may allow: sums over every area and period stay exact to a
+# unit in double precision, and far from overflowing (PostgreSQL refuses an infinite sum).
+MAX_STORABLE_VALUE: Final = 1e15
 
 
 class Polarity(StrEnum):
@@ -65,6 +76,14 @@ class Indicator:
     event_categories : tuple of str
         Point-event categories counted into this (count) indicator, e.g.
         ``("Criminal damage and arson",)``.
+    earliest_year, latest_year : int or None
+        The years a period of its values may start in; None: from
+        :data:`DEFAULT_EARLIEST_YEAR` (1990) to the year after the current one. An upload
+        outside them is refused row by row (a 9999-12 or a 1800-01 is a typing error).
+    max_value : float or None
+        The largest value (in absolute terms) an upload may give; None: the value type's
+        maximum (100 for a percentage), else :data:`DEFAULT_MAX_VALUE`. Never above
+        :data:`MAX_STORABLE_VALUE`, so that no sum of values can overflow.
     """
 
     code: str
@@ -85,6 +104,9 @@ class Indicator:
     numerator: str | None
     denominator: str | None
     event_categories: tuple[str, ...]
+    earliest_year: int | None = None
+    latest_year: int | None = None
+    max_value: float | None = None
 
     @property
     def kind(self) -> ValueKind:
@@ -95,6 +117,36 @@ class Indicator:
     def derived(self) -> bool:
         """Whether it is computed from a numerator and a denominator in the catalogue."""
         return self.numerator is not None and self.denominator is not None
+
+    def period_years(self, today: date) -> tuple[int, int]:
+        """The first and last year a period of its values may start in."""
+        earliest = DEFAULT_EARLIEST_YEAR if self.earliest_year is None else self.earliest_year
+        latest = today.year + 1 if self.latest_year is None else self.latest_year
+        return earliest, latest
+
+    def period_problem(self, period: Period, today: date) -> str | None:
+        """Why a period is outside the indicator's years (None when it is not)."""
+        return self.year_problem(period.start.year, period.text, today)
+
+    def year_problem(self, year: int, shown: str, today: date) -> str | None:
+        """Why a period starting in ``year`` (written ``shown``) is outside the
+        indicator's years (None when it is not)."""
+        earliest, latest = self.period_years(today)
+        if earliest <= year <= latest:
+            return None
+        where = "the catalogue's" if self.earliest_year or self.latest_year else "the default"
+        return (
+            f"{shown} is outside the years {self.code} takes ({where} {earliest} to "
+            f"{latest}): check the period, or ask an administrator to set earliest_year or "
+            "latest_year in the catalogue"
+        )
+
+    @property
+    def value_ceiling(self) -> float:
+        """The largest absolute value an upload may give (see ``max_value``)."""
+        if self.max_value is not None:
+            return self.max_value
+        return self.kind.maximum if self.kind.maximum is not None else DEFAULT_MAX_VALUE
 
     def count_behind(
         self, value: float | None, numerator: float | None, denominator: float | None
@@ -118,7 +170,15 @@ class Indicator:
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Indicator))
 """The catalogue's columns, in order."""
 OPTIONAL_FIELDS = frozenset(
-    {"disclosure_threshold", "numerator", "denominator", "event_categories"}
+    {
+        "disclosure_threshold",
+        "numerator",
+        "denominator",
+        "event_categories",
+        "earliest_year",
+        "latest_year",
+        "max_value",
+    }
 )
 LIST_FIELDS = frozenset({"area_types", "event_categories"})
 _ENUMS: dict[str, type[StrEnum]] = {

@@ -1,5 +1,5 @@
 """The indicator table, built from the catalogue's columns (:class:`.indicator.Indicator`):
-text for text and enumerations, integers, arrays of text for lists; the agency is a
+text for text and enumerations, integers, doubles, arrays of text for lists; the agency is a
 reference to ``agency``."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import types
 from dataclasses import fields
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, Table, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, Double, ForeignKey, Integer, Table, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.indicators.indicator import Indicator
@@ -24,6 +24,8 @@ def _column(name: str, hint: Any) -> Column[Any]:
         return Column("agency_id", BigInteger, ForeignKey("agency.id"), nullable=False)
     if kind is int:
         sql_type: Any = Integer
+    elif kind is float:
+        sql_type = Double
     elif get_origin(kind) is tuple:
         sql_type = ARRAY(Text)
     else:

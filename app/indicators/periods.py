@@ -30,7 +30,10 @@ Decisions:
   indicator and the financial year 2009/10 for a financial-year one.
 - Quarters are calendar quarters (Q1 is January to March); financial years run from 1 April,
   academic years from 1 September.
-- The first year of a period must lie in 1900..2100.
+- The first year of a period must lie in 1900..2100; any other text is a
+  :class:`PeriodError`, never another exception, so that reading a stored period cannot
+  fail. Each indicator narrows the range further (:meth:`.indicator.Indicator.period_problem`).
+- Digits are ASCII: ``\u0663`` (Arabic-Indic three) is not a 3.
 """
 
 from __future__ import annotations
@@ -102,18 +105,25 @@ def _check_year(year: int, text: str) -> None:
         raise PeriodError(f"'{text}' is out of range: years must lie in {MIN_YEAR}..{MAX_YEAR}")
 
 
+# The builders check the year before making dates, so that no text, however odd, makes
+# them fail otherwise (``date`` stops at year 9999): reading a period is total.
+
+
 def _month(year: int, month: int) -> Period:
+    _check_year(year, f"{year}-{month:02d}")
     end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     return Period(date(year, month, 1), end, f"{year}-{month:02d}", PeriodType.MONTH)
 
 
 def _quarter(year: int, quarter: int) -> Period:
+    _check_year(year, f"{year}-Q{quarter}")
     first_month = 3 * quarter - 2
     end = date(year + 1, 1, 1) if quarter == 4 else date(year, first_month + 3, 1)
     return Period(date(year, first_month, 1), end, f"{year}-Q{quarter}", PeriodType.QUARTER)
 
 
 def _year_long(period_type: PeriodType, year: int) -> Period:
+    _check_year(year, str(year))
     month = _YEAR_START_MONTH[period_type]
     if period_type is PeriodType.CALENDAR_YEAR:
         text = str(year)
@@ -149,19 +159,19 @@ _MONTH_NAMES = {
 # Spreadsheets and word processors turn hyphens into these.
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2212]")
 
-_YEAR_MONTH = re.compile(r"(?P<year>\d{4})[-/](?P<month>\d{1,2})")
-_NAMED_MONTH = re.compile(r"(?P<name>[a-z]+)[ -](?P<year>\d{4})")
+_YEAR_MONTH = re.compile(r"(?P<year>\d{4})[-/](?P<month>\d{1,2})", re.ASCII)
+_NAMED_MONTH = re.compile(r"(?P<name>[a-z]+)[ -](?P<year>\d{4})", re.ASCII)
 _DATE = re.compile(
-    r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[ t]00:00(?::00(?:\.0+)?)?)?"
+    r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[ t]00:00(?::00(?:\.0+)?)?)?", re.ASCII
 )
 _QUARTER = re.compile(
-    r"(?P<year>\d{4})[-/ ]?q(?P<quarter>\d)|q(?P<quarter2>\d)[-/ ]?(?P<year2>\d{4})"
+    r"(?P<year>\d{4})[-/ ]?q(?P<quarter>\d)|q(?P<quarter2>\d)[-/ ]?(?P<year2>\d{4})", re.ASCII
 )
-_YEAR = re.compile(r"(?P<year>\d{4})")
+_YEAR = re.compile(r"(?P<year>\d{4})", re.ASCII)
 _YEAR_PAIR = re.compile(
-    r"(?:(?P<prefix>fy|ay) ?)?(?P<year>\d{4})(?:[-/]| to |)(?P<second>\d{4}|\d{2})"
+    r"(?:(?P<prefix>fy|ay) ?)?(?P<year>\d{4})(?:[-/]| to |)(?P<second>\d{4}|\d{2})", re.ASCII
 )
-_SHORT_PAIR = re.compile(r"(?:(?:fy|ay) ?)?\d{2}[-/]\d{2}")
+_SHORT_PAIR = re.compile(r"(?:(?:fy|ay) ?)?\d{2}[-/]\d{2}", re.ASCII)
 
 _LABELS = {
     PeriodType.MONTH: ("a month", "months"),
@@ -290,7 +300,7 @@ def _other_reading(text: str, period_type: PeriodType) -> str | None:
             continue
         try:
             period = reader(text)
-        except _InvalidError:
+        except (_InvalidError, PeriodError):
             continue
         if period is not None:
             if other in year_pairs:
@@ -334,11 +344,14 @@ def parse_period(text: str, period_type: PeriodType) -> Period:
         raise PeriodError(f"the period is blank: {expected_form(period_type)}")
     try:
         period = _READERS[period_type](normal)
+    except PeriodError:
+        raise PeriodError(
+            f"'{shown}' is out of range: years must lie in {MIN_YEAR}..{MAX_YEAR}"
+        ) from None
     except _InvalidError as exc:
         reason: str | None = str(exc)
     else:
         if period is not None:
-            _check_year(period.start.year, shown)
             return period
         reason = None
     other = _other_reading(normal, period_type)
@@ -350,6 +363,17 @@ def parse_period(text: str, period_type: PeriodType) -> Period:
         )
     because = f" ({reason})" if reason else ""
     raise PeriodError(f"'{shown}' is not {label}{because}: {expected_form(period_type)}")
+
+
+def is_period(text: str, period_type: PeriodType) -> bool:
+    """Whether ``text`` reads as a period of ``period_type`` (a stored label that does not,
+    written before periods had bounds or by hand, is left out of the periods a reader
+    is offered rather than failing the read)."""
+    try:
+        parse_period(text, period_type)
+    except PeriodError:
+        return False
+    return True
 
 
 def period_of(day: date, period_type: PeriodType) -> Period:
@@ -381,7 +405,6 @@ def period_of(day: date, period_type: PeriodType) -> Period:
         first_month = _YEAR_START_MONTH[period_type]
         year = day.year if day.month >= first_month else day.year - 1
         period = _year_long(period_type, year)
-    _check_year(period.start.year, period.text)
     return period
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Date,
     DateTime,
     Double,
@@ -19,6 +20,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models import Base
+
+STORABLE_VALUES = (
+    "abs(coalesce(value, 0)) <= 1e15 AND abs(coalesce(numerator, 0)) <= 1e15 "
+    "AND abs(coalesce(denominator, 0)) <= 1e15"
+)
 
 
 class Observation(Base):
@@ -44,6 +50,9 @@ class Observation(Base):
             "replaces_id",
             postgresql_where=text("replaces_id IS NOT NULL"),
         ),
+        # No value a sum could overflow on (uploads refuse them first, with the row;
+        # MAX_STORABLE_VALUE in app.indicators.indicator). Migration 0008.
+        CheckConstraint(STORABLE_VALUES, name="storable_values"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

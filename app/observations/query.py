@@ -16,7 +16,7 @@ from app.access.viewer import Viewer
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators.indicator import Indicator
-from app.indicators.periods import PeriodError, parse_period
+from app.indicators.periods import PeriodError, is_period, parse_period
 from app.indicators.service import visible_indicator
 from app.observations import disclosure
 from app.observations import values as sql
@@ -96,7 +96,9 @@ def available_periods(
 
     def periods() -> list[str]:
         values = values_sql(session, indicator, sql.ValueFilter(type_code=type_code), "l_", [])
-        return [] if values is None else sql.periods(session, values)
+        labels = [] if values is None else sql.periods(session, values)
+        # A label no period reads as (stored before periods had bounds) is never offered.
+        return [label for label in labels if is_period(label, indicator.period_type)]
 
     key = policy.cache_key(viewer, "periods", indicator.code, type_code)
     return cached(session, key, periods)

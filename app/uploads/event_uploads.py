@@ -22,7 +22,7 @@ from app.access import policy
 from app.access.service import agency_id as agency_id_of
 from app.access.viewer import Viewer
 from app.areas import repository as area_repo
-from app.errors import InvalidParameterError, UploadRejectedError
+from app.errors import InvalidParameterError, PermissionDeniedError, UploadRejectedError
 from app.events import repository as repo
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
@@ -31,6 +31,7 @@ from app.uploads import revisions
 from app.uploads.batches import open_batch
 from app.uploads.layouts.event_layouts import read_events
 from app.uploads.layouts.event_rows import EventBatch
+from app.uploads.reading import Limits, RowErrors
 from app.uploads.rejections import reading_errors, reject_if_errors
 from app.uploads.source import UploadSource
 
@@ -84,9 +85,13 @@ class EventUploadResult:
         }
 
 
-def upload_events(session: Session, viewer: Viewer, source: UploadSource) -> EventUploadResult:
+def upload_events(
+    session: Session, viewer: Viewer, source: UploadSource, limits: Limits | None = None
+) -> EventUploadResult:
     with reading_errors():
-        parsed = read_events(source.data, source.content_type, filename=source.filename)
+        parsed = read_events(
+            source.data, source.content_type, filename=source.filename, limits=limits
+        )
     reject_if_errors(parsed.row_errors, "the upload of events")
     events = parsed.batch
     agency = None if policy.acts_for_every_agency(viewer) else viewer.agency
@@ -97,6 +102,7 @@ def upload_events(session: Session, viewer: Viewer, source: UploadSource) -> Eve
         found[category] += 1
     matched = {c for c in found if c in by_category}
     if not matched:
+        _refuse_other_agencys_events(session, viewer, set(found))
         raise UploadRejectedError(
             f"None of the categories in this file ({', '.join(sorted(found)) or 'none'}) is "
             f"counted by an indicator of {viewer.agency or 'any agency'}; check the "
@@ -112,12 +118,15 @@ def upload_events(session: Session, viewer: Viewer, source: UploadSource) -> Eve
     result = EventUploadResult(None, events.format, len(events), notes=list(events.notes))
     result.unknown_categories = {c: n for c, n in found.items() if c not in by_category}
 
+    counted = [i for i in indicators if set(i.event_categories) & matched]
+    _check_months(events, counted, parsed.row_errors, date.today())
+    reject_if_errors(parsed.row_errors, "the upload of events")
+
     earlier = batch_repo.batch_with_same_content(session, agency_id, "events", source.sha256)
     if earlier is not None:
         result.notes.append(f"this file was already uploaded as batch {earlier}")
         return result
 
-    counted = [i for i in indicators if set(i.event_categories) & matched]
     months = sorted({date(int(m[:4]), int(m[5:7]), 1) for m in set(events.month)})
     _lock(session, agency_id, counted, months)
     batch_id = open_batch(
@@ -126,6 +135,44 @@ def upload_events(session: Session, viewer: Viewer, source: UploadSource) -> Eve
     repo.insert_events(session, batch_id, agency_id, months, _rows(events))
     _count(session, batch_id, counted, months, result)
     return result
+
+
+def _refuse_other_agencys_events(session: Session, viewer: Viewer, categories: set[str]) -> None:
+    """403 when another agency's indicators count these categories: the file is theirs
+    (a police.uk download sent with the fire service's key), not an unknown one."""
+    if policy.acts_for_every_agency(viewer):
+        return
+    owners: dict[str, set[str]] = defaultdict(set)
+    for indicator in indicator_repo.event_indicators(session, None):
+        if set(indicator.event_categories) & categories:
+            owners[indicator.agency].add(indicator.code)
+    if not owners:
+        return
+    named = "; ".join(
+        f"{agency} ({', '.join(sorted(codes))})" for agency, codes in sorted(owners.items())
+    )
+    raise PermissionDeniedError(
+        f"Agency {viewer.agency!r} may not upload these events: their categories are "
+        f"counted by indicators of {named}. Upload them with the key of "
+        f"{' or '.join(sorted(owners))}."
+    )
+
+
+def _check_months(
+    events: EventBatch, counted: list[Indicator], errors: RowErrors, today: date
+) -> None:
+    """Every month of an upload is counted (zeros included) into every indicator the
+    upload counts, so each month must lie within each one's years."""
+    reasons: dict[str, str] = {}
+    for month in set(events.month):
+        for indicator in counted:
+            if reason := indicator.year_problem(int(month[:4]), month, today):
+                reasons[month] = reason
+                break
+    if reasons:
+        for row, month in zip(events.row, events.month, strict=True):
+            if month in reasons:
+                errors.add(row, events.date_column, month, reasons[month])
 
 
 def recount_events(session: Session, viewer: Viewer, agency: str) -> EventUploadResult:

@@ -20,15 +20,20 @@ from app.access.viewer import Viewer
 from app.areas import repository as area_repo
 from app.errors import PermissionDeniedError
 from app.indicators import repository as indicator_repo
-from app.indicators.indicator import Indicator
+from app.indicators.indicator import MAX_STORABLE_VALUE, Indicator
 from app.indicators.periods import Period, PeriodError, parse_period
 from app.uploads import repository as batch_repo
 from app.uploads import revisions
 from app.uploads.batches import open_batch
 from app.uploads.layouts.observation_layouts import read_observations
 from app.uploads.layouts.observation_rows import ObservationRow, ParsedObservations
+from app.uploads.reading import Limits
 from app.uploads.rejections import reading_errors, reject_if_errors
 from app.uploads.source import UploadSource
+
+# The smallest denominator other than zero: denominators are counts (of residents, of
+# pupils), and dividing by a tiny one gives a rate no reader can hold.
+MIN_DENOMINATOR = 1e-3
 
 # (row, column, value, reason), as RowErrors.add takes them.
 Problem = tuple[int, str | None, str | None, str]
@@ -63,6 +68,7 @@ def upload_observations(
     source: UploadSource,
     *,
     default_period: str | None = None,
+    limits: Limits | None = None,
 ) -> UploadResult:
     """Check and store an observation file as one batch (see the module docstring)."""
     known = indicator_repo.all_codes(session)
@@ -73,6 +79,7 @@ def upload_observations(
             known,
             default_period=default_period,
             filename=source.filename,
+            limits=limits,
         )
     return store_observations(session, viewer, parsed, source.batch_fields())
 
@@ -155,6 +162,7 @@ def _resolve(
     errors = parsed.row_errors
     periods: dict[tuple[str, str], Period | str] = {}
     seen: dict[tuple[str, int, str], int] = {}
+    today = date.today()
     for r in parsed.rows:
         indicator = indicators[r.indicator]
         problems: list[Problem] = list(_value_problems(r, indicator))
@@ -168,6 +176,8 @@ def _resolve(
         period = periods[key]
         if isinstance(period, str):
             problems.append((r.row, "period", r.period, period))
+        elif reason := indicator.period_problem(period, today):
+            problems.append((r.row, "period", r.period, reason))
         if problems:
             for problem in problems:
                 errors.add(*problem)
@@ -262,8 +272,32 @@ def _value_problems(r: ObservationRow, indicator: Indicator) -> Iterator[Problem
             _text(r.value),
             f"{r.indicator} is a {name}: 0 to {kind.maximum:g} expected",
         )
+    elif r.value is not None and abs(r.value) > indicator.value_ceiling:
+        yield (
+            r.row,
+            "value",
+            _text(r.value),
+            f"{_text(r.value)} is above {r.indicator}'s ceiling of {indicator.value_ceiling:g}"
+            " (the catalogue's max_value): check the value",
+        )
+    for column, part in (("numerator", r.numerator), ("denominator", r.denominator)):
+        if part is not None and abs(part) > MAX_STORABLE_VALUE:
+            yield (
+                r.row,
+                column,
+                _text(part),
+                f"{column} {_text(part)} is above {MAX_STORABLE_VALUE:g}: check the value",
+            )
     if r.numerator is not None and r.denominator is not None and r.denominator == 0:
         yield (r.row, "denominator", "0", "the denominator cannot be zero")
+    elif r.denominator is not None and 0 < abs(r.denominator) < MIN_DENOMINATOR:
+        # A sum of numerators divided by a sum of such denominators overflows.
+        yield (
+            r.row,
+            "denominator",
+            _text(r.denominator),
+            f"a denominator is a count: {_text(r.denominator)} is too small to divide by",
+        )
     if r.value is None:
         yield (r.row, "value", None, "a value is required")
 

@@ -1,14 +1,14 @@
 """Turning what the reader found wrong into the upload's refusal: a file that cannot be
-read is 422 (415 for its content type), and a file with bad rows is refused whole with
-every row error listed (under the reader's one cap)."""
+read is 422 (415 for its content type, 413 past a size or row limit), and a file with
+bad rows is refused whole with every row error listed (under the reader's one cap)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from app.errors import UnsupportedMediaTypeError, UploadRejectedError
-from app.uploads.reading import FormatError, RowErrors, UnsupportedTypeError
+from app.errors import PayloadTooLargeError, UnsupportedMediaTypeError, UploadRejectedError
+from app.uploads.reading import FormatError, RowErrors, TooLargeError, UnsupportedTypeError
 
 
 @contextmanager
@@ -18,6 +18,8 @@ def reading_errors() -> Iterator[None]:
         yield
     except UnsupportedTypeError as exc:
         raise UnsupportedMediaTypeError(str(exc)) from exc
+    except TooLargeError as exc:
+        raise PayloadTooLargeError(str(exc)) from exc
     except FormatError as exc:
         raise UploadRejectedError(str(exc)) from exc
 

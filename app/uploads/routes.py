@@ -22,7 +22,7 @@ from app.uploads.schemas import (
     EventUploadOut,
     ObservationUploadOut,
 )
-from app.uploads.source import receive_upload
+from app.uploads.source import receive_upload, upload_limits
 
 router = APIRouter(tags=["uploads"])
 
@@ -65,7 +65,12 @@ async def post_observations(
     upload = await receive_upload(request, settings.max_upload_bytes)
     try:
         result = await run_in_threadpool(
-            upload_observations, session, viewer, upload, default_period=period
+            upload_observations,
+            session,
+            viewer,
+            upload,
+            default_period=period,
+            limits=upload_limits(settings),
         )
     finally:
         upload.data.close()
@@ -97,7 +102,9 @@ async def post_events(
     """
     upload = await receive_upload(request, settings.max_upload_bytes)
     try:
-        result = await run_in_threadpool(event_uploads.upload_events, session, viewer, upload)
+        result = await run_in_threadpool(
+            event_uploads.upload_events, session, viewer, upload, upload_limits(settings)
+        )
     finally:
         upload.data.close()
     analysis.after_change(result.batch_id, viewer.actor)

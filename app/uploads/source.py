@@ -12,6 +12,8 @@ from typing import BinaryIO
 from starlette.requests import Request
 
 from app.errors import PayloadTooLargeError
+from app.settings import Settings
+from app.uploads.reading import Limits
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,15 @@ class UploadSource:
 
 
 _IN_MEMORY = 8 * 1024 * 1024  # larger bodies spill to disk
+
+
+def upload_limits(settings: Settings) -> Limits:
+    """How large an upload may be once decompressed, and how many rows it may hold."""
+    return Limits(
+        text_bytes=settings.max_upload_text_bytes,
+        rows=settings.max_upload_rows,
+        json_bytes=max(settings.max_upload_text_bytes // 8, 1024),
+    )
 
 
 async def receive_upload(request: Request, max_bytes: int) -> UploadSource:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -174,6 +175,25 @@ def test_file_without_crs_in_bng_coordinates_is_refused_with_a_bng_hint(
     assert "British National Grid" in caught.value.hint
     assert "--crs EPSG:27700" in caught.value.hint
     assert ".prj" in caught.value.hint
+
+
+def test_geojson_without_crs_member_in_bng_coordinates_is_refused_with_a_bng_hint(
+    sheffield_layer: Callable[[str], gpd.GeoDataFrame], tmp_path: Path
+) -> None:
+    # GDAL reports EPSG:4326 for every GeoJSON; the coordinates show it is not.
+    bng = sheffield_layer("sheffield_wards2020_bgc").to_crs("EPSG:27700")
+    path = tmp_path / "wards.geojson"
+    document = json.loads(bng.to_json())
+    document.pop("crs", None)
+    path.write_text(json.dumps(document))
+
+    with pytest.raises(CrsError) as caught:
+        read_boundaries(path)
+
+    assert "not longitude/latitude" in str(caught.value)
+    assert caught.value.hint is not None
+    assert "--crs EPSG:27700" in caught.value.hint
+    assert read_boundaries(path, source_crs="EPSG:27700").source_crs == "EPSG:27700"
 
 
 def test_file_without_crs_in_lonlat_coordinates_is_read_as_wgs84_with_a_note(

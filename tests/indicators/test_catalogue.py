@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -480,3 +481,46 @@ def test_long_error_messages_are_shortened() -> None:
     text = rows_csv([{"multiplier": "0", "code": f"c{i}"} for i in range(15)])
     with pytest.raises(CatalogueError, match=r"15 problems: .*; and 5 more$"):
         read_catalogue(text, "text/csv")
+
+
+# --- bounds on periods and values -------------------------------------------------------
+
+
+def test_years_and_a_ceiling_are_read_and_round_trip() -> None:
+    data = rows_csv([{"earliest_year": "1981", "latest_year": "2030", "max_value": "5e9"}])
+    (indicator,) = read_catalogue(data, "text/csv")
+    assert (indicator.earliest_year, indicator.latest_year, indicator.max_value) == (
+        1981,
+        2030,
+        5e9,
+    )
+    assert read_catalogue(catalogue_to_csv([indicator]), "text/csv") == [indicator]
+
+
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [
+        ({"earliest_year": "1800"}, "earliest_year"),
+        ({"latest_year": "\u0662\u0660\u0663\u0660"}, "latest_year"),
+        ({"earliest_year": "2020", "latest_year": "2010"}, "latest_year"),
+        ({"max_value": "1e308"}, "max_value"),
+        ({"max_value": "-5"}, "max_value"),
+        ({"max_value": "nan"}, "max_value"),
+    ],
+)
+def test_impossible_bounds_are_refused(cells: dict[str, str], column: str) -> None:
+    assert problems_of(rows_csv([cells])) == {(2, column)}
+
+
+def test_a_percentages_ceiling_cannot_pass_100() -> None:
+    data = rows_csv(
+        [{"value_type": "percentage", "multiplier": "100", "unit": "%", "max_value": "150",
+          "event_categories": ""}]
+    )  # fmt: skip
+    assert problems_of(data) == {(2, "max_value")}
+
+
+def test_the_default_bounds_are_1990_to_next_year_and_a_billion() -> None:
+    indicator = spec()
+    assert indicator.period_years(date(2026, 12, 2)) == (1990, 2027)
+    assert indicator.value_ceiling == 1e9

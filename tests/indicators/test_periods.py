@@ -328,3 +328,27 @@ def test_periods_between_different_types_is_refused() -> None:
 def test_periods_between_reaches_the_last_accepted_year() -> None:
     first, last = parse_period("2099", CALENDAR_YEAR), parse_period("2100", CALENDAR_YEAR)
     assert [p.text for p in periods_between(first, last)] == ["2099", "2100"]
+
+
+# Texts of every shape the readers know, with years no date can hold, and digits that are
+# not ASCII; each type must answer a Period or a PeriodError, never another exception.
+_ODD_TEXTS = [
+    f"{year}{rest}"
+    for year in ("9999", "0000", "0001", "1800", "10000", "٢٠٢١", "２０２１")
+    for rest in ("-12", "-01", "-Q4", "-Q1", "", "/00", "/10000", "-12-01", "-12-31 00:00")
+] + ["Dec 9999", "Q4 9999", "FY 9999/00", "AY 0000/01", "٣", "2021-٣"]
+
+
+@pytest.mark.parametrize("text", _ODD_TEXTS)
+def test_reading_a_period_is_total(text: str) -> None:
+    for period_type in PeriodType:
+        try:
+            period = parse_period(text, period_type)
+        except PeriodError:
+            continue
+        assert 1900 <= period.start.year <= 2100
+
+
+def test_digits_other_than_ascii_are_not_read() -> None:
+    with pytest.raises(PeriodError):
+        parse_period("٢٠٢١-03", MONTH)  # Arabic-Indic 2021

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -153,11 +154,19 @@ def test_a_re_upload_of_a_month_replaces_its_events_and_revert_restores_them(
     assert partners.sql("SELECT count(*) FROM event WHERE superseded_by IS NULL")[0][0] == 2
 
 
-def test_events_no_indicator_of_the_agency_counts_are_refused(
+def test_events_another_agencys_indicators_count_are_403_naming_the_agency(
     partners: Partners, shared_data: Path
 ) -> None:
     response = upload(partners, "fire", (shared_data / SUBSET).read_bytes())
-    problem(response, 422)
+    detail = str(problem(response, 403)["detail"])
+    assert "police" in detail
+    assert "burglary" in detail
+    assert partners.sql("SELECT count(*) FROM event")[0][0] == 0
+
+
+def test_events_no_indicator_counts_are_refused(partners: Partners) -> None:
+    body = b"longitude,latitude,category,date\n-1.47,53.38,Meteor strike,2021-03-01\n"
+    problem(upload(partners, "fire", body), 422)
     assert partners.sql("SELECT count(*) FROM event")[0][0] == 0
 
 
@@ -226,3 +235,17 @@ def test_areas_without_events_read_zero_and_a_fall_to_zero_is_a_revision(
         c=centre,
     )
     assert [tuple(h) for h in history] == [(1.0, False), (0.0, True)]
+
+
+def test_a_bng_geojson_without_crs_is_refused_with_a_hint(partners: Partners) -> None:
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [435300, 387100]},
+            "properties": {"category": "Burglary", "date": "2021-03-01"},
+        }
+    ]
+    body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    detail = str(problem(upload(partners, "police", body, "application/geo+json"), 422)["detail"])
+    assert "EPSG:27700" in detail
+    assert partners.sql("SELECT count(*) FROM event")[0][0] == 0

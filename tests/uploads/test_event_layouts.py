@@ -13,7 +13,7 @@ import pytest
 
 from app.uploads.layouts.event_layouts import read_events
 from app.uploads.layouts.event_rows import EventBatch
-from app.uploads.reading import MAX_ROW_ERRORS
+from app.uploads.reading import MAX_ROW_ERRORS, Limits, TooLargeError
 from app.uploads.reading import FormatError as EventFormatError
 from app.uploads.reading import RowError as EventRowError
 from app.uploads.reading import UnsupportedTypeError as UnsupportedContentTypeError
@@ -554,11 +554,28 @@ def test_geojson_non_point_geometry_is_a_row_error() -> None:
 
 
 def test_geojson_point_outside_longitude_range_is_a_row_error() -> None:
-    body = feature_collection(point(435300, 387100, category="Fire", date="2019-12"))
+    body = feature_collection(
+        point(-1.47, 53.38, category="Fire", date="2019-12"),
+        point(-1.48, 53.39, category="Fire", date="2019-12"),
+        point(435300, 387100, category="Fire", date="2019-12"),
+    )
 
     _, errors = parse(body, "application/geo+json")
 
-    assert [(e.row, e.column) for e in errors] == [(1, "geometry"), (1, "geometry")]
+    assert [(e.row, e.column) for e in errors] == [(3, "geometry"), (3, "geometry")]
+
+
+def test_geojson_in_british_national_grid_without_crs_is_refused_with_a_hint() -> None:
+    # RFC 7946 GeoJSON is longitude/latitude; an export in metres without a crs member is
+    # refused once, saying how to name its CRS, rather than point by point.
+    body = feature_collection(
+        point(435300, 387100, category="Fire", date="2019-12"),
+        point(434232, 381158, category="Fire", date="2019-12"),
+    )
+
+    with pytest.raises(EventFormatError, match="British National Grid") as caught:
+        parse(body, "application/geo+json")
+    assert "EPSG:27700" in str(caught.value)
 
 
 def test_geojson_with_british_national_grid_crs_is_transformed() -> None:
@@ -762,14 +779,32 @@ def test_damaged_gzip_is_refused() -> None:
         parse(body[: len(body) // 2], "application/gzip")
 
 
-def test_body_larger_than_the_limit_after_decompression_is_refused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr("app.uploads.reading.text.MAX_TEXT_BYTES", 10_000)
+def test_body_larger_than_the_limit_after_decompression_is_refused() -> None:
     body = gzip.compress(csv_text(POLICE_UK_HEADER, *[POLICE_UK_ROW] * 100).encode())
 
-    with pytest.raises(EventFormatError, match="larger than"):
-        parse(body, "application/gzip")
+    with pytest.raises(TooLargeError, match="larger than"):
+        read_events(io.BytesIO(body), "application/gzip", limits=Limits(text_bytes=10_000))
+
+
+def test_more_rows_than_the_limit_are_refused_before_they_are_parsed() -> None:
+    body = csv_text(POLICE_UK_HEADER, *[POLICE_UK_ROW] * 100).encode()
+
+    with pytest.raises(TooLargeError, match="101 lines, far more than the 10 rows"):
+        read_events(io.BytesIO(body), "text/csv", limits=Limits(rows=10))
+    # Near the limit in lines, the parser counts the records themselves.
+    with pytest.raises(TooLargeError, match="more than 95 rows"):
+        read_events(io.BytesIO(body), "text/csv", limits=Limits(rows=95))
+    assert len(read_events(io.BytesIO(body), "text/csv", limits=Limits(rows=100)).batch) == 100
+
+
+def test_more_features_than_the_limit_are_refused() -> None:
+    features = [point(-1.47, 53.38, category="Fire", date="2019-12")] * 11
+    with pytest.raises(TooLargeError, match="more than 10 rows"):
+        read_events(
+            io.BytesIO(feature_collection(*features).encode()),
+            "application/geo+json",
+            limits=Limits(rows=10),
+        )
 
 
 def test_excel_workbook_is_refused_with_advice() -> None:
@@ -785,3 +820,13 @@ def test_binary_data_is_refused() -> None:
 def test_unterminated_quote_is_refused_naming_the_row() -> None:
     with pytest.raises(EventFormatError, match="row 3"):
         parse(csv_text("category,date,lon,lat", "Fire,2019-12,-1.4,53.3", 'Fire,"2019-12,-1.4'))
+
+
+@pytest.mark.parametrize("month", ["\u0662\u0660\u0662\u0661-03", "2021-\u0660\u0663"])
+def test_months_in_digits_other_than_ascii_are_refused(month: str) -> None:
+    with pytest.raises(ValueError, match="not a date"):
+        month_from_date(month)
+    body = (POLICE_UK_HEADER + "\n" + POLICE_UK_ROW.replace("2019-12", month) + "\n").encode()
+    batch, errors = parse_events(io.BytesIO(body), "text/csv")
+    assert len(batch) == 0
+    assert [(e.row, e.column) for e in errors] == [(2, "Month")]

@@ -343,6 +343,56 @@ CASES = [
         Verdict("read", (3,), (435400.0,), ("Town Hall",), ((2, "number"),)),
     ),
     Case(
+        "digits other than 0 to 9 (Arabic-Indic) are a row error",
+        File(numbers=("\u0664\u0663\u0665\u0663\u0660\u0660", "435400")),
+        Verdict("read", (3,), (435400.0,), ("Town Hall",), ((2, "number"),)),
+    ),
+    Case(
+        "an underscore in a number is a row error",
+        File(numbers=("435_300", "435400")),
+        Verdict("read", (3,), (435400.0,), ("Town Hall",), ((2, "number"),)),
+    ),
+    # Hostile inputs (issue 12, item 7): each is refused with a reason, never a crash.
+    Case(
+        "a 10 MB cell in a row longer than the header is refused",
+        File(then=lambda b: b.replace(b"Town Hall", b"Town Hall," + b"x" * 10_000_000)),
+        Verdict("refused"),
+    ),
+    *(
+        Case(
+            f"charset={name} (not a text encoding) is refused",
+            File(content_type=f"text/csv; charset={name}"),
+            Verdict("refused"),
+        )
+        for name in ("bz2", "base64", "rot13", "undefined", "hex", "unicode_escape", "utf-16")
+    ),
+    *(
+        Case(
+            f"JSON nested {depth:,} deep is refused",
+            File(content_type="application/json", then=lambda b, d=depth: b"[" * d + b"]" * d),
+            Verdict("refused"),
+        )
+        for depth in (1_000, 100_000)
+    ),
+    Case(
+        "JSON objects nested 100,000 deep are refused",
+        File(
+            content_type="application/json",
+            then=lambda b: b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+        ),
+        Verdict("refused"),
+    ),
+    Case(
+        "200,000 columns are refused",
+        File(then=lambda b: b",".join(b"c%d" % i for i in range(200_000)) + b"\n" + b),
+        Verdict("refused"),
+    ),
+    Case(
+        "50,000 duplicate columns are refused",
+        File(header=lambda h: [*h, *["extra"] * 50_000]),
+        Verdict("refused"),
+    ),
+    Case(
         "JSON that does not parse is refused",
         File(content_type="application/json", then=lambda b: b"[{"),
         Verdict("refused"),

@@ -8,10 +8,18 @@ from enum import StrEnum
 from typing import TypeVar
 
 from app.indicators.catalogue.spec import LIST_SEPARATOR
+from app.indicators.indicator import MAX_STORABLE_VALUE
+from app.indicators.periods import MAX_YEAR, MIN_YEAR
 
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _CODE_MAX = 63  # codes become URL segments and column names; PostgreSQL cuts names at 63
-_INTEGER = re.compile(r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)$")  # "1,000" as Excel may save it
+_INTEGER = re.compile(
+    r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)$", re.ASCII
+)  # "1,000" as Excel may save it
+
+_NUMBER = re.compile(
+    r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?(?:e[+-]?\d+)?$", re.ASCII | re.IGNORECASE
+)
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -75,6 +83,29 @@ def _non_negative_int(raw: object) -> int:
     value = _integer(raw)
     if value < 0:
         raise _FieldError(f"must be zero or more, not {value}")
+    return value
+
+
+def _year(raw: object) -> int:
+    year = _integer(raw)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _FieldError(f"years lie in {MIN_YEAR}..{MAX_YEAR}, not {year}")
+    return year
+
+
+def _ceiling(raw: object) -> float:
+    """A positive number no larger than :data:`MAX_STORABLE_VALUE`."""
+    if isinstance(raw, bool):
+        raise _FieldError("expected a number, not true or false")
+    if isinstance(raw, int | float):
+        value = float(raw)
+    elif isinstance(raw, str) and _NUMBER.match(raw.strip()):
+        value = float(raw.strip().replace(",", ""))
+    else:
+        shown = repr(raw.strip()) if isinstance(raw, str) else str(raw)
+        raise _FieldError(f"{shown} is not a number")
+    if not 0 < value <= MAX_STORABLE_VALUE:
+        raise _FieldError(f"must be above 0 and at most {MAX_STORABLE_VALUE:g}, not {value:g}")
     return value
 
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from app.access.policy import Visibility
 from app.indicators.catalogue.fields import (
     _area_types,
+    _ceiling,
     _code,
     _enum,
     _FieldError,
@@ -16,6 +17,7 @@ from app.indicators.catalogue.fields import (
     _positive_int,
     _text,
     _text_list,
+    _year,
 )
 from app.indicators.catalogue.problems import Problem
 from app.indicators.catalogue.sources import _Record
@@ -45,6 +47,9 @@ def _parse_record(
         "numerator": _code,
         "denominator": _code,
         "event_categories": _text_list,
+        "earliest_year": _year,
+        "latest_year": _year,
+        "max_value": _ceiling,
     }
     values: dict[str, object] = {}
     found: list[Problem] = []
@@ -85,6 +90,14 @@ def _rule_problems(spec: Indicator) -> list[tuple[str, str]]:
             problems.append((name, "an indicator cannot refer to itself"))
     if spec.numerator is not None and spec.numerator == spec.denominator:
         problems.append(("denominator", "the numerator and the denominator are the same"))
+    if (
+        spec.earliest_year is not None
+        and spec.latest_year is not None
+        and spec.earliest_year > spec.latest_year
+    ):
+        problems.append(("latest_year", "the latest year comes before the earliest"))
+    if spec.max_value is not None and kind.maximum is not None and spec.max_value > kind.maximum:
+        problems.append(("max_value", f"a {spec.value_type} is never above {kind.maximum:g}"))
     if spec.event_categories and not kind.counted:
         problems.append(
             (

@@ -11,7 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from app.uploads.layouts.event_rows import ROLE, ROLES, Crs, Fields, ParsedEvents, validated
+from app.uploads.layouts.event_rows import (
+    ROLE,
+    ROLES,
+    Crs,
+    Fields,
+    ParsedEvents,
+    guess_crs,
+    validated,
+)
 from app.uploads.reading.dates import month_from_date
 from app.uploads.reading.errors import FormatError, RowErrors, clip
 from app.uploads.reading.headings import Headings, match_headings, quoted
@@ -86,12 +94,21 @@ def _fields(document: Any, errors: RowErrors, notes: list[str]) -> Fields:
         )
         location.append(_property_text(props, location_key, row, errors))
         reported_area.append(_property_text(props, area_key, row, errors))
+    x_all, y_all = np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)
+    if crs == "wgs84" and guess_crs(x_all, y_all)[0] == "bng":
+        # Read as RFC 7946 says, the points would all be refused one by one: say why once.
+        raise FormatError(
+            "the points' coordinates are not longitude/latitude but look like British "
+            "National Grid eastings/northings: export the file as WGS84 (EPSG:4326), or "
+            'name its CRS with a crs member: "crs": {"type": "name", "properties": '
+            '{"name": "EPSG:27700"}} (as --crs EPSG:27700 does for boundary files)'
+        )
     return Fields(
         rows=rows,
         category=category,
         date=date,
-        x=np.array(xs, dtype=np.float64),
-        y=np.array(ys, dtype=np.float64),
+        x=x_all,
+        y=y_all,
         crs=crs,
         source_id=source_id,
         location=location,

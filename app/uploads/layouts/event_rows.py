@@ -51,6 +51,8 @@ class EventBatch:
         The area the partner assigned, e.g. police.uk's ``LSOA code`` column.
     notes : list of str
         What the reader decided (format, encoding, columns used, coordinate system...).
+    date_column : str
+        The column (or property) the dates were read from, as the file names it.
     """
 
     format: str
@@ -63,6 +65,7 @@ class EventBatch:
     location: list[str | None] = field(default_factory=list)
     reported_area: list[str | None] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    date_column: str = "date"
 
     def __len__(self) -> int:
         return len(self.row)
@@ -203,6 +206,7 @@ def validated(
         location=fields.location,
         reported_area=fields.reported_area,
         notes=notes,
+        date_column=names["date"],
     )
     return _without_rows(batch, errors.bad_rows()) if errors else batch
 
@@ -265,6 +269,7 @@ def _without_rows(batch: EventBatch, bad_rows: set[int]) -> EventBatch:
         location=kept(batch.location),
         reported_area=kept(batch.reported_area),
         notes=batch.notes,
+        date_column=batch.date_column,
     )
 
 
@@ -333,7 +338,11 @@ def coordinates(
     not also reported as having one coordinate blank) but never as in range.
     """
     try:
-        # Fast path for clean files: every value a number or empty.
+        # Fast path for clean files: every value a number or empty. float() also reads
+        # digits other than 0-9 and underscores ("4_353"): such files take the slow path.
+        joined = "".join(values)
+        if not joined.isascii() or "_" in joined:
+            raise ValueError("not plain ASCII numbers")
         parsed = [float(v) if v else None for v in values]
         numbers = np.array(parsed, dtype=np.float64)
         # A literal "nan" would pass as blank, "inf" as a number: the slow path refuses both.

@@ -28,6 +28,7 @@ from app.uploads.layouts.observations_json import JsonObservations
 from app.uploads.layouts.observations_long import LongObservations
 from app.uploads.layouts.observations_wide import WideObservations
 from app.uploads.reading.layout import Layouts, read_file
+from app.uploads.reading.text import Limits
 
 
 def observation_layouts(
@@ -48,6 +49,7 @@ def read_observations(
     *,
     default_period: str | None = None,
     filename: str | None = None,
+    limits: Limits | None = None,
 ) -> ParsedObservations:
     """Read an upload of observations.
 
@@ -65,6 +67,8 @@ def read_observations(
         The period of every observation when the upload has no period column or key.
     filename : str, optional
         Decides CSV or JSON when the content type does not.
+    limits : Limits, optional
+        Its size and row limits (:class:`app.uploads.reading.Limits`).
 
     Returns
     -------
@@ -78,4 +82,4 @@ def read_observations(
         When the upload cannot be read at all.
     """
     layouts = observation_layouts(indicator_codes, default_period)
-    return read_file(data, content_type, layouts, filename=filename)
+    return read_file(data, content_type, layouts, filename=filename, limits=limits)

@@ -36,7 +36,7 @@ _COLUMNS = EventColumns(
     location=POLICE_UK_COLUMNS.index("Location"),
     reported_area=POLICE_UK_COLUMNS.index("LSOA code"),
 )
-_MONTH = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])")
+_MONTH = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])", re.ASCII)
 
 
 class PoliceUkEvents:

@@ -14,13 +14,15 @@ from app.uploads.reading.errors import (
     FormatError,
     RowError,
     RowErrors,
+    TooLargeError,
     UnsupportedTypeError,
 )
 from app.uploads.reading.layout import CsvLayout, JsonLayout, Layouts, read_file
 from app.uploads.reading.table import CsvText, Table, read_table
-from app.uploads.reading.text import MAX_TEXT_BYTES, Text
+from app.uploads.reading.text import MAX_ROWS, MAX_TEXT_BYTES, Limits, Text
 
 __all__ = [
+    "MAX_ROWS",
     "MAX_ROW_ERRORS",
     "MAX_TEXT_BYTES",
     "CsvLayout",
@@ -28,10 +30,12 @@ __all__ = [
     "FormatError",
     "JsonLayout",
     "Layouts",
+    "Limits",
     "RowError",
     "RowErrors",
     "Table",
     "Text",
+    "TooLargeError",
     "UnsupportedTypeError",
     "read_file",
     "read_table",

@@ -28,6 +28,11 @@ class UnsupportedTypeError(FormatError):
     """The declared content type is not one a partner file can have."""
 
 
+class TooLargeError(FormatError):
+    """The file is larger than an upload may be once decompressed, or has more rows
+    (:class:`~app.uploads.reading.text.Limits`); raised as soon as the limit is crossed."""
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem with one row (a CSV row, a JSON record, a GeoJSON feature).

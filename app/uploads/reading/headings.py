@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.uploads.reading.errors import FormatError
+from app.uploads.reading.errors import FormatError, clip
 
 
 def normalise(heading: str) -> str:
@@ -123,6 +123,15 @@ def match_headings(headings: Sequence[str], roles: Sequence[Role]) -> Headings:
     return Headings(matched, sorted(others, key=lambda c: c.index))
 
 
+# Names listed in a message at most, each shortened: a header of 50,000 columns would
+# otherwise make a message of megabytes.
+_QUOTED_NAMES = 20
+
+
 def quoted(names: Sequence[str]) -> str:
-    """``'a', 'b'``, or ``none``."""
-    return ", ".join(f"'{name}'" for name in names) if names else "none"
+    """``'a', 'b'``, or ``none``; the first 20 names, then how many more."""
+    if not names:
+        return "none"
+    listed = ", ".join(f"'{clip(name)}'" for name in names[:_QUOTED_NAMES])
+    more = len(names) - _QUOTED_NAMES
+    return f"{listed} and {more:,} more" if more > 0 else listed

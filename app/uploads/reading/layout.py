@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Generic, Protocol, TypeVar
 
-from app.uploads.reading.errors import FormatError
+from app.uploads.reading.errors import FormatError, TooLargeError
 from app.uploads.reading.table import CsvText, csv_text
-from app.uploads.reading.text import Text, open_text
+from app.uploads.reading.text import Limits, Text, open_text
 
 T_co = TypeVar("T_co", covariant=True)
 T = TypeVar("T")
@@ -49,7 +49,7 @@ def read_file(
     layouts: Layouts[T],
     *,
     filename: str | None = None,
-    max_bytes: int | None = None,
+    limits: Limits | None = None,
 ) -> T:
     """Read a partner's file with the first of ``layouts`` that takes it.
 
@@ -58,15 +58,25 @@ def read_file(
     UnsupportedTypeError, FormatError
         When the file as a whole cannot be read (see :func:`.text.open_text`), or no
         layout takes it.
+    TooLargeError
+        When it passes one of ``limits`` (see :class:`.text.Limits`).
     """
-    text = open_text(data, content_type, filename, max_bytes=max_bytes)
+    text = open_text(data, content_type, filename, limits=limits)
     try:
         if text.kind == "json":
+            if text.size > text.limits.json_bytes:
+                raise TooLargeError(
+                    f"JSON uploads are read whole, so they may be at most "
+                    f"{text.limits.json_bytes / 2**20:,.0f} MB once decompressed: send "
+                    "larger files as CSV, or in parts"
+                )
             document = parse_json(text.read())
+            text.limits.check_rows(_records(document))
             for json_layout in layouts.json:
                 if json_layout.accepts(document):
                     return json_layout.read(document, text)
             raise FormatError("this JSON is not a layout this upload takes")
+        text.limits.check_lines(text.lines)
         source = csv_text(text)
         for csv_layout in layouts.csv:
             if csv_layout.accepts(source.header):
@@ -76,10 +86,57 @@ def read_file(
         text.close()
 
 
+# Partner files nest four levels at most (a FeatureCollection's features' geometries'
+# coordinates); anything deeper is not a layout, and Python's recursion would fail on it.
+MAX_JSON_DEPTH = 32
+
+
 def parse_json(text: str) -> Any:
+    """The JSON document; a :class:`FormatError` for text that is not JSON or nests
+    deeper than :data:`MAX_JSON_DEPTH`."""
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(
             f"the JSON cannot be read: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from exc
+    except RecursionError:
+        raise FormatError(_too_deep()) from None
+    if _depth_exceeds(document, MAX_JSON_DEPTH):
+        raise FormatError(_too_deep())
+    return document
+
+
+def _too_deep() -> str:
+    return (
+        f"the JSON nests lists or objects more than {MAX_JSON_DEPTH} levels deep, which no "
+        "upload layout does"
+    )
+
+
+def _depth_exceeds(document: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (walked without recursion)."""
+    if not isinstance(document, dict | list):
+        return False
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def _records(document: Any) -> int:
+    """How many records a document holds: its list, or the list of its ``features`` or
+    ``observations`` member."""
+    if isinstance(document, list):
+        return len(document)
+    if isinstance(document, dict):
+        for key in ("features", "observations"):
+            if isinstance(document.get(key), list):
+                return len(document[key])
+    return 0

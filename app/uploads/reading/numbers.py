@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import re
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
-_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_COMMA_NUMBER = re.compile(r"[+-]?[\d,]*,[\d,]*(?:\.\d*)?")
+# ASCII digits only: Python's \d and float() also read Arabic-Indic, Devanagari and other
+# digits, which no partner's system writes on purpose (a "\u0663" is a pasted 3, or worse).
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE | re.ASCII)
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
+_COMMA_NUMBER = re.compile(r"[+-]?[\d,]*,[\d,]*(?:\.\d*)?", re.ASCII)
 _NOT_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 # Markers statistical tables put where a value is suppressed, unavailable or not applicable.
 _SUPPRESSION_MARKERS = frozenset(
@@ -56,6 +58,10 @@ def read_number(text: str, *, grouping: bool = True) -> float:
         raise NumberError(f"'{text}' is not a finite number")
     elif text.endswith("%") and _PLAIN_NUMBER.fullmatch(text[:-1].strip()):
         raise NumberError(f"'{text}' has a % sign: write the number alone")
+    elif any(c.isdigit() and not c.isascii() for c in text):
+        raise NumberError(
+            f"'{text}' holds digits other than 0 to 9: write numbers with the digits 0 to 9"
+        )
     else:
         raise NumberError(f"'{text}' is not a number")
     if not math.isfinite(number):

@@ -33,9 +33,15 @@ from app.uploads.reading.delimiters import DELIMITER_NAMES, detect_delimiter
 from app.uploads.reading.errors import FormatError, RowErrors
 from app.uploads.reading.text import Text
 
-# Lines read to choose the delimiter, and the text they are looked for in.
+# Lines read to choose the delimiter, and the text they are looked for in (the header
+# must end within it).
 _SNIFF_LINES = 20
-_HEAD_CHARS = 64 * 1024
+_HEAD_CHARS = 1024 * 1024
+# The most columns a header may have: a wide layout has one per indicator.
+MAX_COLUMNS = 5000
+# The longest cell the csv module reads (its default); the C parser reads longer ones,
+# which are quoted back shortened.
+_CSV_FIELD_LIMIT = csv.field_size_limit()
 # Rows the C parser reads at a time.
 CHUNK_ROWS = 10_000
 
@@ -82,13 +88,32 @@ def csv_text(source: Text) -> CsvText:
     delimiter = detect_delimiter(sample)
     notes = [f"Columns are separated by {DELIMITER_NAMES[delimiter]}."] if delimiter != "," else []
     found = _header(io.StringIO(head, newline=""), delimiter, final=whole)
+    if found is None and not whole and not _line_breaks_in(head):
+        # One line filling the head is no CSV: reading on would take it whole.
+        raise FormatError(
+            f"the first {_HEAD_CHARS:,} characters hold no line break: the file is not a CSV"
+        )
     if found is None and not whole:
         with source.stream() as stream:
             found = _header(stream, delimiter, final=True)
     if found is None:
         raise FormatError("the file has no header row: it holds only blank lines")
     header, number = found
+    if not whole and _line_breaks_in(head) < number:
+        raise FormatError(
+            f"the header row is longer than {_HEAD_CHARS:,} characters: no upload layout "
+            "has such a header (is a quote left open, or the file not a CSV?)"
+        )
+    if len(header) > MAX_COLUMNS:
+        raise FormatError(
+            f"the header has {len(header):,} columns; at most {MAX_COLUMNS:,} are read: "
+            "remove the columns the upload does not need"
+        )
     return CsvText(source, delimiter, header, number, notes)
+
+
+def _line_breaks_in(text: str) -> int:
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def _header(lines: TextIO, delimiter: str, *, final: bool) -> tuple[list[str], int] | None:
@@ -101,7 +126,8 @@ def _header(lines: TextIO, delimiter: str, *, final: bool) -> tuple[list[str], i
             if any(header):
                 return header, number
     except csv.Error as exc:
-        if not final:
+        # A cell longer than the csv module's limit is no header, wherever it ends.
+        if not final and "field larger than field limit" not in str(exc):
             return None
         raise FormatError(f"the header row cannot be read ({exc}): is a quote left open?") from exc
     return None
@@ -135,6 +161,7 @@ def read_table(source: CsvText, positions: Sequence[int], errors: RowErrors) -> 
                 chunksize=CHUNK_ROWS,
             )
             first = source.header_row  # the first chunk starts with the header
+            limits = source.source.limits
             for number, chunk in enumerate(chunks):
                 if chunk.shape[1] != width:
                     return _read_slowly(source, positions, errors)
@@ -142,6 +169,7 @@ def read_table(source: CsvText, positions: Sequence[int], errors: RowErrors) -> 
                 first += len(chunk) - len(data)
                 blank_rows += _take(data, positions, first, rows, columns)
                 first += len(data)
+                limits.check_rows(len(rows))
     except pd.errors.ParserError:
         # Rows longer than the header, or broken quoting: the csv module says which rows.
         return _read_slowly(source, positions, errors)
@@ -197,6 +225,7 @@ def _records(
     long_rows: list[tuple[int, int]] = []
     blank_rows = 0
     row = source.header_row
+    limits = source.source.limits
     with source.source.stream() as stream:
         reader = csv.reader(stream, delimiter=source.delimiter, strict=strict)
         try:
@@ -215,7 +244,14 @@ def _records(
                     continue
                 rows.append(row)
                 records.append(picked)
+                if len(rows) > limits.rows:
+                    limits.check_rows(len(rows))
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise FormatError(
+                    f"row {row + 1:,} has a cell longer than {_CSV_FIELD_LIMIT:,} characters, "
+                    "which no upload layout has: is a quote left open?"
+                ) from exc
             raise csv.Error(str(exc), row + 1) from exc
     for number, cells in long_rows:
         errors.add(number, None, None, long_row_reason(cells, width))

@@ -31,11 +31,53 @@ from app.uploads.reading.content import (
     sniffed_kind,
     split_content_type,
 )
-from app.uploads.reading.errors import FormatError
+from app.uploads.reading.errors import FormatError, TooLargeError
 
-# The largest text accepted, after decompression: about five years of a large police
-# force's crimes.
-MAX_TEXT_BYTES: Final = 512 * 1024 * 1024
+# The largest text accepted, after decompression (NIS_MAX_UPLOAD_TEXT_BYTES): about
+# three years of a large police force's crimes.
+MAX_TEXT_BYTES: Final = 256 * 1024 * 1024
+# The most rows (CSV records, JSON records or features) one upload may hold
+# (NIS_MAX_UPLOAD_ROWS): 17 months of South Yorkshire's crimes. Reading costs about 500
+# bytes a police.uk row, so this bounds an upload's working set to about 125 MB.
+MAX_ROWS: Final = 250_000
+# JSON is parsed whole, at about ten times its size in memory: a smaller limit.
+MAX_JSON_BYTES: Final = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large an upload may be once decompressed, and how many rows it may hold;
+    crossing either is a :class:`~app.uploads.reading.errors.TooLargeError` as soon as
+    the reader sees it (during decompression, or while counting lines or rows)."""
+
+    text_bytes: int = MAX_TEXT_BYTES
+    rows: int = MAX_ROWS
+    json_bytes: int = MAX_JSON_BYTES
+
+    def check_rows(self, rows: int) -> None:
+        """Refuse ``rows`` rows read so far when they are more than an upload may hold."""
+        if rows > self.rows:
+            raise TooLargeError(
+                f"the upload holds more than {self.rows:,} rows, the most one upload may "
+                f"hold: {_SPLIT}"
+            )
+
+    def check_lines(self, lines: int) -> None:
+        """Refuse a CSV of ``lines`` line breaks before it is parsed, when they are far
+        more than its rows may be (records never outnumber lines; a tenth more leaves
+        room for quoted line breaks and blank lines)."""
+        if lines > self.rows + self.rows // 10 + 10:
+            raise TooLargeError(
+                f"the upload has {lines:,} lines, far more than the {self.rows:,} rows one "
+                f"upload may hold: {_SPLIT}"
+            )
+
+
+_SPLIT = (
+    "split it (for example one month per upload) or ask an administrator to raise "
+    "NIS_MAX_UPLOAD_ROWS"
+)
+
 
 CHUNK_BYTES: Final = 64 * 1024
 _SPOOL_BYTES = 8 * 1024 * 1024  # larger files spill to disk
@@ -73,6 +115,9 @@ class Text:
     _raw: IO[bytes] = field(default_factory=io.BytesIO, repr=False)
     _start: int = 0
     _owned: list[IO[bytes]] = field(default_factory=list, repr=False)
+    limits: Limits = field(default_factory=Limits)
+    lines: int = 0  # line breaks in the text (counted while looking for NUL bytes)
+    size: int = 0  # bytes of text
 
     def close(self) -> None:
         """Remove the temporary copies made while reading (never the caller's stream)."""
@@ -107,6 +152,7 @@ def open_text(
     filename: str | None = None,
     *,
     max_bytes: int | None = None,
+    limits: Limits | None = None,
 ) -> Text:
     """Check, decompress and decode an upload.
 
@@ -119,8 +165,11 @@ def open_text(
     filename : str, optional
         Its name (``.gz``, ``.csv``, ``.json``, ``.geojson`` are recognised).
     max_bytes : int, optional
-        The largest text accepted, before or after decompression; by default
-        :data:`MAX_TEXT_BYTES` (read when called, so that tests can lower it).
+        The largest text accepted, before or after decompression; by default the
+        limits' ``text_bytes``.
+    limits : Limits, optional
+        The upload's limits (:class:`Limits` by default), kept on the text for the
+        layouts to check rows against.
 
     Raises
     ------
@@ -128,9 +177,12 @@ def open_text(
         For a content type no partner file has.
     FormatError
         For an empty, binary or damaged file, or one that does not fit its charset.
+    TooLargeError
+        As soon as the text passes ``max_bytes``.
     """
+    limits = limits or Limits()
     if max_bytes is None:
-        max_bytes = MAX_TEXT_BYTES
+        max_bytes = limits.text_bytes
     media_type, params = split_content_type(content_type)
     declared = declared_kind(media_type, filename)
     notes: list[str] = []
@@ -151,15 +203,16 @@ def open_text(
             notes.append(f"decompressed gzip: {compressed:,} bytes to {_size(raw, 0):,}")
         else:
             if _size(raw, start) > max_bytes:
-                raise FormatError(_too_large("the file", max_bytes))
+                raise TooLargeError(_too_large("the file", max_bytes))
             if declares_gzip(media_type, filename):
                 # A proxy or browser may already have decompressed it; the contents count.
                 notes.append("declared as gzip but not compressed: read as it is")
-        _check_looks_like_text(raw, start)
+        lines = _check_looks_like_text(raw, start)
         codec, skip, note = _encoding(raw, start, params.get("charset"))
         if note:
             notes.append(note)
-        text = Text(declared or "csv", codec, notes, raw, start + skip, owned)
+        text = Text(declared or "csv", codec, notes, raw, start + skip, owned, limits, lines)
+        text.size = _size(raw, start)
         if declared is None:
             text.kind = sniffed_kind(text.head(64))
         return text
@@ -186,7 +239,7 @@ def _copy_limited(read: Callable[[int], bytes], out: IO[bytes], what: str, max_b
     while chunk := read(CHUNK_BYTES):
         total += len(chunk)
         if total > max_bytes:
-            raise FormatError(_too_large(what, max_bytes))
+            raise TooLargeError(_too_large(what, max_bytes))
         out.write(chunk)
 
 
@@ -201,11 +254,15 @@ def _gunzip(compressed: IO[bytes], out: IO[bytes], max_bytes: int) -> IO[bytes]:
 
 
 def _too_large(what: str, max_bytes: int) -> str:
-    return f"{what} is larger than {max_bytes / 2**20:,.0f} MB: upload it in parts"
+    return (
+        f"{what} is larger than {max_bytes / 2**20:,.0f} MB: upload it in parts (for example "
+        "one month per upload) or ask an administrator to raise NIS_MAX_UPLOAD_TEXT_BYTES"
+    )
 
 
-def _check_looks_like_text(stream: IO[bytes], start: int) -> None:
-    """Refuse an empty upload, or one whose leading bytes show it is not text."""
+def _check_looks_like_text(stream: IO[bytes], start: int) -> int:
+    """Refuse an empty upload, or one whose leading bytes show it is not text; the
+    number of line breaks it holds."""
     head = stream.read(CHUNK_BYTES)
     stream.seek(start)
     if not head:
@@ -213,21 +270,26 @@ def _check_looks_like_text(stream: IO[bytes], start: int) -> None:
     for magic, what in _NOT_TEXT:
         if head.startswith(magic):
             raise FormatError(f"the upload is not text but {what}")
-    if not head.startswith(UTF16_BOMS) and _holds_nul(stream, start):
+    utf16 = head.startswith(UTF16_BOMS)
+    lines = _scan(stream, start, nul_is_binary=not utf16)
+    if lines is None:
         raise FormatError(
             "the upload holds binary data (NUL bytes), not text: save it as CSV UTF-8 "
             "(UTF-16 needs a byte order mark)"
         )
+    return lines
 
 
-def _holds_nul(stream: IO[bytes], start: int) -> bool:
-    """Whether a NUL byte stands anywhere in the stream (text never holds one, and
-    PostgreSQL refuses one in text)."""
+def _scan(stream: IO[bytes], start: int, *, nul_is_binary: bool) -> int | None:
+    """The line breaks in the stream; None when a NUL byte stands anywhere in it (text
+    never holds one, and PostgreSQL refuses one in text)."""
+    lines = 0
     try:
         while chunk := stream.read(CHUNK_BYTES):
-            if b"\x00" in chunk:
-                return True
-        return False
+            if nul_is_binary and b"\x00" in chunk:
+                return None
+            lines += _line_breaks(chunk)
+        return lines
     finally:
         stream.seek(start)
 
@@ -239,13 +301,17 @@ def _encoding(stream: IO[bytes], start: int, charset: str | None) -> tuple[str, 
     stream.seek(start)
     has_utf8_bom = head.startswith(UTF8_BOM)
     if charset:
-        try:
-            codec = codecs.lookup(charset).name
-        except LookupError:
-            raise FormatError(f"unknown charset {charset!r} in the content type") from None
+        codec = _declared_codec(charset)
         if codec == "utf-8" and has_utf8_bom:
             codec = "utf-8-sig"  # the BOM is not data even when the charset is declared
-        bad = _first_bad_byte(stream, start, codec)
+        try:
+            bad = _first_bad_byte(stream, start, codec)
+        except (UnicodeError, ValueError) as exc:
+            # A codec that refuses the text as a whole (UTF-16 without a byte order mark).
+            raise FormatError(
+                f"the upload is declared as charset={charset} but cannot be read in it "
+                f"({exc}): send the right charset, or none to let it be detected"
+            ) from None
         if bad:
             byte, line = bad
             raise FormatError(
@@ -272,6 +338,28 @@ def _encoding(stream: IO[bytes], start: int, charset: str | None) -> tuple[str, 
         'through; saving it as "CSV UTF-8" avoids the guess.'
     )
     return codec, len(UTF8_BOM) if has_utf8_bom else 0, note
+
+
+# Codecs Python knows that are not charsets a file is written in: they transform text
+# to text (rot13), decode an escape syntax (unicode_escape) or a domain name (idna).
+_NOT_CHARSETS = frozenset(
+    {"undefined", "idna", "punycode", "unicode_escape", "raw_unicode_escape", "mbcs", "oem"}
+)
+
+
+def _declared_codec(charset: str) -> str:
+    """The Python codec of a declared charset; only text encodings (bz2, base64, hex,
+    rot13 and the like are codecs too, of bytes or of text, and no file's charset)."""
+    try:
+        info = codecs.lookup(charset)
+    except LookupError:
+        raise FormatError(f"unknown charset {charset!r} in the content type") from None
+    if not getattr(info, "_is_text_encoding", True) or info.name.replace("-", "_") in _NOT_CHARSETS:
+        raise FormatError(
+            f"charset={charset} is not a character encoding: declare the file's encoding "
+            "(such as utf-8 or windows-1252), or none to let it be detected"
+        )
+    return info.name
 
 
 def _line_breaks(chunk: bytes) -> int:
