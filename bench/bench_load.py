@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psycopg
 from sqlalchemy import text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -267,6 +268,10 @@ def load_demo(url: str, code: Path | None) -> tuple[str, list[str]]:
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"nis demo failed:\n{done.stderr}")
+    # A freshly loaded database reads slower until autovacuum has been by (hint bits,
+    # statistics, visibility map), at a moment of its choosing: settle it first.
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(b"VACUUM (ANALYZE)")
     with unit_of_work(url) as session:
         key = create_key(session, "fire", label="bench_load writer")
         codes = list(
