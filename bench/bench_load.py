@@ -60,7 +60,7 @@ from app.cluster import resolve_database_url  # noqa: E402
 from app.db import plain_url, unit_of_work  # noqa: E402
 from app.dbadmin import create_database, drop_database  # noqa: E402
 from app.settings import load_settings  # noqa: E402
-from bench.bench_areas import free_port  # noqa: E402
+from bench.bench_areas import free_port, wait_until_serving  # noqa: E402
 
 TARGET_RATIO = 1.25
 NIS = REPO / ".venv/bin/nis"
@@ -292,15 +292,7 @@ def serve(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/area-types", timeout=2).raise_for_status()
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("nis serve did not start")
+    return wait_until_serving(proc, port, 120)
 
 
 def main() -> int:
