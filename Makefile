@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # GDAL's command-line tools for checking GIS outputs, Chromium for the browser tests.
 DEB_PACKAGES := postgresql postgresql-postgis python3-venv gdal-bin chromium
 
-.PHONY: setup system-packages venv demo serve test lint typecheck jstest pytest bench clean
+.PHONY: setup system-packages venv demo serve test lint typecheck jstest pytest bench bench-load clean
 
 setup: system-packages venv
 
@@ -59,6 +59,10 @@ pytest:
 
 bench: setup
 	$(BIN)/python bench/bench_areas.py
+
+# Readers alone and with a partner uploading while analyses run (QUICK=1: 20 s phases).
+bench-load: setup
+	$(BIN)/python bench/bench_load.py $(if $(QUICK),--quick)
 
 clean:
 	-$(BIN)/nis db stop

@@ -387,22 +387,80 @@ def _analyse(params: AnalysisParams) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    web_workers: Annotated[
+        int, typer.Option(min=1, help="Web server processes (uvicorn workers)")
+    ] = 1,
+    analysis_workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="Analysis worker processes to start beside it (NIS_ANALYSIS_WORKERS)"
+        ),
+    ] = None,
 ) -> None:
-    """Serve the API and web page."""
+    """Serve the API and web page, with an analysis worker process beside it.
+
+    The analyses that uploads ask for run in their own process (`nis worker`),
+    never in a web server's; `--analysis-workers 0` starts none (then run
+    `nis worker` yourself, here or on another machine on the same database).
+    The workers stop when the server stops.
+
+    Examples:
+
+        nis serve --port 8080
+
+        nis serve --web-workers 4 --analysis-workers 2
+
+        nis serve --analysis-workers 0 & nis worker
+    """
     settings = _connected_settings()
     _upgrade(settings)
-    _serve(settings, host, port)
+    if analysis_workers is not None:
+        settings = settings.model_copy(update={"analysis_workers": analysis_workers})
+    _serve(settings, host, port, web_workers)
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
-    import uvicorn
+def _serve(settings: Settings, host: str | None, port: int | None, web_workers: int = 1) -> None:
+    from app.serving import serve as serve_processes
 
-    from app.main import create_app
+    serve_processes(
+        settings, host or settings.host, port or settings.port, web_workers=web_workers, say=say
+    )
 
-    host = host or settings.host
-    port = port or settings.port
-    say(f"serving NIS at http://{host}:{port}/  (API at /api, OpenAPI at /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+@cli.command("worker")
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Serve what is pending now, then exit")
+    ] = False,
+    parent: Annotated[
+        int | None,
+        typer.Option(hidden=True, help="Stop when this process (nis serve) ends"),
+    ] = None,
+) -> None:
+    """Run the analyses that uploads ask for (the analysis worker).
+
+    Uploads that change data queue a request in PostgreSQL. The worker waits
+    for uploads to go quiet (NIS_ANALYSIS_QUIET_S), then serves every pending
+    request with one run. Run as many as you like, on any machine that
+    reaches the database: they take turns on a lock in PostgreSQL, so no
+    analysis runs twice. A run that fails is recorded as failed (see
+    GET /api/analysis/runs); one whose worker dies is run again by the next
+    worker. SIGTERM or Ctrl-C stops a worker after the run in progress.
+    `nis serve` starts one by itself (NIS_ANALYSIS_WORKERS).
+
+    Examples:
+
+        nis worker
+
+        NIS_DATABASE_URL=postgresql://nis@db.example/nis nis worker
+
+        nis worker --once
+    """
+    from app.serving import run_worker
+
+    settings = _connected_settings()
+    _upgrade(settings)
+    run_worker(settings, once=once, parent=parent, say=say)
 
 
 @cli.command("demo")

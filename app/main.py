@@ -11,9 +11,7 @@ from sqlalchemy import Engine
 
 from app import problem_details, security_headers
 from app.access.routes import router as agencies_router
-from app.analysis.params import analysis_params
 from app.analysis.routes import router as analysis_router
-from app.analysis.scheduler import AnalysisScheduler
 from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import refuse_nul
@@ -25,7 +23,7 @@ from app.observations.routes import router as observations_router
 from app.ogc.routes import downloads as downloads_router
 from app.ogc.routes import router as ogc_router
 from app.ogc.routes import tiles_router
-from app.settings import Settings
+from app.settings import Settings, load_settings
 from app.snapshots import SnapshotCache
 from app.uploads.routes import router as uploads_router
 
@@ -35,7 +33,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
     The app connects to ``settings.database_url`` and never starts a database server:
     the command line (``nis serve``, ``nis demo``) resolves or starts one and hands the
-    URL in.
+    URL in. Nor does it analyse: uploads queue analysis requests in PostgreSQL, which
+    analysis workers (``nis worker``) serve in processes of their own.
     """
     owns_engine = engine is None
     if owns_engine and not settings.database_url:
@@ -51,14 +50,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             assert settings.database_url is not None  # checked when the app was built
             app.state.engine = make_engine(settings.database_url)
             app.state.sessionmaker = make_sessionmaker(app.state.engine, cache)
-        app.state.analysis = None
-        if settings.analysis_after_upload:
-            app.state.analysis = AnalysisScheduler(
-                app.state.sessionmaker, analysis_params(settings), settings.analysis_quiet_s
-            )
         yield
-        if app.state.analysis is not None:
-            app.state.analysis.close()
         if owns_engine:
             app.state.engine.dispose()
 
@@ -93,3 +85,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(tiles_router)
     app.mount("/", page_files(), name="frontend")
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for the ``NIS_*`` environment, for servers that build one per worker
+    process (``nis serve --web-workers N``, or
+    ``uvicorn --factory app.main:app_from_environment --workers N``)."""
+    return create_app(load_settings())

@@ -96,6 +96,32 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds without uploads before a background analysis starts.",
     )
+    analysis_workers: int = Field(
+        default=1,
+        ge=0,
+        le=16,
+        description=(
+            "Analysis worker processes `nis serve` starts beside the web server; 0 when "
+            "they run elsewhere (`nis worker`)."
+        ),
+    )
+    analysis_worker_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description=(
+            "CPU niceness an analysis worker gives itself, so that on a small server the "
+            "web workers come first."
+        ),
+    )
+    analysis_poll_s: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Seconds between an analysis worker's looks at the queue when no notification "
+            "arrives (after a lost connection, or a run another worker left unfinished)."
+        ),
+    )
     analysis_q: float = Field(
         default=0.05, gt=0, lt=1, description="False discovery rate of the analysis runs."
     )

@@ -106,7 +106,14 @@ def serve(url: str, port: int, **settings: str) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    return wait_until_serving(proc, port, 60)
+
+
+def wait_until_serving(
+    proc: subprocess.Popen[bytes], port: int, timeout: float
+) -> subprocess.Popen[bytes]:
+    """``proc`` once it answers on ``port`` (killed if it does not within ``timeout``)."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/api/area-types", timeout=2)

@@ -11,10 +11,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 import uvicorn
@@ -141,6 +143,61 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+
+class AnalysisWorkers:
+    """``nis worker`` processes on a database, as ``nis serve`` starts them beside the web
+    server (tests start them themselves: the test server's app never analyses)."""
+
+    def __init__(self, database_url: str, count: int = 1, **settings: str) -> None:
+        self.database_url = database_url
+        self._env = {
+            **os.environ,
+            "NIS_DATABASE_URL": database_url,
+            "NIS_ANALYSIS_QUIET_S": "0.2",
+            "NIS_ANALYSIS_POLL_S": "0.5",
+            **{f"NIS_{k.upper()}": v for k, v in settings.items()},
+        }
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self._logs: list[IO[bytes]] = []
+        for _ in range(count):
+            self.add()
+
+    def add(self) -> subprocess.Popen[bytes]:
+        """Start one more worker."""
+        log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__)
+        proc = subprocess.Popen([NIS, "worker"], env=self._env, stderr=log)
+        self.procs.append(proc)
+        self._logs.append(log)
+        return proc
+
+    def log(self, proc: subprocess.Popen[bytes]) -> str:
+        """What a worker has written to standard error."""
+        out = self._logs[self.procs.index(proc)]
+        out.seek(0)
+        return out.read().decode(errors="replace")
+
+    def wait_idle(self, timeout: float = 120) -> None:
+        """Until no analysis is pending or running (every request served)."""
+        from app.analysis.worker import wait_idle
+
+        assert wait_idle(self.database_url, timeout), "the analysis workers did not finish"
+
+    def __enter__(self) -> AnalysisWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for out in self._logs:
+            out.close()
 
 
 @pytest.fixture(scope="session")

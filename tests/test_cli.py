@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -143,6 +144,25 @@ def test_serve_listens_where_asked_and_prints_the_url(
     proc.terminate()
     _, stderr = proc.communicate(timeout=10)
     assert f"serving NIS at {base}/" in stderr
+
+
+def test_serve_starts_an_analysis_worker_and_stops_it(
+    served: tuple[str, subprocess.Popen[str]],
+) -> None:
+    _, proc = served
+    proc.terminate()
+    _, stderr = proc.communicate(timeout=90)
+    started = re.search(r"analysis worker started \(pid (\d+)\)", stderr)
+    assert started, stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(started.group(1)), 0)  # stopped with the server, nothing left running
+
+
+def test_worker_help_explains_and_gives_examples() -> None:
+    done = subprocess.run([NIS, "worker", "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "Examples" in done.stdout
+    assert "nis worker --once" in done.stdout
 
 
 @pytest.fixture(scope="module")

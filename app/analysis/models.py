@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Double, ForeignKey, Index, Text, func
+from sqlalchemy import BigInteger, DateTime, Double, ForeignKey, Index, Integer, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -55,3 +55,31 @@ class Alert(Base):
     sentence: Mapped[str] = mapped_column(Text)
     stats: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AnalysisRequest(Base):
+    """A change to the data that asks for an analysis run (the queue the workers serve).
+
+    The upload that changed the data inserts its request in its own transaction, so a
+    rolled-back upload asks for nothing. A worker claims every pending request at once
+    (one run serves them all) and closes them with the run that served them; ``attempts``
+    counts the runs that took them, so that a run that keeps crashing is reported
+    rather than retried forever.
+    """
+
+    __tablename__ = "analysis_request"
+    __table_args__ = (
+        Index("ix_analysis_request_pending", "id", postgresql_where=text("done_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(BigInteger)  # the change that asked
+    actor: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    run_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("analysis_run.id", ondelete="SET NULL")
+    )
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

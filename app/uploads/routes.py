@@ -15,7 +15,7 @@ from app.errors import InvalidParameterError
 from app.indicators import service as catalogue
 from app.responses import NOT_FOUND, PARTNER, UPLOAD, problems
 from app.uploads import batches, event_uploads
-from app.uploads.observation_uploads import upload_observations
+from app.uploads.observation_uploads import UploadResult, upload_observations
 from app.uploads.schemas import (
     BatchOut,
     CatalogueImportOut,
@@ -63,19 +63,19 @@ async def post_observations(
 ) -> dict[str, Any]:
     """Upload values (CSV long or wide layout, or JSON): all or nothing."""
     upload = await receive_upload(request, settings.max_upload_bytes)
-    try:
-        result = await run_in_threadpool(
-            upload_observations,
-            session,
-            viewer,
-            upload,
-            default_period=period,
-            limits=upload_limits(settings),
+
+    def run() -> UploadResult:
+        result = upload_observations(
+            session, viewer, upload, default_period=period, limits=upload_limits(settings)
         )
+        if result.changed:
+            analysis.after_change(result.batch_id, viewer.actor)
+        return result
+
+    try:
+        result = await run_in_threadpool(run)
     finally:
         upload.data.close()
-    if result.changed:
-        analysis.after_change(result.batch_id, viewer.actor)
     return {
         "batch": result.batch_id,
         "changed": result.changed,
@@ -101,13 +101,16 @@ async def post_events(
     They are counted per area and month into the indicators whose event categories match.
     """
     upload = await receive_upload(request, settings.max_upload_bytes)
+
+    def run() -> event_uploads.EventUploadResult:
+        result = event_uploads.upload_events(session, viewer, upload, upload_limits(settings))
+        analysis.after_change(result.batch_id, viewer.actor)
+        return result
+
     try:
-        result = await run_in_threadpool(
-            event_uploads.upload_events, session, viewer, upload, upload_limits(settings)
-        )
+        result = await run_in_threadpool(run)
     finally:
         upload.data.close()
-    analysis.after_change(result.batch_id, viewer.actor)
     return result.as_json()
 
 

@@ -21,7 +21,7 @@ from app.analysis.params import AnalysisParams
 from app.db import unit_of_work
 from app.indicators import repository as indicator_repo
 from app.settings import Settings
-from tests.conftest import LiveServer, ThrowawayDatabases, clone_database
+from tests.conftest import AnalysisWorkers, LiveServer, ThrowawayDatabases, clone_database
 from tests.partners.conftest import Partners, Template
 
 MONTHLY = "police_uk_south_yorkshire/street_monthly_csv_gz"
@@ -74,7 +74,7 @@ def analysed(
 ) -> Iterator[tuple[Partners, dict[str, Any]]]:
     db_url = clone_database(partner_template.url, "nis_test_analysis", databases)
     settings = Settings(database_url=db_url, analysis_after_upload=True)
-    with LiveServer(settings) as server:
+    with LiveServer(settings) as server, AnalysisWorkers(db_url) as workers:
         partners = Partners(server.url, db_url, partner_template.keys)
         council = partners.client("council")
         response = council.post(
@@ -97,6 +97,7 @@ def analysed(
         files = sorted((shared_data / MONTHLY).glob("*.csv.gz"))
         with ThreadPoolExecutor(2) as pool:
             last = max(pool.map(upload, files))
+        workers.wait_idle(timeout=300)
         run = _wait_for_run(partners.client("admin"), last)
         yield partners, run
 
