@@ -25,11 +25,13 @@ COUNTS = {"lac": 7, "ward": 28, "lsoa": 345}
 def site(partner_template: Template, databases: ThrowawayDatabases) -> Iterator[str]:
     url = clone_database(partner_template.url, "nis_test_ogc", databases)
     with LiveServer(Settings(database_url=url, analysis_after_upload=False)) as server:
-        # Two months of dwelling fires in three LSOAs (1 is below the disclosure threshold).
+        # Two months of dwelling fires in three LSOAs: 1 is below the disclosure threshold
+        # (3), and 3, the smallest other, is hidden with it (or every LSOA together, less
+        # 4, would give the 1 back); 4 is published.
         body = "area_code,period,indicator,value\n" + "".join(
             f"{code},{month},accidental_dwelling_fires,{n}\n"
             for month in ("2020-01", "2020-02")
-            for code, n in (("E01007823", 1), ("E01007824", 4), ("E01007825", 6))
+            for code, n in (("E01007823", 1), ("E01007824", 4), ("E01007825", 3))
         )
         response = httpx.post(
             f"{server.url}/api/observations",
