@@ -47,21 +47,22 @@ class Knowledge:
     # total - sum(members) = 0, or sum(members) = constant when total is a number
     relations: list[tuple[Key | float, tuple[Key, ...]]] = field(default_factory=list)
     aliases: dict[Key, Key] = field(default_factory=dict)
-    routes: set[str] = field(default_factory=set)
+    routes: set[str] = field(default_factory=set)  # those that showed a value or a hidden one
 
     def canonical(self, key: Key) -> Key:
         return self.aliases.get(key, key)
 
     def learn(self, key: Key, value: Any, route: str) -> None:
-        self.routes.add(route)
         if value is None or value == "":
             return
         number = float(value)
         if math.isfinite(number):
             self.known[self.canonical(key)] = number
+            self.routes.add(route)
 
-    def hide(self, key: Key) -> None:
+    def hide(self, key: Key, route: str) -> None:
         self.hidden.add(self.canonical(key))
+        self.routes.add(route)
 
 
 # --- gathering ------------------------------------------------------------------------------
@@ -97,7 +98,8 @@ def gather(
                 _map_values(client, k, ind, type_code, period)
         _ogc_items(client, k, ind)
         _download(client, k, ind)
-        _export_html(client, k, ind)
+        if periods_of[code]:
+            _export_html(client, k, ind, max(periods_of[code]))
         _tiles(client, k, ind)
     _alerts(client, k, indicators)
     hidden_areas = sorted({key[2] for key in k.hidden})[:profile_areas]
@@ -161,7 +163,7 @@ def _learn_row(
     for q in _quantities(ind):
         key = (ind["code"], q, area, period)
         if suppressed:
-            k.hide(key)
+            k.hide(key, route)
         else:
             k.learn(key, row.get(q), route)
 
@@ -196,7 +198,7 @@ def _learn_feature(k: Knowledge, code: str, props: dict[str, Any], route: str) -
     """An area's value as a map, a layer or a download shows it (with its status)."""
     key = (code, "value", props["code"], props["period"])
     if props.get("status") == "suppressed":
-        k.hide(key)
+        k.hide(key, route)
     else:
         k.learn(key, props.get("value"), route)
 
@@ -212,28 +214,33 @@ def _ogc_items(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
 
 
 def _download(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
-    response = client.get(f"/api/downloads/{ind['code']}.csv")
-    if response.status_code != 200:
-        return
-    for r in csv.DictReader(io.StringIO(response.text)):
-        _learn_feature(k, ind["code"], r, "downloads")
+    """The layer's downloads, as CSV and as GeoJSON."""
+    code = ind["code"]
+    response = client.get(f"/api/downloads/{code}.csv")
+    if response.status_code == 200:
+        for r in csv.DictReader(io.StringIO(response.text)):
+            _learn_feature(k, code, r, "downloads")
+    response = client.get(f"/api/downloads/{code}.geojson")
+    if response.status_code == 200:
+        for f in response.json()["features"]:
+            _learn_feature(k, code, f["properties"], "downloads.geojson")
 
 
 _GEOJSON_PROPS = re.compile(r'"properties":\s*(\{[^{}]*\})')
 
 
-def _export_html(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
-    response = client.get(f"/api/maps/{ind['code']}/export.html")
+def _export_html(client: httpx.Client, k: Knowledge, ind: dict[str, Any], period: str) -> None:
+    """The values in the HTML export's tooltips (of one period, which they do not repeat)."""
+    response = client.get(f"/api/maps/{ind['code']}/export.html", params={"period": period})
     if response.status_code != 200:
         return
-    k.routes.add("export.html")
     for match in _GEOJSON_PROPS.finditer(response.text):
         try:
             props = json.loads(match.group(1))
         except ValueError:
             continue
-        if "code" in props and "period" in props:
-            _learn_feature(k, ind["code"], props, "export.html")
+        if "code" in props and "status" in props:
+            _learn_feature(k, ind["code"], {**props, "period": period}, "export.html")
 
 
 def _tiles(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
@@ -249,7 +256,6 @@ def _tiles(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
             response = client.get(f"/tiles/{ind['code']}/{z}/{x}/{y}.mvt")
             if response.status_code != 200 or not response.content:
                 continue
-            k.routes.add("tiles")
             for layer in mapbox_vector_tile.decode(response.content).values():
                 for f in layer["features"]:
                     props = f["properties"]
@@ -289,10 +295,9 @@ def _profile(
         code = entry["indicator"]["code"]
         if code not in indicators:
             continue
-        k.routes.add("profiles")
         key = (code, "value", area, entry["period"])
         if entry["suppressed"]:
-            k.hide(key)
+            k.hide(key, "profiles")
         else:
             for q in QUANTITIES:
                 k.learn((code, q, area, entry["period"]), entry.get(q), "profiles")

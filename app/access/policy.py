@@ -4,7 +4,8 @@ Every read path (observations, maps, profiles, alerts, analysis runs, OGC items,
 downloads, exports) and every read-cache key asks here, so that when roles change
 (officers signing in) they change in one place:
 
-- **indicators**: public ones for everyone; partners-only ones for partners;
+- **indicators**: public ones for everyone; partners-only ones for partners; one computed
+  from a partners-only indicator for partners;
 - **values**: counts below an indicator's disclosure threshold (the count itself, or
   the count behind a rate or percentage) are suppressed for the public, with the
   complementary cells that stop differencing (:mod:`app.observations.disclosure`
@@ -58,8 +59,14 @@ def audience(viewer: Viewer) -> str:
     return "partners" if is_partner(viewer) else "public"
 
 
-def may_see_indicator(viewer: Viewer, indicator: Disclosed) -> bool:
-    return indicator.visibility is Visibility.PUBLIC or is_partner(viewer)
+def may_see_indicator(
+    viewer: Viewer, indicator: Disclosed, inputs: Iterable[Disclosed] = ()
+) -> bool:
+    """Whether the viewer may see ``indicator``, and so each of the ``inputs`` it is
+    computed from: a value is never more visible than what it is made of."""
+    return all(
+        i.visibility is Visibility.PUBLIC or is_partner(viewer) for i in (indicator, *inputs)
+    )
 
 
 def visible(viewer: Viewer, indicators: Iterable[D]) -> list[D]:

@@ -80,12 +80,10 @@ def _may_see(
     indicator: Indicator,
     known: dict[str, Indicator] | None = None,
 ) -> bool:
-    """The policy's answer for the indicator and every indicator it is computed from (a
-    catalogue stored before the import refused otherwise must not leak either)."""
-    if not policy.may_see_indicator(viewer, indicator):
-        return False
+    """The policy's answer for the indicator and the counts it is computed from (a
+    catalogue stored before imports refused such a definition must not leak either)."""
     codes = [c for c in (indicator.numerator, indicator.denominator) if c is not None]
-    if not codes:
-        return True
-    parts = known if known is not None else repo.indicators_by_code(session, codes)
-    return all(_may_see(session, viewer, parts[c], parts) for c in codes if c in parts)
+    if codes and known is None:
+        known = repo.indicators_by_code(session, codes)
+    inputs = [known[c] for c in codes if known is not None and c in known]
+    return policy.may_see_indicator(viewer, indicator, inputs)

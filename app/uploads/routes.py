@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -22,9 +23,18 @@ from app.uploads.schemas import (
     EventUploadOut,
     ObservationUploadOut,
 )
-from app.uploads.source import receive_upload, upload_limits
+from app.uploads.source import UploadSource, receive_upload, upload_limits
 
 router = APIRouter(tags=["uploads"])
+T = TypeVar("T")
+
+
+async def _in_thread(upload: UploadSource, work: Callable[[], T]) -> T:
+    """``work()`` (which reads ``upload``) off the event loop; the upload is closed after."""
+    try:
+        return await run_in_threadpool(work)
+    finally:
+        upload.data.close()
 
 
 @router.post(
@@ -72,10 +82,7 @@ async def post_observations(
             analysis.after_change(result.batch_id, viewer.actor)
         return result
 
-    try:
-        result = await run_in_threadpool(run)
-    finally:
-        upload.data.close()
+    result = await _in_thread(upload, run)
     return {
         "batch": result.batch_id,
         "changed": result.changed,
@@ -107,11 +114,7 @@ async def post_events(
         analysis.after_change(result.batch_id, viewer.actor)
         return result
 
-    try:
-        result = await run_in_threadpool(run)
-    finally:
-        upload.data.close()
-    return result.as_json()
+    return (await _in_thread(upload, run)).as_json()
 
 
 @router.post(
