@@ -30,10 +30,22 @@ db_cli = typer.Typer(help="The database: migrations and the private PostgreSQL c
 agency_cli = typer.Typer(help="Partner agencies.")
 key_cli = typer.Typer(help="API keys (sent as Authorization: Bearer KEY).")
 indicators_cli = typer.Typer(help="The indicator catalogue.")
+user_cli = typer.Typer(
+    help=(
+        "Officers' local accounts (for partnerships without single sign-on).\n\n"
+        "Examples:\n\n"
+        "  nis user create jo.bloggs@council.gov.uk --role officer\n\n"
+        "  nis user create sam@police.uk --role analyst --agency police --name 'Sam Smith'\n\n"
+        "  nis user disable jo.bloggs@council.gov.uk\n\n"
+        "  nis user reset sam@police.uk"
+    ),
+    no_args_is_help=True,
+)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(agency_cli, name="agency")
 cli.add_typer(key_cli, name="key")
 cli.add_typer(indicators_cli, name="indicators")
+cli.add_typer(user_cli, name="user")
 
 
 def say(message: str) -> None:
@@ -246,42 +258,203 @@ def agency_list() -> None:
 
 @key_cli.command("create")
 def key_create(
-    agency: Annotated[str | None, typer.Option(help="The agency the key writes for")] = None,
+    agency: Annotated[str | None, typer.Option(help="The agency the key acts for")] = None,
     admin: Annotated[bool, typer.Option(help="May manage the catalogue and agencies")] = False,
+    scope: Annotated[
+        str, typer.Option(help="upload (uploads and reads) or read (reads only)")
+    ] = "upload",
+    expires_days: Annotated[
+        int | None, typer.Option(help="The key stops working after this many days")
+    ] = None,
     label: Annotated[str | None, typer.Option(help="A note, e.g. who holds the key")] = None,
 ) -> None:
-    """Make a key and print it (alone on standard output; it is never shown again)."""
-    from app.access.service import create_key
+    """Make a key and print it (alone on standard output; it is never shown again).
+
+    Examples: nis key create --agency police --label "nightly upload";
+    nis key create --agency health --scope read --expires-days 90
+    """
+    from app.access.service import create_key_as
+    from app.access.viewer import CLI
 
     with _session() as session:
-        key = create_key(session, agency, admin=admin, label=label)
-    typer.echo(key)
+        made = create_key_as(
+            session, CLI, agency, admin=admin, label=label, scope=scope,
+            expires_in_days=expires_days,
+        )  # fmt: skip
+    typer.echo(made["key"])
     say("store this key now: only its hash is kept")
 
 
 @key_cli.command("list")
 def key_list() -> None:
-    """List keys (prefix, agency, admin, label, created, last used, revoked)."""
+    """List keys (prefix, agency, scope or admin, label, created, last used, state)."""
     from app.access.repository import list_keys
 
     with _session() as session:
         for k in list_keys(session):
             state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
             used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never used"
+            expiry = f"\texpires {k.expires_at:%Y-%m-%d}" if k.expires_at else ""
             typer.echo(
-                f"{k.prefix}\t{k.agency or '-'}\t{'admin' if k.is_admin else ''}\t"
-                f"{k.label or ''}\t{k.created_at:%Y-%m-%d}\t{used}\t{state}"
+                f"{k.prefix}\t{k.agency or '-'}\t{'admin' if k.is_admin else k.scope}\t"
+                f"{k.label or ''}\t{k.created_at:%Y-%m-%d}\t{used}\t{state}{expiry}"
             )
 
 
 @key_cli.command("revoke")
 def key_revoke(key: Annotated[str, typer.Argument(help="The key or its prefix")]) -> None:
     """Revoke a key: it stops working at once."""
-    from app.access.service import revoke_key
+    from app.access.service import revoke_key_as
+    from app.access.viewer import CLI
 
     with _session() as session:
-        revoke_key(session, key)
+        revoke_key_as(session, CLI, key)
     say("revoked")
+
+
+def _new_password(password_stdin: bool) -> str:
+    """A new password from standard input (one line) or typed twice at a prompt."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user_cli.command("create")
+def user_create(
+    username: Annotated[str, typer.Argument(help="The account's name, e.g. an e-mail address")],
+    role: Annotated[str, typer.Option(help="officer, analyst or admin")] = "officer",
+    agency: Annotated[
+        str | None, typer.Option(help="The agency they are of (analysts must have one)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Their name as the page shows it")] = None,
+    email: Annotated[str | None, typer.Option(help="Their e-mail address")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input, not a prompt")
+    ] = False,
+) -> None:
+    """Make a local account. The password needs 12 characters or more and must not be
+    one of the commonest; it is kept as an Argon2id hash."""
+    from app.access.users import create_local_user
+    from app.access.viewer import CLI
+
+    password = _new_password(password_stdin)
+    with _session() as session:
+        create_local_user(session, CLI, username, password, role, agency, name, email)
+    say(f"created {role} {username.strip().lower()}" + (f" of {agency}" if agency else ""))
+
+
+@user_cli.command("disable")
+def user_disable(username: Annotated[str, typer.Argument(help="The account's name")]) -> None:
+    """Disable an account: it can no longer sign in, and its sessions end at once."""
+    from app.access.users import set_disabled
+    from app.access.viewer import CLI
+
+    with _session() as session:
+        ended = set_disabled(session, CLI, username, True)
+    say(f"disabled {username.strip().lower()}; {ended} session(s) ended")
+
+
+@user_cli.command("enable")
+def user_enable(username: Annotated[str, typer.Argument(help="The account's name")]) -> None:
+    """Enable a disabled account again."""
+    from app.access.users import set_disabled
+    from app.access.viewer import CLI
+
+    with _session() as session:
+        set_disabled(session, CLI, username, False)
+    say(f"enabled {username.strip().lower()}")
+
+
+@user_cli.command("reset")
+def user_reset(
+    username: Annotated[str, typer.Argument(help="The account's name")],
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the new password from standard input, not a prompt")
+    ] = False,
+) -> None:
+    """Give a local account a new password; its sessions end (it signs in again)."""
+    from app.access.users import reset_password
+    from app.access.viewer import CLI
+
+    password = _new_password(password_stdin)
+    with _session() as session:
+        ended = reset_password(session, CLI, username, password)
+    say(f"new password set for {username.strip().lower()}; {ended} session(s) ended")
+
+
+@user_cli.command("list")
+def user_list() -> None:
+    """List accounts (name, role, agency, local or single sign-on, last sign-in, state)."""
+    from app.access.users import list_users
+    from app.access.viewer import CLI
+
+    with _session() as session:
+        for u in list_users(session, CLI):
+            last = f"{u['last_sign_in_at']:%Y-%m-%d %H:%M}" if u["last_sign_in_at"] else "never"
+            typer.echo(
+                f"{u['username']}\t{u['role']}\t{u['agency'] or '-'}\t{u['sign_in']}\t"
+                f"{last}\t{'disabled' if u['disabled'] else 'active'}"
+            )
+
+
+@cli.command("audit")
+def audit_command(
+    since: Annotated[
+        str | None, typer.Option(help="From this time, ISO 8601 (e.g. 2026-12-01)")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Before this time")] = None,
+    actor: Annotated[str | None, typer.Option(help="e.g. 'user jo', 'key 1a2b3c4d'")] = None,
+    action: Annotated[
+        str | None, typer.Option(help="sign-in, read, upload, revert, key.create, user.create...")
+    ] = None,
+    outcome: Annotated[str | None, typer.Option(help="ok, refused or throttled")] = None,
+    indicator: Annotated[str | None, typer.Option(help="Reads of this indicator")] = None,
+    channel: Annotated[
+        str | None, typer.Option(help="api, map, ogc, tile, download, export, page or cli")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many events")] = 100,
+    csv: Annotated[
+        bool, typer.Option("--csv", help="CSV (every column) on standard output")
+    ] = False,
+) -> None:
+    """Show the audit trail, newest first: sign-ins, reads of restricted data, uploads,
+    reverts, key and account changes.
+
+    Examples: nis audit --action read --indicator free_school_meals;
+    nis audit --since 2026-12-01 --csv > audit.csv
+    """
+    from datetime import datetime
+
+    from app.access.viewer import CLI
+    from app.audit import service
+    from app.audit.repository import AuditFilter
+
+    def when(text: str | None, name: str) -> datetime | None:
+        if text is None:
+            return None
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise NisError(f"--{name}: {text!r} is not an ISO 8601 time") from exc
+
+    f = AuditFilter(
+        when(since, "since"), when(until, "until"), actor, action, outcome, indicator, channel,
+        None, limit,
+    )  # fmt: skip
+    with _session() as session:
+        found = service.read_events(session, CLI, f)
+    if csv:
+        typer.echo(service.as_csv(found["events"]), nl=False)
+        return
+    for e in found["events"]:
+        what = " ".join(
+            str(v) for v in (e["indicator"], e["area_type"], e["period"]) if v is not None
+        )
+        typer.echo(
+            f"{e['at']:%Y-%m-%d %H:%M:%S}\t{e['action']}\t{e['outcome']}\t{e['actor']}\t"
+            f"{e['role']}\t{e['channel'] or ''}\t{what}"
+        )
+    say(f"{len(found['events'])} of {found['total']} event(s)")
 
 
 @indicators_cli.command("import")

@@ -45,6 +45,16 @@ class AuthenticationError(NisError):
     code = "unauthenticated"
 
 
+class TooManyAttemptsError(NisError):
+    """Too many failed sign-ins or bad keys from one address (or for one account)."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class PermissionDeniedError(NisError):
     """A valid key that may not do this (another agency's indicator, an admin task)."""
 

@@ -10,9 +10,12 @@ from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from app import problem_details, security_headers
+from app.access.account_routes import router as accounts_router
+from app.access.auth_routes import router as auth_router
 from app.access.routes import router as agencies_router
 from app.analysis.routes import router as analysis_router
 from app.areas.routes import router as areas_router
+from app.audit.routes import router as audit_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import refuse_nul
 from app.errors import DatabaseUnavailableError
@@ -76,6 +79,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         observations_router,
         uploads_router,
         agencies_router,
+        auth_router,
+        accounts_router,
+        audit_router,
         analysis_router,
         maps_router,
     ):

@@ -31,6 +31,7 @@ STATUS: dict[type[errors.NisError], int] = {
     errors.NotFoundError: 404,
     errors.ConflictError: 409,
     errors.PayloadTooLargeError: 413,
+    errors.TooManyAttemptsError: 429,
     errors.UnsupportedMediaTypeError: 415,
     errors.DatabaseUnavailableError: 503,
 }
@@ -43,6 +44,7 @@ _TITLES = {
     409: "Conflict",
     413: "Content too large",
     415: "Unsupported media type",
+    429: "Too many requests",
     422: "Unprocessable content",
     500: "Internal server error",
     503: "Service unavailable",
@@ -147,6 +149,8 @@ def install(app: FastAPI) -> None:
             response.headers["WWW-Authenticate"] = 'Bearer realm="nis"'
         if status == 503:
             response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        if isinstance(exc, errors.TooManyAttemptsError):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     async def database_error(request: Request, exc: Exception) -> JSONResponse:

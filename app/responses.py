@@ -23,13 +23,14 @@ OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
 
 PROBLEMS: dict[int, str] = {
     400: "A parameter is malformed or out of range",
-    401: "The key is missing, unknown or revoked",
-    403: "The key may not do this",
+    401: "Not signed in, or the key is missing, unknown, expired or revoked",
+    403: "The viewer may not do this (or a signed-in request lacks its CSRF token)",
     404: "Not found (or not visible to this caller)",
     409: "In conflict with what is stored",
     413: "The upload is larger than this instance accepts",
     415: "The upload's media type or encoding is not read",
     422: "The upload was refused; errors lists each row, column and reason",
+    429: "Too many failed sign-ins or bad keys from this address; retry after Retry-After",
     503: "The database is unavailable; retry after Retry-After seconds",
 }
 
@@ -56,8 +57,9 @@ def ok(*media: str, model: Any = None, description: str = "Success") -> Response
 # What every read that may touch the database can answer besides its success: a bad
 # parameter, and the database being down; with a viewer (an optional key), a bad key.
 READ = problems(400, 503)
-VIEWER_READ = problems(400, 401, 503)
-# Keys required: a missing or bad key, a key that may not (another agency's, not admin).
-PARTNER = problems(400, 401, 403, 503)
+VIEWER_READ = problems(400, 401, 429, 503)
+# Signed in or a key required: missing or bad credentials, a viewer who may not
+# (another agency's, not an administrator), too many bad keys.
+PARTNER = problems(400, 401, 403, 429, 503)
 UPLOAD = {**PARTNER, **problems(404, 409, 413, 415, 422)}
 NOT_FOUND = problems(404)

@@ -7,6 +7,7 @@ Nothing here runs at import: :func:`load_settings` is called by the CLI and by
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -122,12 +123,66 @@ class Settings(BaseSettings):
             "arrives (after a lost connection, or a run another worker left unfinished)."
         ),
     )
+    local_sign_in: bool | None = Field(
+        default=None,
+        description=(
+            "Whether officers may sign in with local accounts (`nis user create`); unset: "
+            "when no single sign-on is configured (NIS_OIDC_ISSUER)."
+        ),
+    )
+    session_idle_minutes: float = Field(
+        default=30,
+        gt=0,
+        description="A signed-in officer's session ends after this many minutes unused.",
+    )
+    session_hours: float = Field(
+        default=10,
+        gt=0,
+        description="A session ends this many hours after signing in, however busy.",
+    )
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description=(
+            "Whether the session cookie is Secure (sent over HTTPS only): auto when the "
+            "request came over HTTPS (behind a proxy, run uvicorn with --proxy-headers)."
+        ),
+    )
+    throttle_window_s: float = Field(
+        default=300,
+        gt=0,
+        description=(
+            "Window over which failed sign-ins and bad keys are counted, per address and "
+            "per account name; past a limit, attempts get 429 until the window ends."
+        ),
+    )
+    throttle_address_failures: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins and bad keys one address may make in a window.",
+    )
+    throttle_account_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins one account name may have in a window.",
+    )
     analysis_q: float = Field(
         default=0.05, gt=0, lt=1, description="False discovery rate of the analysis runs."
     )
     analysis_area_type: str | None = Field(
         default=None,
         description="Area type the analysis tests; unset: the type with the most areas.",
+    )
+
+
+def local_sign_in(settings: Settings) -> bool:
+    if settings.local_sign_in is not None:
+        return settings.local_sign_in
+    return not sso_configured(settings)
+
+
+def sso_configured(settings: Settings) -> bool:
+    return bool(
+        getattr(settings, "oidc_issuer", None) and getattr(settings, "oidc_client_id", None)
     )
 
 

@@ -1,8 +1,9 @@
 """Every table on one metadata: import this module to see the whole schema (Alembic)."""
 
-from app.access.models import Agency, ApiKey
+from app.access.models import Agency, ApiKey, AuthThrottle, PendingSignIn, User, UserSession
 from app.analysis.models import Alert, AnalysisRun
 from app.areas.models import Area, AreaDisplay, AreaType
+from app.audit.models import AuditEvent
 from app.events.models import Event
 from app.indicators.models import indicator_table
 from app.models import Base
@@ -19,10 +20,15 @@ __all__ = [
     "Area",
     "AreaDisplay",
     "AreaType",
+    "AuditEvent",
+    "AuthThrottle",
     "Batch",
     "CountCoverage",
     "Event",
     "Observation",
+    "PendingSignIn",
+    "User",
+    "UserSession",
     "indicator_table",
     "metadata",
 ]

@@ -1,21 +1,22 @@
 """The one policy: what a viewer may see and do.
 
 Every read path (observations, maps, profiles, alerts, analysis runs, OGC items, tiles,
-downloads, exports) and every read-cache key asks here, so that when roles change
-(officers signing in) they change in one place:
+downloads, exports) and every read-cache key asks here, so that roles change in one
+place. The roles (:class:`app.access.viewer.Role`), each with what the one before has:
 
-- **indicators**: public ones for everyone; partners-only ones for partners; one computed
-  from a partners-only indicator for partners;
-- **values**: counts below an indicator's disclosure threshold (the count itself, or
-  the count behind a rate or percentage) are suppressed for the public, with the
-  complementary cells that stop differencing (:mod:`app.observations.disclosure`
-  applies it);
-- **batches** (upload history): an agency sees its own, an administrator all, the
-  public none;
-- **raw events**: never public; an agency sees its own, an administrator all;
-- **analysis runs** (they record every indicator a run saw): partners;
-- **writing**: an agency writes what it owns; administrators write anything and run
-  administrative tasks.
+- **the public** (no credentials): public indicators, with counts below an indicator's
+  disclosure threshold suppressed together with the complementary cells that stop
+  differencing (:mod:`app.observations.disclosure`);
+- **an officer** of the partnership (signed in, or a read key): partners-only
+  indicators and unsuppressed small numbers; an agency-only indicator when they are of
+  its agency;
+- **an agency's analyst** (signed in, or an upload key): also uploads, reverts and the
+  keys of their own agency, and sees their agency's batches and raw events;
+- **an administrator**: the catalogue, agencies, users and the audit; every agency's
+  batches, events and agency-only indicators.
+
+A value is never more visible than what it is computed from. Raw events are never
+public. Analysis runs (they record every indicator a run saw) are for partners.
 """
 
 from __future__ import annotations
@@ -24,15 +25,23 @@ from collections.abc import Hashable, Iterable
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from app.access.viewer import Viewer, ViewerKind
+from app.access.viewer import Role, Viewer
 from app.errors import AuthenticationError, PermissionDeniedError
 
 
 class Visibility(StrEnum):
-    """Who an indicator is published to."""
+    """Who an indicator is published to, from widest to narrowest."""
 
     PUBLIC = "public"
     PARTNERS = "partners"
+    AGENCY = "agency"  # its own agency's officers and analysts (and administrators)
+
+    @property
+    def rank(self) -> int:
+        return _VISIBILITY_RANKS[self]
+
+
+_VISIBILITY_RANKS = {Visibility.PUBLIC: 0, Visibility.PARTNERS: 1, Visibility.AGENCY: 2}
 
 
 class Disclosed(Protocol):
@@ -44,19 +53,40 @@ class Disclosed(Protocol):
     @property
     def disclosure_threshold(self) -> int | None: ...
 
+    @property
+    def agency(self) -> str: ...
+
 
 D = TypeVar("D", bound=Disclosed)
 
+SIGN_IN = "This needs you signed in, or an API key sent as Authorization: Bearer KEY"
+
 
 def is_partner(viewer: Viewer) -> bool:
-    """Whether the viewer is one of the partnership (an agency or an administrator)."""
-    return viewer.kind is not ViewerKind.PUBLIC
+    """Whether the viewer is of the partnership (any role but the public)."""
+    return viewer.role is not Role.PUBLIC
+
+
+def is_admin(viewer: Viewer) -> bool:
+    return viewer.role is Role.ADMIN
 
 
 def audience(viewer: Viewer) -> str:
     """What a viewer's reads depend on, for cache keys: two viewers with the same
-    audience see the same values."""
-    return "partners" if is_partner(viewer) else "public"
+    audience see the same indicators and values."""
+    if not is_partner(viewer):
+        return "public"
+    if is_admin(viewer):
+        return "admin"
+    return f"partners:{viewer.agency or ''}"
+
+
+def _sees(viewer: Viewer, indicator: Disclosed) -> bool:
+    if indicator.visibility is Visibility.PUBLIC:
+        return True
+    if indicator.visibility is Visibility.PARTNERS:
+        return is_partner(viewer)
+    return is_admin(viewer) or (is_partner(viewer) and viewer.agency == indicator.agency)
 
 
 def may_see_indicator(
@@ -64,9 +94,7 @@ def may_see_indicator(
 ) -> bool:
     """Whether the viewer may see ``indicator``, and so each of the ``inputs`` it is
     computed from: a value is never more visible than what it is made of."""
-    return all(
-        i.visibility is Visibility.PUBLIC or is_partner(viewer) for i in (indicator, *inputs)
-    )
+    return all(_sees(viewer, i) for i in (indicator, *inputs))
 
 
 def visible(viewer: Viewer, indicators: Iterable[D]) -> list[D]:
@@ -82,16 +110,25 @@ def sees_small_counts(viewer: Viewer) -> bool:
     return is_partner(viewer)
 
 
+def is_restricted_read(viewer: Viewer, indicator: Disclosed) -> bool:
+    """Whether the viewer's read of ``indicator``'s values is one of restricted data (it
+    is audited): an indicator the public may not see, or one whose small counts the
+    public sees suppressed and this viewer does not."""
+    if not is_partner(viewer):
+        return False
+    return indicator.visibility is not Visibility.PUBLIC or bool(indicator.disclosure_threshold)
+
+
 def acts_for_every_agency(viewer: Viewer) -> bool:
     """Administrators act for (see and write the batches and events of) every agency; an
-    agency's key for its own; the public for none."""
-    return viewer.kind is ViewerKind.ADMIN
+    agency's analyst for their own; the public and officers for none."""
+    return is_admin(viewer)
 
 
 def may_see_batch(viewer: Viewer, agency_id: int | None) -> bool:
-    if viewer.kind is ViewerKind.ADMIN:
+    if is_admin(viewer):
         return True
-    return is_partner(viewer) and agency_id is not None and agency_id == viewer.agency_id
+    return viewer.role is Role.ANALYST and agency_id is not None and agency_id == viewer.agency_id
 
 
 def may_see_raw_events(viewer: Viewer, agency_id: int) -> bool:
@@ -100,29 +137,54 @@ def may_see_raw_events(viewer: Viewer, agency_id: int) -> bool:
 
 
 def may_write(viewer: Viewer, owner: str) -> bool:
-    """Whether the viewer may write what agency ``owner`` owns."""
-    return viewer.kind is ViewerKind.ADMIN or (
-        viewer.kind is ViewerKind.AGENCY and viewer.agency == owner
+    """Whether the viewer may write (upload, revert) what agency ``owner`` owns."""
+    return is_admin(viewer) or (viewer.role is Role.ANALYST and viewer.agency == owner)
+
+
+def may_manage_keys(viewer: Viewer, agency: str | None) -> bool:
+    """Whether the viewer may make, list and revoke keys of ``agency`` (None: keys of no
+    agency, the administrators')."""
+    return is_admin(viewer) or (
+        viewer.role is Role.ANALYST and agency is not None and viewer.agency == agency
     )
 
 
 def require_partner(viewer: Viewer) -> None:
     if not is_partner(viewer):
-        raise AuthenticationError("This needs an API key: send Authorization: Bearer KEY")
+        raise AuthenticationError(SIGN_IN)
 
 
 def require_admin(viewer: Viewer) -> None:
     require_partner(viewer)
-    if viewer.kind is not ViewerKind.ADMIN:
-        raise PermissionDeniedError("This needs an administrator's key")
+    if not is_admin(viewer):
+        raise PermissionDeniedError("This needs an administrator")
+
+
+def require_analyst(viewer: Viewer) -> None:
+    """Uploads and reverts are for agencies' analysts (and administrators)."""
+    require_partner(viewer)
+    if viewer.role.rank < Role.ANALYST.rank:
+        raise PermissionDeniedError(
+            f"{viewer.actor} may read but not write: uploads need an agency's analyst "
+            "(or an upload key)"
+        )
 
 
 def require_owner(viewer: Viewer, owner: str, what: str) -> None:
     """An agency writes only what it owns; administrators write anything."""
-    require_partner(viewer)
+    require_analyst(viewer)
     if not may_write(viewer, owner):
-        mine = f"agency {viewer.agency!r}" if viewer.agency else "a key of no agency"
+        mine = f"agency {viewer.agency!r}" if viewer.agency else "no agency"
         raise PermissionDeniedError(f"{what} belongs to agency {owner!r}, not {mine}")
+
+
+def require_key_manager(viewer: Viewer, agency: str | None) -> None:
+    require_partner(viewer)
+    if not may_manage_keys(viewer, agency):
+        whose = f"agency {agency!r}" if agency else "no agency (administrators')"
+        raise PermissionDeniedError(
+            f"Keys of {whose} are managed by its analysts and by administrators"
+        )
 
 
 def cache_scope(viewer: Viewer) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, text
@@ -53,16 +54,21 @@ def insert_key(
     key_hash: str,
     is_admin: bool,
     label: str | None,
+    scope: str = "upload",
+    expires_at: datetime | None = None,
 ) -> int:
     return int(
         session.execute(
             text(
-                "INSERT INTO api_key (agency_id, prefix, key_hash, is_admin, label) "
-                "VALUES (:a, :p, :h, :admin, :l) RETURNING id"
+                "INSERT INTO api_key (agency_id, prefix, key_hash, is_admin, label, scope, "
+                "expires_at) VALUES (:a, :p, :h, :admin, :l, :s, :e) RETURNING id"
             ),
-            {"a": agency_id, "p": prefix, "h": key_hash, "admin": is_admin, "l": label},
+            {
+                "a": agency_id, "p": prefix, "h": key_hash, "admin": is_admin, "l": label,
+                "s": scope, "e": expires_at,
+            },
         ).scalar_one()
-    )
+    )  # fmt: skip
 
 
 def key_by_hash(session: Session, key_hash: str) -> Row[Any] | None:
@@ -70,7 +76,8 @@ def key_by_hash(session: Session, key_hash: str) -> Row[Any] | None:
     return session.execute(
         text(
             """
-            SELECT k.id, k.prefix, k.is_admin, k.revoked_at, k.agency_id, g.name AS agency
+            SELECT k.id, k.prefix, k.is_admin, k.scope, k.expires_at, k.revoked_at, k.agency_id,
+                   g.name AS agency
             FROM api_key k LEFT JOIN agency g ON g.id = k.agency_id
             WHERE k.key_hash = :h
             """
@@ -94,17 +101,32 @@ def touch_key(conn: Connection, key_id: int) -> None:
     )
 
 
-def list_keys(session: Session) -> Sequence[Row[Any]]:
+def list_keys(session: Session, agency_id: int | None = None) -> Sequence[Row[Any]]:
+    """Every key, or one agency's."""
+    where = "" if agency_id is None else "WHERE k.agency_id = :a"
     return session.execute(
         text(
-            """
-            SELECT k.prefix, g.name AS agency, k.is_admin, k.label, k.created_at,
-                   k.last_used_at, k.revoked_at
+            f"""
+            SELECT k.prefix, g.name AS agency, k.is_admin, k.scope, k.label, k.created_at,
+                   k.expires_at, k.last_used_at, k.revoked_at
             FROM api_key k LEFT JOIN agency g ON g.id = k.agency_id
+            {where}
             ORDER BY k.created_at, k.id
             """
-        )
+        ),
+        {"a": agency_id},
     ).all()
+
+
+def key_owner(session: Session, prefix: str) -> Row[Any] | None:
+    """A key's agency (``agency`` None for an administrator's key); None if no such key."""
+    return session.execute(
+        text(
+            "SELECT g.name AS agency FROM api_key k LEFT JOIN agency g ON g.id = k.agency_id "
+            "WHERE k.prefix = :p"
+        ),
+        {"p": prefix},
+    ).first()
 
 
 def revoke_key(session: Session, prefix: str) -> bool:

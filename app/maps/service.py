@@ -21,6 +21,7 @@ from app.access import policy
 from app.access.viewer import Viewer
 from app.areas import feature_repository as features_repo
 from app.areas import repository as area_repo
+from app.audit import service as audit
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators.indicator import Indicator
 from app.indicators.service import visible_indicator
@@ -125,10 +126,23 @@ def _classified(
     indicator layer shares them)."""
     if indicator is None:
         indicator = visible_indicator(session, viewer, req.indicator)
+    _note_read(session, viewer, indicator, req)
     key = policy.cache_key(
         viewer, "map", req.indicator, req.type_code, req.period, req.scheme, req.classes
     )
     return cached(session, key, lambda: _classify(session, viewer, indicator, req))
+
+
+def _note_read(session: Session, viewer: Viewer, indicator: Indicator, req: MapRequest) -> None:
+    """Audit a restricted read: the map's period is the newest when none is asked for."""
+    if not policy.is_restricted_read(viewer, indicator):
+        return
+    type_code = (req.type_code or indicator.area_types[0]).strip().lower()
+    period = req.period
+    if period is None and area_repo.area_type_exists(session, type_code):
+        periods = available_periods(session, viewer, indicator, type_code)
+        period = periods[-1] if periods else None
+    audit.note_read(session, viewer, indicator, indicator.code, type_code, period)
 
 
 def _classify(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.access import policy
 from app.access.viewer import Viewer
 from app.areas import repository as area_repo
+from app.audit import service as audit
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators.indicator import Indicator
 from app.indicators.periods import PeriodError, is_period, parse_period
@@ -65,7 +66,13 @@ class ObservationResult:
 
 def query_observations(session: Session, viewer: Viewer, q: ObservationQuery) -> ObservationResult:
     """The values of ``q.indicator`` (404 for one the viewer may not see)."""
-    return indicator_values(session, viewer, visible_indicator(session, viewer, q.indicator), q)
+    indicator = visible_indicator(session, viewer, q.indicator)
+    result = indicator_values(session, viewer, indicator, q)
+    period = q.period or (
+        f"{q.from_period or ''}..{q.to_period or ''}" if q.from_period or q.to_period else None
+    )
+    audit.note_read(session, viewer, indicator, indicator.code, result.type_code, period)
+    return result
 
 
 def indicator_values(

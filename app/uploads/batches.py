@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.access import policy
 from app.access.viewer import Viewer
+from app.audit import service as audit
 from app.errors import ConflictError, NotFoundError
 from app.events.repository import revert_events
 from app.uploads import repository as repo
@@ -67,4 +68,9 @@ def revert_batch(session: Session, viewer: Viewer, batch_id: int) -> dict[str, A
         revert_events(session, batch_id, revert_id)
     # A revert's rows are the values it withdrew; "revised" the earlier values it restored.
     repo.update_batch(session, revert_id, rows=withdrawn, revised=restored)
+    audit.record(
+        session, viewer, "revert",
+        detail={"batch": batch_id, "revert": revert_id, "withdrawn": withdrawn,
+                "restored": restored},
+    )  # fmt: skip
     return batch_out(repo.get_batch(session, revert_id))  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from app.access import policy
 from app.access.service import agency_id as agency_id_of
 from app.access.viewer import Viewer
 from app.areas import repository as area_repo
+from app.audit import service as audit
 from app.errors import InvalidParameterError, PermissionDeniedError, UploadRejectedError
 from app.events import repository as repo
 from app.indicators import repository as indicator_repo
@@ -134,6 +135,11 @@ def upload_events(
     )
     repo.insert_events(session, batch_id, agency_id, months, _rows(events))
     _count(session, batch_id, counted, months, result)
+    audit.record(
+        session, viewer, "upload",
+        detail={"kind": "events", "batch": batch_id, "rows": len(events),
+                "filename": source.filename, "sha256": source.sha256},
+    )  # fmt: skip
     return result
 
 
@@ -193,6 +199,12 @@ def recount_events(session: Session, viewer: Viewer, agency: str) -> EventUpload
     batch_id = open_batch(session, "recount", viewer, owner)
     result.rows = repo.load_current_points(session, owner)
     _count(session, batch_id, indicators, months, result)
+    audit.record(
+        session,
+        viewer,
+        "recount",
+        detail={"batch": batch_id, "agency": agency, "rows": result.rows},
+    )
     return result
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.access import policy
 from app.access.viewer import Viewer
 from app.areas import repository as area_repo
+from app.audit import service as audit
 from app.errors import PermissionDeniedError
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import MAX_STORABLE_VALUE, Indicator
@@ -125,11 +126,22 @@ def store_observations(
     if not result.changed:
         batch_repo.delete_empty_batch(session, batch_id)
         result.batch_id = None
-        return result
-    batch_repo.update_batch(
-        session, batch_id, inserted=inserted, revised=revised, unchanged=unchanged
-    )
+    else:
+        batch_repo.update_batch(
+            session, batch_id, inserted=inserted, revised=revised, unchanged=unchanged
+        )
+    audit.record(
+        session, viewer, "upload",
+        detail={"kind": "observations", "batch": result.batch_id, "rows": result.rows,
+                "inserted": inserted, "revised": revised, "unchanged": unchanged,
+                "indicators": sorted(indicators), **_source(batch_fields)},
+    )  # fmt: skip
     return result
+
+
+def _source(batch_fields: dict[str, Any]) -> dict[str, Any]:
+    """What the audit says of an upload's file: its name and checksum, not its content."""
+    return {k: batch_fields.get(k) for k in ("filename", "sha256") if batch_fields.get(k)}
 
 
 def _notes(parsed: ParsedObservations) -> list[str]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.access import policy
-from app.access.deps import PartnerDep
+from app.access.deps import AnalystDep, PartnerDep
 from app.analysis.trigger import AnalysisDep
 from app.deps import BatchId, SessionDep, SettingsDep
 from app.errors import InvalidParameterError
@@ -64,7 +64,7 @@ async def import_indicators(
 async def post_observations(
     request: Request,
     session: SessionDep,
-    viewer: PartnerDep,
+    viewer: AnalystDep,
     settings: SettingsDep,
     analysis: AnalysisDep,
     period: Annotated[
@@ -99,7 +99,7 @@ async def post_observations(
 async def post_events(
     request: Request,
     session: SessionDep,
-    viewer: PartnerDep,
+    viewer: AnalystDep,
     settings: SettingsDep,
     analysis: AnalysisDep,
 ) -> dict[str, Any]:
@@ -123,7 +123,7 @@ async def post_events(
     responses={**PARTNER, **problems(404, 409)},
 )
 def recount_events(
-    session: SessionDep, viewer: PartnerDep, analysis: AnalysisDep, agency: str | None = None
+    session: SessionDep, viewer: AnalystDep, analysis: AnalysisDep, agency: str | None = None
 ) -> dict[str, Any]:
     """Count the agency's kept events again into the newest boundaries (for example after
     a new boundary vintage is imported). Administrators name the agency."""
@@ -138,7 +138,7 @@ def recount_events(
 @router.get("/batches", response_model=list[BatchOut], responses=PARTNER)
 def list_batches(
     session: SessionDep,
-    viewer: PartnerDep,
+    viewer: AnalystDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """Uploads, newest first: an agency's own, or everyone's for administrators."""
@@ -146,7 +146,7 @@ def list_batches(
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut, responses={**PARTNER, **NOT_FOUND})
-def get_batch(batch_id: BatchId, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
+def get_batch(batch_id: BatchId, session: SessionDep, viewer: AnalystDep) -> dict[str, Any]:
     return batches.batch_out(batches.get_batch(session, viewer, batch_id))
 
 
@@ -156,7 +156,7 @@ def get_batch(batch_id: BatchId, session: SessionDep, viewer: PartnerDep) -> dic
     responses={**PARTNER, **problems(404, 409)},
 )
 def revert_batch(
-    batch_id: BatchId, session: SessionDep, viewer: PartnerDep, analysis: AnalysisDep
+    batch_id: BatchId, session: SessionDep, viewer: AnalystDep, analysis: AnalysisDep
 ) -> dict[str, Any]:
     """Withdraw a batch's values and restore those it replaced (recorded as a new batch)."""
     revert = batches.revert_batch(session, viewer, batch_id)

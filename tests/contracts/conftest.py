@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from app.access.service import create_key
-from app.access.viewer import PUBLIC, Viewer, ViewerKind
+from app.access.viewer import PUBLIC, Role, Viewer
 from app.db import unit_of_work
 from app.indicators.indicator import Indicator
 from app.settings import Settings
@@ -95,9 +95,9 @@ def city(demo_template: str, databases: ThrowawayDatabases) -> Iterator[City]:
         viewers = {
             "public": PUBLIC,
             "police": Viewer(
-                ViewerKind.AGENCY, "police", agency_id=agency_ids["police"], agency="police"
+                Role.ANALYST, "police", agency_id=agency_ids["police"], agency="police"
             ),
-            "admin": Viewer(ViewerKind.ADMIN, "admin"),
+            "admin": Viewer(Role.ADMIN, "admin"),
         }
         yield City(
             server.url,

@@ -155,7 +155,9 @@ def inherit_protection(
     """A value computed from counts is never more visible than they are, and hides at
     least what they hide.
 
-    A public indicator whose numerator or denominator is partners-only is refused; one
+    An indicator more widely visible than its numerator or denominator (public over
+    partners-only, partners-only over agency-only, or agency-only over another agency's)
+    is refused; one
     that gives no disclosure threshold takes the highest of its inputs'; one that gives
     a lower threshold than an input's is refused.
     """
@@ -169,11 +171,18 @@ def inherit_protection(
             if (code := getattr(spec, name)) is not None and code in by_code
         ]
         for name, part in inputs:
-            if spec.visibility is Visibility.PUBLIC and part.visibility is not Visibility.PUBLIC:
+            wider = spec.visibility.rank < part.visibility.rank
+            other_agency = (
+                part.visibility is Visibility.AGENCY
+                and spec.visibility is Visibility.AGENCY
+                and part.agency != spec.agency
+            )
+            if wider or other_agency:
+                whose = f" of {part.agency}" if part.visibility is Visibility.AGENCY else ""
                 reason = (
-                    f"is public, but its {name} {part.code!r} is {part.visibility}: a value "
-                    f"computed from it would give it away; make this {part.visibility} too, "
-                    f"or publish {part.code!r}"
+                    f"is {spec.visibility}, but its {name} {part.code!r} is "
+                    f"{part.visibility}{whose}: a value computed from it would give it away; "
+                    f"make this {part.visibility}{whose} too, or widen {part.code!r}"
                 )
                 problems.append((row, "visibility", reason))
         highest = max((p.disclosure_threshold or 0 for _, p in inputs), default=0)

@@ -1,0 +1,1 @@
+"""The audit: an append-only record of sign-ins, restricted reads and changes."""

@@ -1,0 +1,200 @@
+"""Recording what happened, and reading it back.
+
+A request's session carries the request's context (:func:`bind_request`: its channel,
+method, path and address), so services that only hold the session record through it.
+What a request reads is recorded in the request's own transaction, so it is there when
+the response is; a refusal (a failed sign-in, a bad key) is recorded in a transaction
+of its own, since the request's is rolled back.
+
+Nothing here records a secret: no password, token, cookie or key; a key is named by
+its prefix only when it is a real one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from app.access import policy
+from app.access.policy import Disclosed
+from app.access.viewer import Viewer
+from app.audit import repository as repo
+
+# The routes a read comes through, by path (first match wins).
+_CHANNELS = (
+    ("/api/maps/", "/export.", "export"),
+    ("/api/maps/", "", "map"),
+    ("/api/downloads/", "", "download"),
+    ("/ogc", "", "ogc"),
+    ("/tiles/", "", "tile"),
+    ("/api/", "", "api"),
+)
+
+
+def channel_of(path: str) -> str:
+    for start, within, name in _CHANNELS:
+        if path.startswith(start) and within in path:
+            return name
+    return "page"
+
+
+@dataclass
+class RequestContext:
+    """Where a request came from; and what restricted data it has read so far."""
+
+    channel: str
+    method: str | None = None
+    path: str | None = None
+    address: str | None = None
+    noted: set[tuple[str, str | None, str | None]] = field(default_factory=set)
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "method": self.method,
+            "path": self.path,
+            "address": self.address,
+        }
+
+
+CLI_CONTEXT = RequestContext("cli")
+
+
+def address_of(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def request_context(request: Request) -> RequestContext:
+    return RequestContext(
+        channel_of(request.url.path),
+        request.method,
+        request.url.path,
+        address_of(request),
+    )
+
+
+def bind_request(session: Session, request: Request) -> RequestContext:
+    """Make ``session`` the request's: what is recorded through it names the request."""
+    context: RequestContext | None = session.info.get("audit")
+    if context is None:
+        context = session.info["audit"] = request_context(request)
+    return context
+
+
+def context_of(session: Session) -> RequestContext:
+    context: RequestContext | None = session.info.get("audit")
+    return context if context is not None else CLI_CONTEXT
+
+
+def _row(
+    viewer: Viewer | None,
+    action: str,
+    outcome: str,
+    context: RequestContext,
+    *,
+    actor: str | None = None,
+    indicator: str | None = None,
+    area_type: str | None = None,
+    period: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "action": action,
+        "outcome": outcome,
+        "actor": actor or (viewer.actor if viewer else "public"),
+        "role": str(viewer.role) if viewer else "public",
+        "agency": viewer.agency if viewer else None,
+        "user_id": viewer.user_id if viewer else None,
+        "key_id": viewer.key_id if viewer else None,
+        **context.fields(),
+        "indicator": indicator,
+        "area_type": area_type,
+        "period": period,
+        "detail": dict(detail or {}),
+    }
+
+
+def record(
+    session: Session,
+    viewer: Viewer | None,
+    action: str,
+    outcome: str = "ok",
+    **fields: Any,
+) -> None:
+    """Record ``action`` in the session's transaction (it stands or falls with it)."""
+    repo.insert(session, [_row(viewer, action, outcome, context_of(session), **fields)])
+
+
+def record_apart(
+    engine: Engine | Connection,
+    context: RequestContext,
+    viewer: Viewer | None,
+    action: str,
+    outcome: str,
+    **fields: Any,
+) -> None:
+    """Record ``action`` in a transaction of its own: for refusals, whose request's
+    transaction is rolled back."""
+    row = _row(viewer, action, outcome, context, **fields)
+    if isinstance(engine, Connection):
+        repo.insert(engine, [row])
+        return
+    with engine.begin() as conn:
+        repo.insert(conn, [row])
+
+
+def note_read(
+    session: Session,
+    viewer: Viewer,
+    indicator: Disclosed,
+    code: str,
+    area_type: str | None = None,
+    period: str | None = None,
+) -> None:
+    """Record the viewer's read of ``indicator``'s values when it is of restricted data
+    (:func:`app.access.policy.is_restricted_read`), once per request for each indicator,
+    area type and period."""
+    if not policy.is_restricted_read(viewer, indicator):
+        return
+    context = context_of(session)
+    key = (code, area_type, period)
+    if key in context.noted:
+        return
+    context.noted.add(key)
+    record(
+        session, viewer, "read", indicator=code, area_type=area_type, period=period,
+        detail={"visibility": str(indicator.visibility)},
+    )  # fmt: skip
+
+
+def read_events(session: Session, viewer: Viewer, f: repo.AuditFilter) -> dict[str, Any]:
+    """The audit trail, newest first (administrators)."""
+    policy.require_admin(viewer)
+    return {
+        "total": repo.count(session, f),
+        "events": [dict(r._mapping) for r in repo.events(session, f)],
+    }
+
+
+def as_csv(events: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+    import json
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=repo.COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for event in events:
+        writer.writerow(
+            {
+                **event,
+                "at": event["at"].isoformat(),
+                "detail": json.dumps(event["detail"], sort_keys=True),
+            }
+        )
+    return out.getvalue()
