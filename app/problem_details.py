@@ -33,6 +33,7 @@ STATUS: dict[type[errors.NisError], int] = {
     errors.PayloadTooLargeError: 413,
     errors.UnsupportedMediaTypeError: 415,
     errors.DatabaseUnavailableError: 503,
+    errors.IdentityProviderUnavailableError: 503,
 }
 
 _TITLES = {
