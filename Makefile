@@ -40,21 +40,23 @@ typecheck:
 	$(BIN)/mypy
 
 # The web page's pure helpers (frontend/lib): their tests under node --test, and their JSDoc
-# types under tsc. The dev tools come from frontend/package-lock.json, installed again only
-# when it or package.json is newer than the install (node_modules is not committed); a
-# machine without npm gets Debian's nodejs and npm first.
-NODE_TOOLS := frontend/node_modules/.nis-installed
+# types under tsc. The dev tools come from frontend/package-lock.json; the sign-in tests'
+# OpenID provider (oidc-provider, run by Node.js) from tests/oidc_provider/package-lock.json.
+# Each is installed again only when its lock or package.json is newer than the install
+# (node_modules is not committed); a machine without npm gets Debian's nodejs and npm first.
+NODE_TOOLS    := frontend/node_modules/.nis-installed
+OIDC_PROVIDER := tests/oidc_provider/node_modules/.nis-installed
 
 jstest: $(NODE_TOOLS)
 	node --test frontend/tests/
 	cd frontend && npx --no-install tsc -p tsconfig.json
 
-$(NODE_TOOLS): frontend/package.json frontend/package-lock.json
+%/node_modules/.nis-installed: %/package.json %/package-lock.json
 	@command -v npm >/dev/null || bash scripts/install-system-packages.sh nodejs npm
-	cd frontend && npm ci --no-audit --no-fund
+	cd $* && npm ci --no-audit --no-fund
 	@touch $@
 
-pytest:
+pytest: $(OIDC_PROVIDER)
 	$(BIN)/pytest
 
 bench: setup

@@ -39,8 +39,14 @@ class DatabaseUnavailableError(NisError):
     code = "database_unavailable"
 
 
+class IdentityProviderUnavailableError(NisError):
+    """The identity provider officers sign in with cannot be reached, or answers nonsense."""
+
+    code = "identity_provider_unavailable"
+
+
 class AuthenticationError(NisError):
-    """No key, or a key that is unknown or revoked."""
+    """No key, or a key that is unknown or revoked; a sign-in that failed."""
 
     code = "unauthenticated"
 

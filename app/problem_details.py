@@ -34,6 +34,7 @@ STATUS: dict[type[errors.NisError], int] = {
     errors.TooManyAttemptsError: 429,
     errors.UnsupportedMediaTypeError: 415,
     errors.DatabaseUnavailableError: 503,
+    errors.IdentityProviderUnavailableError: 503,
 }
 
 _TITLES = {

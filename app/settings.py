@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Hosts an identity provider may be reached on over plain http (a provider on this machine,
+# as the tests run one); anywhere else the issuer must be https.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class Settings(BaseSettings):
@@ -172,6 +177,74 @@ class Settings(BaseSettings):
         default=None,
         description="Area type the analysis tests; unset: the type with the most areas.",
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description=(
+            "The OpenID Connect issuer of the partnership's identity provider (its "
+            "/.well-known/openid-configuration is read from there), exactly as the provider "
+            "names itself; https, or http on loopback only. Officers sign in with it when "
+            "this and oidc_client_id are set."
+        ),
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="NIS's client id at the identity provider."
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="NIS's client secret at the identity provider."
+    )
+    oidc_client_auth_method: Literal["client_secret_basic", "client_secret_post"] = Field(
+        default="client_secret_basic",
+        description=(
+            "How NIS presents its client secret at the token endpoint, as registered with "
+            "the identity provider."
+        ),
+    )
+    oidc_scopes: str = Field(
+        default="openid profile email groups",
+        description="Scopes NIS asks for, separated by spaces (openid among them).",
+    )
+    oidc_groups_claim: str = Field(
+        default="groups",
+        min_length=1,
+        description=(
+            "The claim (in the ID token or from userinfo) that lists a person's groups; "
+            "their NIS role and agency come from these groups."
+        ),
+    )
+    oidc_group_prefix: str = Field(
+        default="nis-",
+        description=(
+            "Prefix of the groups that give NIS roles: PREFIX + officer, analyst or admin, "
+            "optionally followed by :AGENCY (an analyst's group must name one); other "
+            "groups are ignored."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _single_sign_on(self) -> Settings:
+        if (self.oidc_issuer is None) != (self.oidc_client_id is None):
+            raise ValueError(
+                "set both oidc_issuer and oidc_client_id for single sign-on, or neither"
+            )
+        if self.oidc_issuer is not None:
+            parts = urlsplit(self.oidc_issuer)
+            if parts.scheme != "https" and not (
+                parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+            ):
+                raise ValueError(
+                    f"oidc_issuer {self.oidc_issuer!r} must be an https URL "
+                    "(plain http only for a provider on this machine's loopback)"
+                )
+            if self.oidc_client_secret is None:
+                raise ValueError("oidc_client_secret is needed with oidc_issuer")
+            if "openid" not in self.oidc_scopes.split():
+                raise ValueError("oidc_scopes must include openid")
+        return self
+
+    @property
+    def sso_configured(self) -> bool:
+        """Whether officers sign in through the identity provider."""
+        return self.oidc_issuer is not None and self.oidc_client_id is not None
 
 
 def local_sign_in(settings: Settings) -> bool:
@@ -181,9 +254,7 @@ def local_sign_in(settings: Settings) -> bool:
 
 
 def sso_configured(settings: Settings) -> bool:
-    return bool(
-        getattr(settings, "oidc_issuer", None) and getattr(settings, "oidc_client_id", None)
-    )
+    return settings.sso_configured
 
 
 def load_settings(**overrides: object) -> Settings:

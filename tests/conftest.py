@@ -29,6 +29,7 @@ from app.dbadmin import create_database, drop_database
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings, load_settings
+from tests.oidc import OidcProvider, start_oidc_provider
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -219,3 +220,11 @@ def clone_database(template_url: str, prefix: str, databases: ThrowawayDatabases
     url = create_database(databases.server_url, prefix, template=template_url)
     databases.urls.append(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[OidcProvider]:
+    """A real OpenID provider on loopback (npm's oidc-provider, see tests/oidc.py) with the
+    default accounts and clients, stopped at the end of the run."""
+    with start_oidc_provider() as provider:
+        yield provider
