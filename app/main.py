@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from app import problem_details, security_headers
 from app.access.account_routes import router as accounts_router
 from app.access.auth_routes import router as auth_router
+from app.access.oidc import OidcConfig
 from app.access.routes import router as agencies_router
 from app.analysis.routes import router as analysis_router
 from app.areas.routes import router as areas_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.oidc = OidcConfig.from_settings(settings)  # keeps the provider's keys
     app.state.read_cache = cache
     if engine is not None:
         app.state.engine = engine

@@ -29,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_DIR = REPO_ROOT / "tests" / "oidc_provider"
 PROVIDER_STAMP = PROVIDER_DIR / "node_modules" / ".nis-installed"  # the Makefile's
 # Where NIS's callback is expected; the default clients' redirect URI uses it.
-CALLBACK_PATH = "/auth/oidc/callback"
+CALLBACK_PATH = "/api/auth/sso/callback"
 _READY = re.compile(r"oidc-provider ready: (\S+)")
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
-from app.access import sessions, signin
+from app.access import oidc, sessions, signin, sso
 from app.access.auth_schemas import SignedOut, SignIn, Who
 from app.access.deps import PartnerDep, ViewerDep
 from app.access.viewer import Viewer
 from app.deps import EngineDep, SessionDep, SettingsDep
+from app.errors import (
+    AuthenticationError,
+    IdentityProviderUnavailableError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from app.responses import PARTNER, VIEWER_READ, problems
 from app.settings import Settings, local_sign_in, sso_configured
 
@@ -88,3 +95,57 @@ def sign_out_everywhere(
     ended = signin.sign_out(session, viewer, everywhere=True)
     sessions.clear_cookie(response, request, settings)
     return {"sessions_ended": ended}
+
+
+def _oidc(request: Request) -> oidc.OidcConfig:
+    config: oidc.OidcConfig | None = getattr(request.app.state, "oidc", None)
+    if config is None:
+        raise NotFoundError("Single sign-on is not configured here (NIS_OIDC_ISSUER)")
+    return config
+
+
+@router.get(
+    "/sso/start",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses={303: {"description": "To the identity provider"}, **problems(404, 503)},
+)
+def sso_start(
+    request: Request,
+    session: SessionDep,
+    next: Annotated[str | None, Query(max_length=2000, description="Where to go after")] = None,
+) -> RedirectResponse:
+    """Sign in through the partnership's identity provider (OpenID Connect, authorization
+    code with PKCE): a redirect there, which comes back to ``/api/auth/sso/callback``."""
+    callback = str(request.url_for("sso_callback"))
+    url = sso.begin(session, _oidc(request), callback, next or "/")
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get(
+    "/sso/callback",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses={303: {"description": "Signed in: to the page"}, **problems(401, 403, 404, 503)},
+)
+def sso_callback(
+    request: Request,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> RedirectResponse:
+    """Where the identity provider sends the officer back: the session cookie is set and
+    the browser goes on to the page it started from. A refusal goes to the page too, which
+    says why (``?sign_in=refused``, ``no-role`` or ``unavailable``)."""
+    query = {k: v for k, v in request.query_params.items() if len(v) <= 4096}
+    try:
+        _, started, next_path = sso.finish(session, engine, settings, _oidc(request), query)
+    except PermissionDeniedError:
+        return RedirectResponse("/?sign_in=no-role", status_code=303)
+    except AuthenticationError:
+        return RedirectResponse("/?sign_in=refused", status_code=303)
+    except IdentityProviderUnavailableError:
+        return RedirectResponse("/?sign_in=unavailable", status_code=303)
+    response = RedirectResponse(next_path, status_code=303)
+    sessions.set_cookie(response, request, settings, started)
+    return response

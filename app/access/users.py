@@ -4,8 +4,8 @@ identity provider (made or refreshed at each single sign-on)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
