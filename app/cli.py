@@ -425,6 +425,7 @@ def audit_command(
     """
     from datetime import datetime
 
+    from app.access.audited import read_trail
     from app.access.viewer import CLI
     from app.audit import service
     from app.audit.repository import AuditFilter
@@ -442,7 +443,7 @@ def audit_command(
         None, limit,
     )  # fmt: skip
     with _session() as session:
-        found = service.read_events(session, CLI, f)
+        found = read_trail(session, CLI, f)
     if csv:
         typer.echo(service.as_csv(found["events"]), nl=False)
         return

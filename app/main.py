@@ -11,12 +11,12 @@ from sqlalchemy import Engine
 
 from app import problem_details, security_headers
 from app.access.account_routes import router as accounts_router
+from app.access.audit_routes import router as audit_router
 from app.access.auth_routes import router as auth_router
 from app.access.oidc import OidcConfig
 from app.access.routes import router as agencies_router
 from app.analysis.routes import router as analysis_router
 from app.areas.routes import router as areas_router
-from app.audit.routes import router as audit_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import refuse_nul
 from app.errors import DatabaseUnavailableError

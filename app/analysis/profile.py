@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from app.access.audited import note_read
 from app.access.viewer import Viewer
 from app.analysis import repository as repo
 from app.analysis import service
@@ -24,7 +25,6 @@ from app.analysis.stats.trend import (
     recent_trend_rate,
 )
 from app.areas.service import newest_area
-from app.audit import service as audit
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator, Polarity
 from app.indicators.periods import PeriodType
@@ -54,7 +54,7 @@ def area_profile(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
         if not values:
             continue
         hidden = disclosure.for_viewer(session, viewer, indicator)
-        audit.note_read(session, viewer, indicator, indicator.code, type_code, "profile")
+        note_read(session, viewer, indicator, indicator.code, type_code, "profile")
         entry = _entry(hidden, indicator, values)
         latest = values[-1]
         if entry["suppressed"]:

@@ -16,6 +16,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.access import policy
+from app.access.audited import note_read
 from app.access.viewer import Viewer
 from app.analysis import repository as repo
 from app.analysis import withholding
@@ -27,7 +28,6 @@ from app.analysis.rounding import rounded
 from app.analysis.sentences import correlated_sentence, deterioration_sentence
 from app.analysis.stats.correlated import correlated_deterioration
 from app.areas import repository as area_repo
-from app.audit import service as audit
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Polarity
@@ -225,7 +225,7 @@ def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[s
     withholding.as_seen_by(session, viewer, alerts)
     by_code = {i.code: i for i in shown}
     for code in sorted({c for a in alerts for c in a["indicators"]}):
-        audit.note_read(session, viewer, by_code[code], code, None, "alerts")
+        note_read(session, viewer, by_code[code], code, None, "alerts")
     for alert in alerts:
         del alert["area_id"]
     return {"run": run_id, "alerts": alerts, "notes": []}

@@ -1,4 +1,5 @@
-"""Recording what happened, and reading it back.
+"""Recording what happened (what is recorded when is for :mod:`app.access.audited` and
+the services to say).
 
 A request's session carries the request's context (:func:`bind_request`: its channel,
 method, path and address), so services that only hold the session record through it.
@@ -14,16 +15,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from app.access import policy
-from app.access.policy import Disclosed
-from app.access.viewer import Viewer
 from app.audit import repository as repo
+
+
+class Actor(Protocol):
+    """Who did something, as the trail names them (:class:`app.access.viewer.Viewer` is
+    one; this package knows nothing of roles or policy, which build on it)."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def actor(self) -> str: ...
+
+    @property
+    def agency(self) -> str | None: ...
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    @property
+    def key_id(self) -> int | None: ...
+
 
 # The routes a read comes through, by path (first match wins).
 _CHANNELS = (
@@ -92,7 +111,7 @@ def context_of(session: Session) -> RequestContext:
 
 
 def _row(
-    viewer: Viewer | None,
+    viewer: Actor | None,
     action: str,
     outcome: str,
     context: RequestContext,
@@ -121,7 +140,7 @@ def _row(
 
 def record(
     session: Session,
-    viewer: Viewer | None,
+    viewer: Actor | None,
     action: str,
     outcome: str = "ok",
     **fields: Any,
@@ -133,7 +152,7 @@ def record(
 def record_apart(
     engine: Engine | Connection,
     context: RequestContext,
-    viewer: Viewer | None,
+    viewer: Actor | None,
     action: str,
     outcome: str,
     **fields: Any,
@@ -146,39 +165,6 @@ def record_apart(
         return
     with engine.begin() as conn:
         repo.insert(conn, [row])
-
-
-def note_read(
-    session: Session,
-    viewer: Viewer,
-    indicator: Disclosed,
-    code: str,
-    area_type: str | None = None,
-    period: str | None = None,
-) -> None:
-    """Record the viewer's read of ``indicator``'s values when it is of restricted data
-    (:func:`app.access.policy.is_restricted_read`), once per request for each indicator,
-    area type and period."""
-    if not policy.is_restricted_read(viewer, indicator):
-        return
-    context = context_of(session)
-    key = (code, area_type, period)
-    if key in context.noted:
-        return
-    context.noted.add(key)
-    record(
-        session, viewer, "read", indicator=code, area_type=area_type, period=period,
-        detail={"visibility": str(indicator.visibility)},
-    )  # fmt: skip
-
-
-def read_events(session: Session, viewer: Viewer, f: repo.AuditFilter) -> dict[str, Any]:
-    """The audit trail, newest first (administrators)."""
-    policy.require_admin(viewer)
-    return {
-        "total": repo.count(session, f),
-        "events": [dict(r._mapping) for r in repo.events(session, f)],
-    }
 
 
 def as_csv(events: list[dict[str, Any]]) -> str:

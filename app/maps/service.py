@@ -18,10 +18,10 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from app.access import policy
+from app.access.audited import note_read
 from app.access.viewer import Viewer
 from app.areas import feature_repository as features_repo
 from app.areas import repository as area_repo
-from app.audit import service as audit
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators.indicator import Indicator
 from app.indicators.service import visible_indicator
@@ -142,7 +142,7 @@ def _note_read(session: Session, viewer: Viewer, indicator: Indicator, req: MapR
     if period is None and area_repo.area_type_exists(session, type_code):
         periods = available_periods(session, viewer, indicator, type_code)
         period = periods[-1] if periods else None
-    audit.note_read(session, viewer, indicator, indicator.code, type_code, period)
+    note_read(session, viewer, indicator, indicator.code, type_code, period)
 
 
 def _classify(

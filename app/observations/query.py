@@ -12,9 +12,9 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.access import policy
+from app.access.audited import note_read
 from app.access.viewer import Viewer
 from app.areas import repository as area_repo
-from app.audit import service as audit
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators.indicator import Indicator
 from app.indicators.periods import PeriodError, is_period, parse_period
@@ -71,7 +71,7 @@ def query_observations(session: Session, viewer: Viewer, q: ObservationQuery) ->
     period = q.period or (
         f"{q.from_period or ''}..{q.to_period or ''}" if q.from_period or q.to_period else None
     )
-    audit.note_read(session, viewer, indicator, indicator.code, result.type_code, period)
+    note_read(session, viewer, indicator, indicator.code, result.type_code, period)
     return result
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from app.access.audited import read_trail
 from app.access.deps import PartnerDep
 from app.audit import service
 from app.audit.repository import AuditFilter
@@ -51,7 +52,7 @@ def audit_trail(
     """What happened, newest first: sign-ins (and failed ones), every read of restricted
     data, uploads, reverts, key and account changes. Administrators only."""
     assert offset <= MAX_INT
-    found = service.read_events(
+    found = read_trail(
         session, viewer,
         AuditFilter(since, until, actor, action, outcome, indicator, channel, agency, limit,
                     offset),
