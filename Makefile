@@ -42,7 +42,8 @@ typecheck:
 # The web page's pure helpers (frontend/lib): their tests under node --test, and their JSDoc
 # types under tsc. The dev tools come from frontend/package-lock.json, installed again only
 # when it or package.json is newer than the install (node_modules is not committed); a
-# machine without npm gets Debian's nodejs and npm first.
+# machine without npm gets Debian's nodejs and npm first. No install scripts run (see
+# scripts/vendor-frontend.sh).
 NODE_TOOLS := frontend/node_modules/.nis-installed
 
 jstest: $(NODE_TOOLS)
@@ -51,7 +52,7 @@ jstest: $(NODE_TOOLS)
 
 $(NODE_TOOLS): frontend/package.json frontend/package-lock.json
 	@command -v npm >/dev/null || bash scripts/install-system-packages.sh nodejs npm
-	cd frontend && npm ci --no-audit --no-fund
+	cd frontend && npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
 pytest:
