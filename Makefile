@@ -44,6 +44,7 @@ typecheck:
 # OpenID provider (oidc-provider, run by Node.js) from tests/oidc_provider/package-lock.json.
 # Each is installed again only when its lock or package.json is newer than the install
 # (node_modules is not committed); a machine without npm gets Debian's nodejs and npm first.
+# No install scripts run (see scripts/vendor-frontend.sh).
 NODE_TOOLS    := frontend/node_modules/.nis-installed
 OIDC_PROVIDER := tests/oidc_provider/node_modules/.nis-installed
 
@@ -53,7 +54,7 @@ jstest: $(NODE_TOOLS)
 
 %/node_modules/.nis-installed: %/package.json %/package-lock.json
 	@command -v npm >/dev/null || bash scripts/install-system-packages.sh nodejs npm
-	cd $* && npm ci --no-audit --no-fund
+	cd $* && npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
 pytest: $(OIDC_PROVIDER)

@@ -1,7 +1,9 @@
 """What routes answer, for the OpenAPI document: one table of the problems (RFC 9457,
 ``application/problem+json``) and of the media types NIS sends, so that a route's
 ``responses=`` names statuses rather than spelling them out, and the document lists every
-status and content type a route can answer (the schemathesis test holds it to that)."""
+status and content type a route can answer (the schemathesis test holds it to that).
+And what the routes that read their body themselves (uploads, streamed) take, which
+FastAPI cannot see: :func:`raw_body`."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ MVT = "application/vnd.mapbox-vector-tile"
 GEOPACKAGE = "application/geopackage+sqlite3"
 SCHEMA_JSON = "application/schema+json"
 OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
+GZIP = "application/gzip"
+OCTET_STREAM = "application/octet-stream"
 
 PROBLEMS: dict[int, str] = {
     400: "A parameter is malformed or out of range",
@@ -63,3 +67,19 @@ VIEWER_READ = problems(400, 401, 429, 503)
 PARTNER = problems(400, 401, 403, 429, 503)
 UPLOAD = {**PARTNER, **problems(404, 409, 413, 415, 422)}
 NOT_FOUND = problems(404)
+
+
+# A file sent as the body: Swagger UI offers a file chooser for it.
+FILE: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+
+
+def text(example: str) -> dict[str, Any]:
+    """A text body (a CSV), with an example Swagger UI puts in its editor."""
+    return {"schema": {"type": "string"}, "example": example}
+
+
+def raw_body(description: str, content: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The ``openapi_extra`` of a route that reads its body itself (from the request's
+    stream, so FastAPI declares none): a required body in each media type of ``content``
+    (a schema and an example, or :data:`FILE`)."""
+    return {"requestBody": {"required": True, "description": description, "content": content}}

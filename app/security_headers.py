@@ -9,9 +9,10 @@ Every response gets ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-r
   server of ``NIS_TILE_URL``; requests to this server only; no frames of it anywhere;
 - every other response (JSON, CSV, tiles, scripts) allows nothing (``default-src 'none'``):
   were one read as a document, it could run nothing;
-- a response that states its own policy keeps it: the OpenAPI page (Swagger UI, from its
-  CDN, started by its inline script, allowed by hash) and a map's ``export.html`` (whose
-  folium scripts are inline: :mod:`app.maps.export` lists their hashes).
+- a response that states its own policy keeps it: the OpenAPI page (Swagger UI, vendored
+  into ``frontend/vendor/swagger-ui`` and served from this server, started by its inline
+  script, allowed by hash) and a map's ``export.html`` (whose folium scripts are inline:
+  :mod:`app.maps.export` lists their hashes).
 
 A policy allows inline scripts and styles by hash only (:func:`inline_hashes`), never
 ``'unsafe-inline'``: markup injected through text (an ``onerror=`` attribute, a
@@ -51,8 +52,8 @@ LOCKED = {
     "frame-ancestors": ["'none'"],
 }
 NOTHING = "default-src 'none'; frame-ancestors 'none'"
-SWAGGER_UI = "https://cdn.jsdelivr.net"  # where FastAPI's Swagger UI page loads it from
-SWAGGER_FAVICON = "https://fastapi.tiangolo.com"
+# Swagger UI as scripts/vendor-frontend.sh copies it, served with the page's files.
+SWAGGER_UI = "/vendor/swagger-ui"
 
 
 def policy(directives: Mapping[str, Sequence[str]], meta: bool = False) -> str:
@@ -152,15 +153,26 @@ class SecurityHeaders:
 
 
 def docs_page(app: FastAPI) -> HTMLResponse:
-    """FastAPI's Swagger UI page with a policy that allows exactly what it loads."""
-    page = get_swagger_ui_html(openapi_url=str(app.openapi_url), title=f"{app.title} - API")
+    """FastAPI's Swagger UI page, loading the vendored Swagger UI from this server, with a
+    policy that allows exactly what it loads (nothing from elsewhere: it works on a closed
+    network). The online validator is turned off: its badge (which this layout does not
+    show, but the standalone one would) fetches validator.swagger.io with our document's
+    URL."""
+    page = get_swagger_ui_html(
+        openapi_url=str(app.openapi_url),
+        title=f"{app.title} - API",
+        swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+        swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+        swagger_ui_parameters={"validatorUrl": None},
+    )
     document = bytes(page.body).decode("utf-8")
     page.headers[CSP] = policy(
         {
             "default-src": ["'none'"],
-            "script-src": [SWAGGER_UI, *inline_hashes(document)["script"]],
-            "style-src": [SWAGGER_UI],
-            "img-src": [SWAGGER_FAVICON, "data:"],
+            "script-src": ["'self'", *inline_hashes(document)["script"]],
+            "style-src": ["'self'"],
+            "img-src": ["'self'", "data:"],
             "connect-src": ["'self'"],
         }
     )

@@ -15,7 +15,7 @@ from app.deps import BatchId, SessionDep, SettingsDep
 from app.errors import InvalidParameterError
 from app.indicators import service as catalogue
 from app.responses import NOT_FOUND, PARTNER, UPLOAD, problems
-from app.uploads import batches, event_uploads
+from app.uploads import batches, bodies, event_uploads
 from app.uploads.observation_uploads import UploadResult, upload_observations
 from app.uploads.schemas import (
     BatchOut,
@@ -38,7 +38,11 @@ async def _in_thread(upload: UploadSource, work: Callable[[], T]) -> T:
 
 
 @router.post(
-    "/indicators", tags=["indicators"], response_model=CatalogueImportOut, responses=UPLOAD
+    "/indicators",
+    tags=["indicators"],
+    response_model=CatalogueImportOut,
+    responses=UPLOAD,
+    openapi_extra=bodies.CATALOGUE,
 )
 async def import_indicators(
     request: Request, session: SessionDep, viewer: PartnerDep, settings: SettingsDep
@@ -59,7 +63,11 @@ async def import_indicators(
 
 
 @router.post(
-    "/observations", status_code=200, response_model=ObservationUploadOut, responses=UPLOAD
+    "/observations",
+    status_code=200,
+    response_model=ObservationUploadOut,
+    responses=UPLOAD,
+    openapi_extra=bodies.OBSERVATIONS,
 )
 async def post_observations(
     request: Request,
@@ -95,7 +103,9 @@ async def post_observations(
     }
 
 
-@router.post("/events", response_model=EventUploadOut, responses=UPLOAD)
+@router.post(
+    "/events", response_model=EventUploadOut, responses=UPLOAD, openapi_extra=bodies.EVENTS
+)
 async def post_events(
     request: Request,
     session: SessionDep,

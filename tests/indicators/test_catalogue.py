@@ -275,6 +275,17 @@ def test_windows_1252_bytes_are_read() -> None:
     assert read_catalogue(data, "text/csv")[0].title == "Burglary – homes"
 
 
+def test_old_mac_line_ends_are_read() -> None:
+    assert read_catalogue(rows_csv([{}]).replace("\n", "\r"), "text/csv") == [spec()]
+
+
+def test_a_file_the_csv_module_cannot_read_is_a_problem_not_a_crash() -> None:
+    too_large = "code,title\nburglary," + "x" * 200_000 + "\n"  # beyond csv's field limit
+    assert reasons_of(too_large.encode(), "application/octet-stream") == [
+        "the CSV cannot be read: field larger than field limit (131072)"
+    ]
+
+
 def test_header_names_may_be_spaced_and_capitalised() -> None:
     header = [name.replace("_", " ").capitalize() for name in FIELDS]
     valid = rows_csv([{}]).splitlines()[1]

@@ -67,7 +67,11 @@ def _header_name(raw: str) -> str:
 
 
 def _csv_records(text: str) -> _Source:
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        # newline="": the csv module reads \r, \n and \r\n line ends, and those in quotes.
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # a cell beyond the csv module's size limit, for one
+        return _Source(problems=[(0, None, f"the CSV cannot be read: {exc}")])
     if not rows or not any(cell.strip() for cell in rows[0]):
         return _Source(problems=[(0, None, "the CSV has no header row")])
     header = [_header_name(cell) for cell in rows[0]]

@@ -1,0 +1,141 @@
+"""The request bodies of the upload routes, for the OpenAPI document (``openapi_extra``):
+the routes stream their body themselves (:func:`app.uploads.source.receive_upload`), so
+FastAPI sees none. Each lists the media types its reader takes, with an example that the
+route stores (``tests/contracts/test_upload_bodies.py`` sends each one to a live server),
+so that an analyst can try an upload from ``/docs``.
+
+Observations and events go through :mod:`app.uploads.reading` (CSV, JSON, gzip of
+either; :mod:`.reading.content` is the table of types); a catalogue through
+:mod:`app.indicators.catalogue.sources`, which reads no gzip. Each also takes the aliases
+those tables list (``application/csv``, ``text/plain``, any ``+json``...), named in the
+description rather than each offered in Swagger UI's list. Multipart forms are not read.
+"""
+
+from __future__ import annotations
+
+from app.access.policy import Visibility
+from app.indicators.catalogue.writing import catalogue_to_csv, catalogue_to_json
+from app.indicators.indicator import Indicator, Polarity
+from app.indicators.periods import PeriodType
+from app.indicators.value_types import ValueType
+from app.responses import CSV, FILE, GEOJSON, GZIP, JSON, OCTET_STREAM, raw_body, text
+
+AREA = "E01007909"  # an LSOA of Sheffield, the demo city
+_OBJECTS = {"type": "array", "items": {"type": "object"}}
+_AS_FILE = (
+    f"Sent as {OCTET_STREAM} (a file from disk), the file name (Content-Disposition) and "
+    "then the contents decide what it is."
+)
+
+OBSERVATIONS = raw_body(
+    "Values, stored all or nothing as one batch: CSV in the long layout "
+    "(`area_code,period,indicator,value[,numerator,denominator]`) or the wide layout (an "
+    "area column, a period column or `?period=`, one column per indicator code), or JSON "
+    '(a list of objects with the long layout\'s fields, or `{"observations": [...]}`). '
+    f"Either may be gzipped ({GZIP}, or any of these types: gzip is recognised by its "
+    f"bytes). {_AS_FILE} CSV is also read as application/csv, text/plain or "
+    "application/vnd.ms-excel, JSON as any +json type.",
+    {
+        CSV: text(
+            "area_code,period,indicator,value,numerator,denominator\n"
+            f"{AREA},2024/25,persistent_absence,25,2,8\n"
+        ),
+        JSON: {
+            "schema": {
+                "anyOf": [
+                    _OBJECTS,
+                    {
+                        "type": "object",
+                        "required": ["observations"],
+                        "properties": {"observations": _OBJECTS},
+                    },
+                ]
+            },
+            "example": [
+                {
+                    "area_code": AREA,
+                    "period": "2024/25",
+                    "indicator": "persistent_absence",
+                    "value": 25,
+                    "numerator": 2,
+                    "denominator": 8,
+                }
+            ],
+        },
+        GZIP: FILE,
+        OCTET_STREAM: FILE,
+    },
+)
+
+EVENTS = raw_body(
+    "Point events, counted per area and month into the indicators whose event categories "
+    "match: a police.uk street-level crime CSV as downloaded, a CSV with a category, a "
+    "date and longitude/latitude, easting/northing (British National Grid) or x/y, or a "
+    "GeoJSON FeatureCollection of points whose properties are named as those columns "
+    "(WGS84; an older export naming EPSG:27700 as its crs is read as British National "
+    f"Grid). Either may be gzipped ({GZIP}, or any of these types). {_AS_FILE} GeoJSON is "
+    "also read as application/json, CSV as application/csv or text/plain.",
+    {
+        CSV: text(
+            "id,category,date,longitude,latitude\n"
+            "example-1,Criminal damage and arson,2023-12-05,-1.4701,53.3811\n"
+        ),
+        GEOJSON: {
+            "schema": {
+                "type": "object",
+                "required": ["type", "features"],
+                "properties": {"type": {"const": "FeatureCollection"}, "features": _OBJECTS},
+            },
+            "example": {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [-1.4701, 53.3811]},
+                        "properties": {
+                            "id": "example-1",
+                            "category": "Criminal damage and arson",
+                            "date": "2023-12-05",
+                        },
+                    }
+                ],
+            },
+        },
+        GZIP: FILE,
+        OCTET_STREAM: FILE,
+    },
+)
+
+# A new indicator (trying the example creates it; it updates none that exists).
+_INDICATOR = Indicator(
+    code="fly_tipping",
+    title="Fly-tipping reports",
+    definition="Reports of fly-tipping on public land, by the month reported.",
+    agency="council",
+    topic="environment",
+    value_type=ValueType.COUNT,
+    multiplier=1,
+    unit="reports",
+    polarity=Polarity.HIGHER_IS_WORSE,
+    period_type=PeriodType.MONTH,
+    source="Council fly-tipping reports",
+    licence="Open Government Licence v3.0",
+    area_types=("lsoa", "ward"),
+    disclosure_threshold=None,
+    visibility=Visibility.PUBLIC,
+    numerator=None,
+    denominator=None,
+    event_categories=(),
+)
+
+CATALOGUE = raw_body(
+    "Indicators to create or update: CSV with the catalogue's columns (lists such as "
+    "area_types separated by `;`) or JSON (a list of objects with those fields). Not "
+    f"gzipped. Sent as {OCTET_STREAM} (a file from disk) or text/plain, the contents "
+    "decide; CSV is also read as application/csv or application/vnd.ms-excel.",
+    {
+        CSV: text(catalogue_to_csv([_INDICATOR])),
+        JSON: {"schema": _OBJECTS, "example": catalogue_to_json([_INDICATOR])},
+        OCTET_STREAM: FILE,
+    },
+)
