@@ -7,9 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
+from app.access.service import create_key
+from app.db import unit_of_work
 from tests.browser.conftest import csp_violations
 
 
@@ -51,7 +54,11 @@ def test_swagger_ui_renders_from_this_server_alone(
     assert violations == []
 
 
-def test_an_upload_can_be_tried_from_the_page(page: Page, site: str, offline: list[str]) -> None:
+def test_an_upload_can_be_tried_from_the_page(
+    page: Page, site: str, demo_db: str, offline: list[str]
+) -> None:
+    with unit_of_work(demo_db) as session:
+        key = create_key(session, "schools", label="tried from /docs")
     page.goto(f"{site}/docs")
     operation = _operation(page, "uploads", "/api/observations")
     operation.locator(".opblock-summary-control").click()
@@ -69,7 +76,29 @@ def test_an_upload_can_be_tried_from_the_page(page: Page, site: str, offline: li
         operation.get_by_role("button", name="Execute").click()
     assert sent.value.headers["content-type"] == "text/csv"
     assert sent.value.post_data == example
-    # No key (Swagger UI cannot send one until the document declares the bearer scheme).
+    # No key yet: refused.
     answer = operation.locator(".live-responses-table tr.response .response-col_status")
     expect(answer).to_have_text("401")
+    # The document declares the bearer scheme: Authorize with the key, and it is sent.
+    page.locator(".auth-wrapper .authorize").click()
+    page.locator("#auth-bearer-value").fill(key)
+    bearer = page.locator(".auth-container", has=page.locator("#auth-bearer-value"))
+    bearer.locator("button.authorize").click()
+    page.locator(".modal-ux .close-modal").click()
+    with page.expect_request(f"{site}/api/observations") as sent:
+        operation.get_by_role("button", name="Execute").click()
+    assert sent.value.headers["authorization"] == f"Bearer {key}"
+    expect(answer).to_have_text("200")
     assert offline == []
+    # Leave the shared demo as it was for the other page tests.
+    batch = httpx.get(
+        f"{site}/api/batches", headers={"Authorization": f"Bearer {key}"}, timeout=60
+    ).json()
+    for made in batch:
+        if made["kind"] == "observations" and made["actor"] == f"key {key.split('_')[1]}":
+            reverted = httpx.post(
+                f"{site}/api/batches/{made['id']}/revert",
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=60,
+            )
+            assert reverted.status_code == 200, reverted.text
