@@ -648,7 +648,8 @@ def demo(
     reload: Annotated[bool, typer.Option(help="Load the demo again even if present")] = False,
 ) -> None:
     """Load a demo city (real ONS LSOA boundaries, labelled DEMO) and serve it."""
-    from app.demo import load_demo, load_demo_indicators
+    from app.demo import ensure_demo_officer, load_demo, load_demo_indicators
+    from app.settings import local_sign_in
 
     settings = _connected_settings()
     _upgrade(settings)
@@ -661,6 +662,8 @@ def demo(
         say=say,
     )
     load_demo_indicators(settings.database_url, say=say)
+    if local_sign_in(settings):
+        ensure_demo_officer(settings.database_url, say=say)
     from app.analysis.params import analysis_params
     from app.analysis.service import analysis_is_stale
 

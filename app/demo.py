@@ -103,3 +103,32 @@ def load_demo_indicators(database_url: str, *, say: Callable[[str], None]) -> No
         )
         for story in demo_stories(areas, first_year=2021, last_year=2023, seed=2019):
             say(f"  planted in {story.area_code}: {story.description}")
+
+
+DEMO_OFFICER = "demo.officer"
+
+
+def ensure_demo_officer(database_url: str, *, say: Callable[[str], None]) -> None:
+    """An officer's local account for trying the signed-in view, made once with a random
+    password shown that once (``nis user reset demo.officer`` gives a new one)."""
+    import secrets
+
+    from app.access import account_repository
+    from app.access.users import create_local_user
+    from app.access.viewer import CLI
+
+    with unit_of_work(database_url) as session:
+        if account_repository.user_by_name(session, DEMO_OFFICER) is not None:
+            say(
+                f"sign in as {DEMO_OFFICER} to see partners-only data "
+                f"(`nis user reset {DEMO_OFFICER}` sets a new password)"
+            )
+            return
+        password = "-".join(secrets.token_hex(3) for _ in range(4))
+        create_local_user(
+            session, CLI, DEMO_OFFICER, password, "officer", display_name="Demo Officer"
+        )
+    say(
+        f"sign in as {DEMO_OFFICER} with password {password} to see partners-only data "
+        "(shown this once)"
+    )
