@@ -8,6 +8,7 @@ from app.events.models import Event
 from app.indicators.models import indicator_table
 from app.models import Base
 from app.observations.models import CountCoverage, Observation
+from app.snapshots import DataChange
 from app.uploads.models import Batch
 
 metadata = Base.metadata
@@ -24,6 +25,7 @@ __all__ = [
     "AuthThrottle",
     "Batch",
     "CountCoverage",
+    "DataChange",
     "Event",
     "Observation",
     "PendingSignIn",

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy import text
 
+from app.db import unit_of_work
 from app.settings import Settings
 from app.snapshots import SnapshotCache
 from tests.conftest import LiveServer, ThrowawayDatabases, clone_database
@@ -65,3 +67,27 @@ def test_pages_share_the_work_and_see_changes_at_once(
     assert values["areas"]["E01007824"]["value"] == 9
     _upload(live, fire, 5)
     assert _all_pages(live)["E01007824"]["value"] == 5
+
+
+def test_an_officers_audited_read_does_not_cost_everyone_the_cache(
+    live: LiveServer, partner_template: Template
+) -> None:
+    """Restricted reads write their audit rows, which are no change to data: the public's
+    map is worked out once however many officers look in between."""
+    cache: SnapshotCache = live.app.state.read_cache
+    officer = {"Authorization": f"Bearer {partner_template.keys['police']}"}
+    path = f"{live.url}/api/maps/{LAYER}"
+    httpx.get(path, params={"geometry": "false"})
+    httpx.get(path, params={"geometry": "false"}, headers=officer)
+    audited = cache.misses
+    for _ in range(3):
+        looked = httpx.get(path, params={"geometry": "false"}, headers=officer)
+        assert looked.status_code == 200
+        assert httpx.get(path, params={"geometry": "false"}).status_code == 200
+    assert cache.misses == audited
+    with unit_of_work(live.app.state.settings.database_url) as session:
+        reads = session.execute(
+            text("SELECT count(*) FROM audit_event WHERE action = 'read' AND indicator = :i"),
+            {"i": LAYER},
+        ).scalar_one()
+    assert reads >= 4  # one per officer request
