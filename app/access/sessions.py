@@ -28,6 +28,8 @@ from app.settings import Settings
 COOKIE = "nis_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A session's last use is written at most this often (idle expiry is in minutes).
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _hash(token: str) -> str:
@@ -71,8 +73,9 @@ def resolve(session: Session, engine: Engine, settings: Settings, token: str) ->
     row = repo.live_session(session, _hash(token), settings.session_idle_minutes * 60)
     if row is None:
         return None
-    with engine.begin() as conn:  # its own transaction, as for keys
-        repo.touch_session(conn, int(row.id))
+    if row.last_seen_at < datetime.now(UTC) - TOUCH_EVERY:
+        with engine.begin() as conn:  # its own transaction, as for keys
+            repo.touch_session(conn, int(row.id))
     viewer = Viewer(
         Role(row.role),
         actor=f"user {row.username}",

@@ -126,23 +126,13 @@ def _classified(
     indicator layer shares them)."""
     if indicator is None:
         indicator = visible_indicator(session, viewer, req.indicator)
-    _note_read(session, viewer, indicator, req)
     key = policy.cache_key(
         viewer, "map", req.indicator, req.type_code, req.period, req.scheme, req.classes
     )
-    return cached(session, key, lambda: _classify(session, viewer, indicator, req))
-
-
-def _note_read(session: Session, viewer: Viewer, indicator: Indicator, req: MapRequest) -> None:
-    """Audit a restricted read: the map's period is the newest when none is asked for."""
-    if not policy.is_restricted_read(viewer, indicator):
-        return
-    type_code = (req.type_code or indicator.area_types[0]).strip().lower()
-    period = req.period
-    if period is None and area_repo.area_type_exists(session, type_code):
-        periods = available_periods(session, viewer, indicator, type_code)
-        period = periods[-1] if periods else None
-    note_read(session, viewer, indicator, indicator.code, type_code, period)
+    found = cached(session, key, lambda: _classify(session, viewer, indicator, req))
+    # Audited with the period the map shows (the newest when none was asked for).
+    note_read(session, viewer, indicator, indicator.code, found.type_code, found.legend["period"])
+    return found
 
 
 def _classify(
