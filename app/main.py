@@ -13,6 +13,7 @@ from app import problem_details, security_headers
 from app.access.account_routes import router as accounts_router
 from app.access.audit_routes import router as audit_router
 from app.access.auth_routes import router as auth_router
+from app.access.caching import PrivateForViewers
 from app.access.oidc import OidcConfig
 from app.access.routes import router as agencies_router
 from app.analysis.routes import router as analysis_router
@@ -75,6 +76,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine, cache)
     problem_details.install(app)
     security_headers.install(app, settings)
+    app.add_middleware(PrivateForViewers)  # no shared cache keeps a partner's answer
     for router in (
         areas_router,
         indicators_router,

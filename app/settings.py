@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         ),
     )
     tile_attribution: str = Field(default="", description="Attribution shown for tile_url.")
+    partnership_name: str | None = Field(
+        default=None,
+        max_length=100,
+        description=(
+            "The partnership's name, as the web page's single sign-on button says it "
+            "(Sign in with NAME single sign-on); unset, the button leaves it out."
+        ),
+    )
     map_tiles_above: int = Field(
         default=5000,
         ge=0,

@@ -6,6 +6,7 @@
 // map_tiles_above areas (geojson-areas.js), vector tiles beyond (tiles.js), both with the
 // interface of area-layer.js. Changing indicator, period or classes fetches values only.
 
+import { canSignIn, openSignIn, showAccount } from "./account.js";
 import { $, api, el, request } from "./common.js";
 import { GeoJsonAreas } from "./geojson-areas.js";
 import { showAlerts, showFailure, showLoading, showProfile, showTab } from "./panel.js";
@@ -13,7 +14,7 @@ import { AreaTiles } from "./tiles.js";
 import { areaFromSearch, defaultIndicator, groupIndicators, newestCount, searchOption, typesFor } from "./lib/catalogue.js";
 import { legendView } from "./lib/legend.js";
 import {
-  areaNamesPath, areaPath, csvName, deprivationPath, downloadPaths, profilePath, seriesPath, valuesPath,
+  AUTH, areaNamesPath, areaPath, csvName, deprivationPath, downloadPaths, profilePath, seriesPath, valuesPath,
 } from "./lib/paths.js";
 import { userMessage } from "./lib/problem.js";
 import { Store } from "./lib/store.js";
@@ -233,17 +234,25 @@ function showLabels() {
 }
 
 function drawLegend(legend) {
-  const { heading, rows, note } = legendView(legend);
+  const { heading, rows, note, marking } = legendView(legend, { offersSignIn: canSignIn() });
   const list = el("ul");
-  list.append(...rows.map(({ colour, label, why }) => {
+  list.append(...rows.map(({ colour, label, why, signIn }) => {
     const swatch = el("span", "", "swatch");
     swatch.style.background = colour;
     const item = el("li");
     item.append(swatch, label);
     if (why) item.append(" ", el("span", why, "why"));
+    if (signIn) {
+      const offer = el("button", "Sign in", "sign-in-offer");
+      offer.type = "button";
+      offer.addEventListener("click", openSignIn);
+      item.append(" ", offer);
+    }
     return item;
   }));
-  legendControl.getContainer().replaceChildren(el("h2", heading), list, el("p", note, "why"));
+  const parts = [el("h2", heading), list, el("p", note, "why")];
+  if (marking) parts.unshift(el("p", marking, "marking"));
+  legendControl.getContainer().replaceChildren(...parts);
 }
 
 function hoverContent(code, name) {
@@ -304,6 +313,20 @@ async function selectArea(code, type, chartsOf = "") {
   }
 }
 
+// The selected area's profile again, as the viewer now sees it, on the tab that is open.
+async function reloadProfile(code) {
+  const tab = $("alerts").hidden ? "profile" : "alerts";
+  try {
+    const answer = await store.latest("area", (signal) => store.json(profilePath(code), signal));
+    if (answer.current) {
+      showProfile(answer.value, openAlert);
+      showTab(tab);
+    }
+  } catch (error) {
+    showFailure("profile", "This area's profile could not be loaded", error);
+  }
+}
+
 // The series of an alert's indicators in its area; those that cannot be had are left out.
 async function alertCharts(area, type, codes, signal) {
   if (!codes) return [];
@@ -332,13 +355,65 @@ async function downloadCsv() {
   }
 }
 
+// ------------------------------------------------------------------ the viewer
+// Signed in or out: what the page shows depends on who asks (partners-only indicators,
+// small numbers, alerts, profiles), so it asks again. Marked loading at once, so that
+// "painted" means painted for the new viewer.
+async function viewerChanged() {
+  document.body.dataset.state = "loading";
+  hush();
+  try {
+    const answer = await store.latest("catalogue", (signal) => store.json("api/indicators", signal));
+    if (!answer.current) return;
+    indicators = answer.value;
+  } catch (error) {
+    tell(error, "The indicators could not be loaded again");
+    document.body.dataset.state = "failed";
+    return;
+  }
+  if (!indicators.some((i) => i.code === store.view.indicator)) {
+    store.set({ indicator: defaultIndicator(indicators), period: null }); // no longer visible
+  }
+  fillIndicators($("indicator-search").value);
+  fillTypes();
+  await paintOrRecover("The map could not be painted");
+  loadAlerts();
+  if (store.view.area) reloadProfile(store.view.area);
+}
+
+// Paint the view; if the server refuses it (the notice gives its reason), the nearest view
+// it can show: the newest period of the indicator if it exists, else the default one.
+async function paintOrRecover(failure) {
+  if ((await paint(failure)) !== "failed") return;
+  const refused = writeView(store.view);
+  store.set(recoverView(store.view, {
+    indicators: indicators.map((i) => i.code), fallbackIndicator: defaultIndicator(indicators),
+    schemes: offered("scheme"), classes: offered("classes").map(Number),
+  }));
+  if (writeView(store.view) !== refused) {
+    fillIndicators();
+    fillTypes();
+    fillClasses();
+    await paint();
+  }
+}
+
+function loadAlerts() {
+  store.latest("alerts", (signal) => store.json("api/alerts?limit=200", signal))
+    .then((answer) => { if (answer.current) showAlerts(answer.value, openAlert); })
+    .catch((error) => showFailure("alerts", "Could not load the alerts", error));
+}
+
 // ------------------------------------------------------------------ start
 async function start() {
   store.set(readView(location.hash));
   // A link that names the indicator and type can ask for its values while the page is still
   // reading the catalogue; the first paint takes that answer if it asks for the same.
   if (store.view.indicator && store.view.type) store.prefetch(valuesPath(store.view));
-  const [settings, catalogue, areaTypes] = await Promise.all([api("api/config"), api("api/indicators"), api("api/area-types")]);
+  const [settings, catalogue, areaTypes, who] = await Promise.all([
+    api("api/config"), api("api/indicators"), api("api/area-types"), api(AUTH.session).catch(() => null),
+  ]);
+  showAccount(who, { partnership: settings.partnership_name, onChange: viewerChanged });
   config = settings;
   indicators = catalogue;
   types = areaTypes;
@@ -349,7 +424,11 @@ async function start() {
   map.on("zoomend", showLabels);
   if (config.tile_url) L.tileLayer(config.tile_url, { attribution: config.tile_attribution }).addTo(map);
   legendControl = L.control({ position: "bottomleft" });
-  legendControl.onAdd = () => L.DomUtil.create("div", "legend");
+  legendControl.onAdd = () => {
+    const box = L.DomUtil.create("div", "legend");
+    L.DomEvent.disableClickPropagation(box); // its sign-in offer is not a click on the map
+    return box;
+  };
   legendControl.addTo(map);
   // A link's indicator is asked for even if the catalogue lacks it: the server says why it
   // cannot be shown. No indicator: the default one.
@@ -396,24 +475,8 @@ async function start() {
   $("tab-alerts").addEventListener("click", () => showTab("alerts"));
   $("tab-profile").addEventListener("click", () => showTab("profile"));
 
-  if ((await paint("This link's view could not be shown")) === "failed") {
-    // The link's view was refused (the notice gives the server's reason): show the nearest
-    // view the server can, the newest period of the indicator if it exists.
-    const linked = writeView(store.view);
-    store.set(recoverView(store.view, {
-      indicators: indicators.map((i) => i.code), fallbackIndicator: defaultIndicator(indicators),
-      schemes: offered("scheme"), classes: offered("classes").map(Number),
-    }));
-    if (writeView(store.view) !== linked) {
-      fillIndicators();
-      fillTypes();
-      fillClasses();
-      await paint();
-    }
-  }
-  store.json("api/alerts?limit=200")
-    .then((body) => showAlerts(body, openAlert))
-    .catch((error) => showFailure("alerts", "Could not load the alerts", error));
+  await paintOrRecover("This link's view could not be shown");
+  loadAlerts();
   if (store.view.area) selectArea(store.view.area);
 }
 

@@ -15,7 +15,10 @@ export function el(tag, text = "", className = "") {
 
 export async function request(path, options) {
   const response = await fetch(path, options);
-  if (!response.ok) throw problemError(response.status, await response.json().catch(() => null), path);
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    throw problemError(response.status, body, path, response.headers.get("Retry-After"));
+  }
   return response;
 }
 

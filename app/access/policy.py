@@ -111,12 +111,24 @@ def sees_small_counts(viewer: Viewer) -> bool:
 
 
 def is_restricted_read(viewer: Viewer, indicator: Disclosed) -> bool:
-    """Whether the viewer's read of ``indicator``'s values is one of restricted data (it
-    is audited): an indicator the public may not see, or one whose small counts the
-    public sees suppressed and this viewer does not."""
+    """Whether the viewer's read of ``indicator``'s values is one of restricted data: an
+    indicator the public may not see, or one whose small counts the public sees
+    suppressed and this viewer does not. Such a read is audited, and what it gives is
+    marked (:func:`marking`)."""
     if not is_partner(viewer):
         return False
     return indicator.visibility is not Visibility.PUBLIC or bool(indicator.disclosure_threshold)
+
+
+MARKING = "Partners only — not for publication"
+
+
+def marking(viewer: Viewer, indicator: Disclosed) -> str | None:
+    """The marking that everything made of the viewer's view of ``indicator`` carries
+    (the map's legend and GeoJSON, its PNG and HTML exports, CSV, GeoJSON and GeoPackage
+    downloads) when that view holds what the public's does not; None otherwise. A view
+    is marked exactly when reading it is audited (:func:`is_restricted_read`)."""
+    return MARKING if is_restricted_read(viewer, indicator) else None
 
 
 def acts_for_every_agency(viewer: Viewer) -> bool:

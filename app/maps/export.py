@@ -4,6 +4,11 @@ scripts are inlined, so it opens offline, and a PNG drawn by matplotlib.
 Both take the map GeoJSON that :func:`app.maps.service.indicator_map` makes, so an export
 shows exactly what the page shows, suppression included.
 
+A restricted view's exports carry its marking (``collection["marking"]``, from
+:func:`app.access.policy.marking`: "Partners only — not for publication"): the PNG as a
+banner drawn above the map, in its footer and in its ``Warning`` text chunk; the HTML page
+as a banner over the map, in its legend and in its title.
+
 Names, titles and units come from partners' data, so the HTML export writes them as text:
 escaped in its title and legend, and escaped in the properties its tooltips show (folium's
 tooltips write them with ``innerHTML``). Its scripts are folium's and Leaflet's, inline so
@@ -38,7 +43,7 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
 TOOLTIP_FIELDS = ("name", "code", "value", "status")
 
 
-def legend_html(legend: dict[str, Any]) -> str:
+def legend_html(legend: dict[str, Any], marking: str | None = None) -> str:
     """The legend's box; its swatches' colours are classes of :func:`legend_css`, since the
     page's policy allows no ``style`` attribute."""
     unit = f" {legend['indicator']['unit']}" if legend["indicator"]["unit"] else ""
@@ -54,11 +59,19 @@ def legend_html(legend: dict[str, Any]) -> str:
                 f'<li><span class="nis-swatch-{key}"></span>{name} '
                 f"({entry['count']}): {html.escape(entry['why'])}</li>"
             )
+    marked = "" if marking is None else f'<p class="nis-marked">{html.escape(marking)}</p>'
     return (
-        '<div class="nis-legend"><strong>' + html.escape(title_of(legend)) + "</strong><ul>"
-        + "".join(rows) + "</ul><small>" + html.escape(legend["palette"]) + "; "
-        + html.escape(legend["scheme"].replace("_", " ")) + "</small></div>"
+        '<div class="nis-legend">' + marked + "<strong>" + html.escape(title_of(legend))
+        + "</strong><ul>" + "".join(rows) + "</ul><small>" + html.escape(legend["palette"])
+        + "; " + html.escape(legend["scheme"].replace("_", " ")) + "</small></div>"
     )  # fmt: skip
+
+
+def marking_html(marking: str | None) -> str:
+    """The banner over a restricted view's map (nothing for any other)."""
+    if marking is None:
+        return ""
+    return f'<div class="nis-marking" role="note">{html.escape(marking)}</div>'
 
 
 def legend_css(legend: dict[str, Any]) -> str:
@@ -102,7 +115,13 @@ _LEGEND_CSS = """
 .nis-legend ul { list-style: none; margin: .3rem 0; padding: 0; }
 .nis-legend span { display: inline-block; width: 1.1rem; height: .8rem; margin-right: .4rem;
   border: 1px solid #777; vertical-align: middle; }
+.nis-marking { position: absolute; top: .6rem; left: 50%; transform: translateX(-50%);
+  z-index: 1001; background: #a50026; color: #fff; padding: .35rem .9rem;
+  font: 600 15px/1.3 system-ui, sans-serif; border: 2px solid #fff; }
+.nis-legend .nis-marked { margin: 0 0 .3rem; color: #a50026; font-weight: 600; }
 """
+# The marking's banner on a PNG: white on dark red, the darkest of the palettes' reds.
+BANNER_COLOUR = "#a50026"
 
 
 @dataclass(frozen=True)
@@ -122,6 +141,7 @@ def standalone_html(collection: dict[str, Any]) -> StandalonePage:
     be allowed, and the export is refused rather than served.
     """
     legend = collection["legend"]
+    marking = collection.get("marking")
     code = _folium_page(collection).replace(
         "<head>",
         f"<head><style>{(LEAFLET / 'leaflet.css').read_text()}{_LEGEND_CSS}"
@@ -129,8 +149,10 @@ def standalone_html(collection: dict[str, Any]) -> StandalonePage:
         1,
     )
     hashes = inline_hashes(code)
-    document = code.replace("</body>", legend_html(legend) + "</body>", 1).replace(
-        "<head>", f"<head><title>{html.escape(title_of(legend))}</title>", 1
+    title = title_of(legend) if marking is None else f"{marking}: {title_of(legend)}"
+    shown = marking_html(marking) + legend_html(legend, marking)
+    document = code.replace("</body>", shown + "</body>", 1).replace(
+        "<head>", f"<head><title>{html.escape(title)}</title>", 1
     )
     if inline_hashes(document) != hashes:
         raise ValueError("the title's or legend's text added a script or style to the export")
@@ -199,9 +221,22 @@ def png(collection: dict[str, Any], width_px: int = 1600, dpi: int = 150) -> byt
             handles.append(Patch(facecolor=legend[key]["colour"], edgecolor="#777777",
                                  label=f"{name} ({legend[key]['count']})"))  # fmt: skip
     axes.legend(handles=handles, loc="lower left", fontsize="small", frameon=True)
-    figure.text(0.01, 0.01, f"{SOURCE_NOTE}; {legend['palette']}", fontsize="x-small")
+    marking = collection.get("marking")
+    note = f"{SOURCE_NOTE}; {legend['palette']}"
+    metadata = {"Title": title_of(legend)}
+    if marking is not None:
+        # Above the title, where a crop for a slide is least likely to lose it; and in the
+        # footer and the file's own text, should it be cropped all the same.
+        figure.text(
+            0.5, 1.0, marking, ha="center", va="bottom", color="white", fontsize="large",
+            fontweight="bold",
+            bbox={"facecolor": BANNER_COLOUR, "edgecolor": BANNER_COLOUR, "pad": 6},
+        )  # fmt: skip
+        note = f"{marking}. {note}"
+        metadata["Warning"] = marking
+    figure.text(0.01, 0.01, note, fontsize="x-small")
     out = io.BytesIO()
-    figure.savefig(out, format="png", bbox_inches="tight")
+    figure.savefig(out, format="png", bbox_inches="tight", metadata=metadata)
     plt.close(figure)
     return out.getvalue()
 

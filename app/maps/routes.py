@@ -109,4 +109,5 @@ def get_config(settings: SettingsDep) -> dict[str, Any]:
         "tile_url": settings.tile_url,
         "tile_attribution": settings.tile_attribution,
         "map_tiles_above": settings.map_tiles_above,
+        "partnership_name": settings.partnership_name,
     }

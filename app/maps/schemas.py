@@ -43,6 +43,10 @@ class Legend(Contract):
     suppressed: Uncoloured
     no_data: Uncoloured
     notes: list[str]
+    marking: str | None = Field(
+        description="Partners only — not for publication, when the viewer sees what the "
+        "public does not; null otherwise"
+    )
 
 
 class AreaOnMap(Contract):
@@ -65,8 +69,9 @@ class MapValues(Contract):
 
 class MapCollection(FeatureCollection):
     """The map as GeoJSON: each feature's properties are its ``code``, ``name``,
-    ``type`` and :class:`AreaOnMap`'s."""
+    ``type`` and :class:`AreaOnMap`'s; ``marking`` is the legend's."""
 
+    marking: str | None
     legend: Legend
     features: list[Feature]
 
@@ -75,3 +80,4 @@ class ConfigOut(Contract):
     tile_url: str | None
     tile_attribution: str
     map_tiles_above: int
+    partnership_name: str | None

@@ -73,7 +73,9 @@ def indicator_map(session: Session, viewer: Viewer, req: MapRequest) -> str:
         session, c.type_code, c.vintage, req.simplify, req.precision, c.props, c.missing
     )
     return (
-        '{"type":"FeatureCollection","legend":'
+        '{"type":"FeatureCollection","marking":'
+        + json.dumps(c.legend["marking"])
+        + ',"legend":'
         + json.dumps(c.legend)
         + ',"features":['
         + ",".join(features)
@@ -195,15 +197,22 @@ def _classify(
             )
         ],
         "suppressed": {"colour": SUPPRESSED_COLOUR, "count": suppressed,
-                       "why": f"counts below {indicator.disclosure_threshold} are hidden in "
-                              "public outputs (sign in as a partner to see them)"},
+                       "why": _why_suppressed(viewer, indicator)},
         "no_data": {"colour": NO_DATA_COLOUR, "count": total - sum(classes.counts) - suppressed,
                     "why": "no value for this area and period"},
         "notes": [] if result is None else result.notes,
+        "marking": policy.marking(viewer, indicator),
     }  # fmt: skip
     missing = {"value": None, "class": None, "status": "no data", "colour": NO_DATA_COLOUR,
                "period": period}  # fmt: skip
     return _Classified(type_code, vintage, legend, props, missing)
+
+
+def _why_suppressed(viewer: Viewer, indicator: Indicator) -> str:
+    """Why areas are grey: the public is told that partners see them; partners (who see
+    every value) are not told to sign in."""
+    why = f"counts below {indicator.disclosure_threshold} are hidden in public outputs"
+    return why if policy.sees_small_counts(viewer) else f"{why} (sign in as a partner to see them)"
 
 
 def _city_value(indicator: Indicator, rows: list[dict[str, Any]]) -> dict[str, Any] | None:

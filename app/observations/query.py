@@ -46,21 +46,27 @@ class ObservationResult:
     type_code: str
     notes: list[str]
     observations: list[dict[str, Any]]
+    marking: str | None = None  # :func:`app.access.policy.marking` of the viewer's read
 
     def as_json(self) -> dict[str, Any]:
         return {
             "indicator": self.indicator,
             "type": self.type_code,
             "notes": self.notes,
+            "marking": self.marking,
             "observations": self.observations,
         }
 
     def as_csv(self) -> str:
+        """The values as CSV; a restricted read's with a first column ``marking`` on
+        every row (what spreadsheets and GIS tools read without being told: a comment
+        line before the header is taken for the header)."""
         out = io.StringIO()
-        writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
+        columns = CSV_COLUMNS if self.marking is None else ["marking", *CSV_COLUMNS]
+        writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\r\n")
         writer.writeheader()
         for row in self.observations:
-            writer.writerow({**row, "indicator": self.indicator["code"]})
+            writer.writerow({**row, "indicator": self.indicator["code"], "marking": self.marking})
         return out.getvalue()
 
 
@@ -72,6 +78,7 @@ def query_observations(session: Session, viewer: Viewer, q: ObservationQuery) ->
         f"{q.from_period or ''}..{q.to_period or ''}" if q.from_period or q.to_period else None
     )
     note_read(session, viewer, indicator, indicator.code, result.type_code, period)
+    result.marking = policy.marking(viewer, indicator)
     return result
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from app.contracts import Contract
 from app.indicators.indicator import Indicator
 
@@ -22,4 +24,8 @@ class ObservationsOut(Contract):
     indicator: Indicator
     type: str
     notes: list[str]
+    marking: str | None = Field(
+        description="Partners only — not for publication, when the viewer sees what the "
+        "public does not (the CSV then has a first column marking); null otherwise"
+    )
     observations: list[ObservationOut]

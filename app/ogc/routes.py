@@ -220,9 +220,8 @@ def vector_tile(
     built = layer_tiles.tile(session, layer, z, x, y, viewer, datetime)
     headers = {
         "ETag": f'"{built.etag}"',
+        # Vary (one answer per key and session) comes from app.access.caching.
         "Cache-Control": f"{policy.cache_scope(viewer)}, max-age={built.max_age}",
-        # What a viewer is sent depends on their key: a cache keeps one answer per key.
-        "Vary": "Authorization",
     }
     if request.headers.get("if-none-match") == headers["ETag"]:
         return Response(status_code=304, headers=headers)

@@ -62,6 +62,11 @@ class ItemsPage(FeatureCollection):
     numberReturned: int  # noqa: N815
     timeStamp: str  # noqa: N815
     links: list[Link]
+    marking: str | None = Field(
+        default=None,
+        description="Indicator layers: Partners only — not for publication, when the "
+        "viewer sees what the public does not",
+    )
     features: list[Feature]
 
 

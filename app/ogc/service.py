@@ -337,6 +337,8 @@ def items(
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "links": links,
     }
+    if indicator is not None:
+        page.head["marking"] = policy.marking(viewer, indicator)
     return page
 
 
@@ -387,14 +389,24 @@ def download(
     precision: int,
     moment: str | None = None,
 ) -> tuple[bytes, str]:
-    """A whole layer as GeoPackage, GeoJSON or CSV (properties only); (body, media type)."""
+    """A whole layer as GeoPackage, GeoJSON or CSV (properties only); (body, media type).
+
+    A restricted view's download is marked (:func:`app.access.policy.marking`): the
+    GeoJSON by its top-level ``marking`` member, the CSV and GeoPackage by a first
+    column ``marking`` holding it on every row, which spreadsheets show and GIS tools
+    read as one more attribute (a comment line before the header would be taken for the
+    header by QGIS, GDAL and most spreadsheets)."""
     if fmt not in DOWNLOADS:
         raise InvalidParameterError(f"Downloads are {', '.join(DOWNLOADS)}; not {fmt!r}")
     req = ItemsRequest(collection_id, MAX_DOWNLOAD, 0, datetime=moment)
-    text = items(session, base, req, viewer, precision).text(session)
+    page = items(session, base, req, viewer, precision)
+    text = page.text(session)
     if fmt == "geojson":
         return text.encode(), GEOJSON
     frame = gpd.GeoDataFrame.from_features(json.loads(text)["features"], crs="EPSG:4326")
+    marking = page.head.get("marking")
+    if marking is not None:
+        frame.insert(0, "marking", marking)
     if fmt == "csv":
         return frame.drop(columns="geometry").to_csv(index=False).encode(), "text/csv"
     with tempfile.TemporaryDirectory() as folder:

@@ -28,25 +28,32 @@ import { formatValue } from "./format.js";
  * @property {LegendClass[]} classes
  * @property {LegendEntry} suppressed
  * @property {LegendEntry} no_data
+ * @property {string | null} [marking]   "Partners only — not for publication" when the
+ *   viewer sees what the public does not
  *
  * @typedef {object} LegendRow
  * @property {string} colour
  * @property {string} label
  * @property {string} [why]   why these areas have no class colour
+ * @property {boolean} [signIn]   signing in would show them (the row offers it)
  *
  * @typedef {object} LegendView
  * @property {string} heading
  * @property {LegendRow[]} rows
  * @property {string} note
+ * @property {string | null} marking
  */
 
 /**
  * The legend's heading ("Burglary, 2023-06"), one row per class with its range and count,
- * then suppressed and no-data rows when some areas are, and the palette and scheme.
+ * then suppressed and no-data rows when some areas are, and the palette and scheme; the
+ * view's marking when it is restricted. The suppressed row offers to sign in when the page
+ * can (`offersSignIn`: nobody is signed in and the instance has a way to).
  * @param {Legend} legend
+ * @param {{ offersSignIn?: boolean }} [options]
  * @returns {LegendView}
  */
-export function legendView(legend) {
+export function legendView(legend, { offersSignIn = false } = {}) {
   const unit = legend.indicator.unit;
   /** @type {LegendRow[]} */
   const rows = legend.classes.map((c) => ({
@@ -54,11 +61,16 @@ export function legendView(legend) {
     label: `${formatValue(c.lower, unit)} – ${formatValue(c.upper, unit)} (${c.count})`,
   }));
   for (const [name, entry] of /** @type {const} */ ([["Suppressed", legend.suppressed], ["No data", legend.no_data]])) {
-    if (entry.count) rows.push({ colour: entry.colour, label: `${name} (${entry.count})`, why: entry.why });
+    if (!entry.count) continue;
+    /** @type {LegendRow} */
+    const row = { colour: entry.colour, label: `${name} (${entry.count})`, why: entry.why };
+    if (offersSignIn && entry === legend.suppressed) row.signIn = true;
+    rows.push(row);
   }
   return {
     heading: `${legend.indicator.title}, ${legend.period || "no data"}`,
     rows,
     note: `${legend.palette}; ${legend.scheme.replace("_", " ")}`,
+    marking: legend.marking ?? null,
   };
 }

@@ -108,3 +108,20 @@ export function profilePath(code) {
 export function seriesPath(indicator, type, area) {
   return `api/observations?${new URLSearchParams({ indicator, type, area })}`;
 }
+
+/** Signing in and out (`/api/auth`). */
+export const AUTH = Object.freeze({
+  session: "api/auth/session",
+  signIn: "api/auth/sign-in",
+  signOut: "api/auth/sign-out",
+  signOutEverywhere: "api/auth/sign-out-everywhere",
+});
+
+/**
+ * The start of single sign-on, which comes back to `next` (the page's path and query).
+ * @param {string} path    location.pathname
+ * @param {string} query   location.search, with its "?" or empty
+ */
+export function ssoStartPath(path, query) {
+  return `api/auth/sso/start?${new URLSearchParams({ next: `${path}${query}` })}`;
+}

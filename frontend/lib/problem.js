@@ -12,6 +12,7 @@
  * @property {string} [detail]       the explanation for people
  * @property {string} [instance]
  * @property {Array<Record<string, unknown>>} [errors]  per-field or per-row errors
+ * @property {number | null} [retryAfter]  seconds to wait before asking again (429, 503)
  */
 
 export class ApiError extends Error {
@@ -27,7 +28,24 @@ export class ApiError extends Error {
     this.instance = problem.instance ?? "";
     /** @type {Array<Record<string, unknown>>} */
     this.errors = problem.errors ?? [];
+    /** @type {number | null} */
+    this.retryAfter = problem.retryAfter ?? null;
   }
+}
+
+/**
+ * The seconds a Retry-After header says to wait (a number of seconds or an HTTP date), or
+ * null without one.
+ * @param {string | null | undefined} header
+ * @param {number} [now]  milliseconds since the epoch
+ * @returns {number | null}
+ */
+export function retryAfterSeconds(header, now = Date.now()) {
+  if (!header) return null;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const when = Date.parse(text);
+  return Number.isNaN(when) ? null : Math.max(0, Math.ceil((when - now) / 1000));
 }
 
 /**
@@ -36,9 +54,10 @@ export class ApiError extends Error {
  * @param {number} status
  * @param {unknown} body  the parsed response body, or null when it was not JSON
  * @param {string} path
+ * @param {string | null} [retryAfter]  the response's Retry-After header
  * @returns {ApiError}
  */
-export function problemError(status, body, path) {
+export function problemError(status, body, path, retryAfter = null) {
   /** @type {Record<string, unknown>} */
   const members = body && typeof body === "object" && !Array.isArray(body) ? /** @type {Record<string, unknown>} */ (body) : {};
   /** @param {string} key */
@@ -48,6 +67,7 @@ export function problemError(status, body, path) {
     : undefined;
   return new ApiError({
     status, path, code: text("code"), title: text("title"), detail: text("detail"), instance: text("instance"), errors,
+    retryAfter: retryAfterSeconds(retryAfter),
   });
 }
 

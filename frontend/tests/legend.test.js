@@ -48,3 +48,17 @@ test("server text stays as it came (the page sets it as text)", () => {
   assert.equal(view.heading, "<b>T</b>, 2023-06");
   assert.equal(view.rows[0].label, "0 <i> – 2.5 <i> (10)");
 });
+
+test("the suppressed row offers to sign in when the page can, and only that row", () => {
+  const suppressed = { colour: "#bdbdbd", count: 4, why: "counts below 3 are hidden in public outputs" };
+  const offered = legendView(legend({ suppressed }), { offersSignIn: true }).rows;
+  assert.deepEqual(offered.filter((r) => r.signIn).map((r) => r.label), ["Suppressed (4)"]);
+  assert.ok(!legendView(legend({ suppressed })).rows.some((r) => r.signIn), "signed in, or no way to");
+});
+
+test("a restricted view's legend carries its marking; another's none", () => {
+  const marking = "Partners only — not for publication";
+  assert.equal(legendView(legend({ marking })).marking, marking);
+  assert.equal(legendView(legend({ marking: null })).marking, null);
+  assert.equal(legendView(legend()).marking, null, "a server that sends none");
+});

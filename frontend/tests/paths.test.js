@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  areaNamesPath, areaPath, areasPath, csvName, deprivationPath, downloadPaths, profilePath, seriesPath, tileJsonPath,
-  valuesPath,
+  AUTH, areaNamesPath, areaPath, areasPath, csvName, deprivationPath, downloadPaths, profilePath, seriesPath,
+  ssoStartPath, tileJsonPath, valuesPath,
 } from "../lib/paths.js";
 import { DEFAULT_VIEW } from "../lib/view.js";
 
@@ -45,4 +45,18 @@ test("other paths", () => {
   assert.equal(deprivationPath("lsoa"), "api/maps/imd_decile?type=lsoa&geometry=false");
   assert.equal(areaPath("E01", "lsoa"), "api/areas/E01?type=lsoa&simplify=1");
   assert.deepEqual(query(seriesPath("burglary", "lsoa", "E01")), { indicator: "burglary", type: "lsoa", area: "E01" });
+});
+
+test("single sign-on starts at the server and comes back to the page's path and query", () => {
+  const path = ssoStartPath("/", "?lang=cy");
+  assert.ok(path.startsWith("api/auth/sso/start?"));
+  assert.deepEqual(query(path), { next: "/?lang=cy" });
+  assert.deepEqual(query(ssoStartPath("/nis/", "")), { next: "/nis/" });
+});
+
+test("signing in and out are the server's auth routes, relative to the page", () => {
+  assert.deepEqual({ ...AUTH }, {
+    session: "api/auth/session", signIn: "api/auth/sign-in", signOut: "api/auth/sign-out",
+    signOutEverywhere: "api/auth/sign-out-everywhere",
+  });
 });

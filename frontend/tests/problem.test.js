@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ApiError, problemError, userMessage } from "../lib/problem.js";
+import { ApiError, problemError, retryAfterSeconds, userMessage } from "../lib/problem.js";
 
 const body = {
   type: "about:blank#invalid_parameter", title: "Bad request", status: 400, code: "invalid_parameter",
@@ -47,4 +47,12 @@ test("other failures are told plainly", () => {
   assert.equal(userMessage(new TypeError("Failed to fetch")), "The server could not be reached.");
   assert.equal(userMessage(new Error("boom")), "boom");
   assert.equal(userMessage("odd"), "odd");
+});
+
+test("Retry-After is kept in seconds, given as seconds or as an HTTP date", () => {
+  assert.equal(problemError(429, null, "p", "120").retryAfter, 120);
+  assert.equal(problemError(503, null, "p").retryAfter, null);
+  assert.equal(retryAfterSeconds("Wed, 02 Dec 2026 10:00:30 GMT", Date.parse("2026-12-02T10:00:00Z")), 30);
+  assert.equal(retryAfterSeconds("Wed, 02 Dec 2026 09:00:00 GMT", Date.parse("2026-12-02T10:00:00Z")), 0);
+  assert.equal(retryAfterSeconds("soon"), null);
 });
