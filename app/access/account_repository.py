@@ -56,6 +56,13 @@ def update_user(session: Session, user_id: int, **fields: Any) -> None:
     )
 
 
+def display_name(session: Session, user_id: int) -> str | None:
+    name: str | None = session.execute(
+        text("SELECT display_name FROM app_user WHERE id = :i"), {"i": user_id}
+    ).scalar_one()
+    return name
+
+
 def mark_signed_in(session: Session, user_id: int) -> None:
     session.execute(
         text("UPDATE app_user SET last_sign_in_at = now() WHERE id = :i"), {"i": user_id}

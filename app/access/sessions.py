@@ -39,6 +39,7 @@ def _hash(token: str) -> str:
 @dataclass(frozen=True)
 class Started:
     session_id: int
+    display_name: str | None
     token: str  # for the cookie only; never stored
     csrf_token: str
     expires_at: datetime
@@ -53,7 +54,7 @@ def start(
     expires = datetime.now(UTC) + timedelta(hours=settings.session_hours)
     session_id = repo.insert_session(session, user_id, _hash(token), csrf, method, address, expires)
     repo.mark_signed_in(session, user_id)
-    return Started(session_id, token, csrf, expires)
+    return Started(session_id, repo.display_name(session, user_id), token, csrf, expires)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def live_of(request: Request) -> Live | None:
 def live_of_started(viewer: Viewer, started: Started, method: str) -> Live:
     """The session just opened for ``viewer``."""
     return Live(
-        replace(viewer, session_id=started.session_id), None, started.csrf_token, method,
+        replace(viewer, session_id=started.session_id), started.display_name,
+        started.csrf_token, method,
         started.expires_at,
     )  # fmt: skip
 

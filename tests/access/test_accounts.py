@@ -130,7 +130,12 @@ def test_the_command_line_makes_disables_and_resets_accounts(site: Site) -> None
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert "created analyst kim@council.gov.uk of police" in made.stderr
-    kim = site.signed_in("kim@council.gov.uk", "river otter cinnamon")
+    kim = site.browser()
+    signed = kim.post(
+        "/api/auth/sign-in",
+        json={"username": "kim@council.gov.uk", "password": "river otter cinnamon"},
+    )
+    assert signed.json()["display_name"] == "Kim Lee"  # in the sign-in's own answer
     assert kim.get("/api/auth/session").json()["display_name"] == "Kim Lee"
 
     weak = _nis(site, "user", "create", "lee", "--password-stdin", stdin="letmein\n")

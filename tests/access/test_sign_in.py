@@ -16,6 +16,7 @@ def test_signing_in_sets_a_session_cookie_the_page_cannot_read(site: Site) -> No
         "/api/auth/sign-in", json={"username": "Sam.Analyst ", "password": PASSWORD}
     )
     assert response.status_code == 200, response.text
+    assert response.json()["username"] == "sam.analyst"
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("nis_session=")
     assert "HttpOnly" in cookie
