@@ -144,7 +144,10 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in COMMON_HEADERS.items():
                     headers[name] = value
-                if CSP not in headers:
+                # A 304's headers replace the cached response's (RFC 9111 4.3.4): a policy
+                # on it would give a cached page the policy of "not HTML" (none), and
+                # the browser would block the page's own scripts on a revisit.
+                if CSP not in headers and message["status"] != 304:
                     html = headers.get("content-type", "").startswith("text/html")
                     headers[CSP] = self.page if html else NOTHING
             await send(message)

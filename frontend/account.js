@@ -7,7 +7,9 @@
 // only ever set as text.
 
 import { $, api, request } from "./common.js";
-import { NOBODY, audienceOf, csrfHeaders, offersSignIn, signInFailure, ssoLabel, whoLabel } from "./lib/account.js";
+import {
+  NOBODY, audienceOf, csrfHeaders, offersSignIn, signInFailure, ssoLabel, ssoOutcome, whoLabel,
+} from "./lib/account.js";
 import { AUTH, ssoStartPath } from "./lib/paths.js";
 import { userMessage } from "./lib/problem.js";
 
@@ -48,6 +50,13 @@ export function showAccount(current, { partnership = null, onChange }) {
     if (document.visibilityState === "visible") refresh();
   });
   render();
+  // Back from a single sign-on that was refused: say why, and leave the address clean.
+  const outcome = ssoOutcome(location.search);
+  if (outcome !== null) {
+    history.replaceState(history.state, "", `${location.pathname}${outcome.search}${location.hash}`);
+    openSignIn();
+    say(outcome.message);
+  }
 }
 
 /** Open the sign-in panel and put the focus in it (the legend's offer calls this too). */
@@ -55,7 +64,7 @@ export function openSignIn() {
   if (!offersSignIn(who)) return;
   $("sign-in").hidden = false;
   $("sign-in-toggle").setAttribute("aria-expanded", "true");
-  $("sso").href = ssoStartPath(location.pathname, location.search);
+  $("sso").href = ssoStartPath(location.pathname, location.search, location.hash);
   (who.sso ? $("sso") : $("sign-in-name")).focus();
 }
 
@@ -120,9 +129,7 @@ async function signIn() {
     const signed = await response.json();
     form.reset();
     closePanel();
-    // The sign-in's own answer lacks the display name (it is read with the session): the
-    // session's answer has it.
-    become(await api(AUTH.session).catch(() => signed));
+    become(signed);
     $("signed-in").focus(); // says who is signed in, where the form was
   } catch (error) {
     say(signInFailure(error));

@@ -93,3 +93,29 @@ export function signInFailure(error) {
   }
   return message;
 }
+
+/** What the page says when single sign-on came back refused (``?sign_in=CODE``). */
+const SSO_OUTCOMES = {
+  "no-role": "You signed in, but the partnership's directory gives you no role here: ask the administrator to add you to a NIS group.",
+  refused: "The single sign-on did not complete (it was refused, expired or already used): try again.",
+  unavailable: "The partnership's identity provider could not be reached: try again shortly.",
+};
+
+/**
+ * The message of a single sign-on that came back refused, and the query without it; null
+ * when the query says nothing of a sign-in. Only known codes are shown (the URL is
+ * anyone's to write).
+ * @param {string} search location.search
+ * @returns {{ message: string, search: string } | null}
+ */
+export function ssoOutcome(search) {
+  const params = new URLSearchParams(search);
+  const code = params.get("sign_in");
+  if (code === null) return null;
+  params.delete("sign_in");
+  const rest = params.toString();
+  const message = Object.hasOwn(SSO_OUTCOMES, code)
+    ? SSO_OUTCOMES[/** @type {keyof typeof SSO_OUTCOMES} */ (code)]
+    : SSO_OUTCOMES.refused;
+  return { message, search: rest ? `?${rest}` : "" };
+}

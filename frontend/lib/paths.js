@@ -118,10 +118,12 @@ export const AUTH = Object.freeze({
 });
 
 /**
- * The start of single sign-on, which comes back to `next` (the page's path and query).
+ * The start of single sign-on, which comes back to `next`: the page's path, query and
+ * hash (the view the officer was looking at).
  * @param {string} path    location.pathname
  * @param {string} query   location.search, with its "?" or empty
+ * @param {string} [hash]  location.hash, with its "#" or empty
  */
-export function ssoStartPath(path, query) {
-  return `api/auth/sso/start?${new URLSearchParams({ next: `${path}${query}` })}`;
+export function ssoStartPath(path, query, hash = "") {
+  return `api/auth/sso/start?${new URLSearchParams({ next: `${path}${query}${hash}` })}`;
 }

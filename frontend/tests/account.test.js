@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  NOBODY, audienceOf, csrfHeaders, offersSignIn, signInFailure, ssoLabel, waitText, whoLabel,
+  NOBODY, audienceOf, csrfHeaders, offersSignIn, signInFailure, ssoLabel, ssoOutcome, waitText, whoLabel,
 } from "../lib/account.js";
 import { problemError } from "../lib/problem.js";
 
@@ -74,4 +74,17 @@ test("too many tries say when to try again, from Retry-After", () => {
 
 test("a server out of reach is said so", () => {
   assert.equal(signInFailure(new TypeError("Failed to fetch")), "The server could not be reached.");
+});
+
+test("a refused single sign-on is said in words, and taken out of the address", () => {
+  assert.deepEqual(ssoOutcome("?sign_in=no-role&indicator=burglary"), {
+    message: ssoOutcome("?sign_in=no-role").message,
+    search: "?indicator=burglary",
+  });
+  assert.match(ssoOutcome("?sign_in=no-role").message, /no role/);
+  assert.match(ssoOutcome("?sign_in=unavailable").message, /could not be reached/);
+  // Whatever else the address says, only the page's own words are shown.
+  assert.equal(ssoOutcome("?sign_in=<b>call 0800</b>").message, ssoOutcome("?sign_in=refused").message);
+  assert.equal(ssoOutcome("?indicator=burglary"), null);
+  assert.equal(ssoOutcome(""), null);
 });

@@ -52,6 +52,10 @@ test("single sign-on starts at the server and comes back to the page's path and 
   assert.ok(path.startsWith("api/auth/sso/start?"));
   assert.deepEqual(query(path), { next: "/?lang=cy" });
   assert.deepEqual(query(ssoStartPath("/nis/", "")), { next: "/nis/" });
+  // The view in the hash comes back too.
+  assert.deepEqual(query(ssoStartPath("/", "", "#indicator=burglary&type=lsoa")), {
+    next: "/#indicator=burglary&type=lsoa",
+  });
 });
 
 test("signing in and out are the server's auth routes, relative to the page", () => {

@@ -88,3 +88,14 @@ def test_a_tile_server_is_allowed_for_images() -> None:
     assert tile_origin(str(settings.tile_url)) == "https://*.tiles.example:8443"
     policy = directives(page_policy(settings))
     assert "https://*.tiles.example:8443" in policy["img-src"]
+
+
+def test_a_revalidated_page_keeps_its_policy(http: httpx.Client) -> None:
+    """A 304 carries no policy of its own: its headers replace the cached page's, and
+    "nothing" would block the page's scripts when a browser comes back to it."""
+    first = http.get("/")
+    assert first.status_code == 200
+    again = http.get("/", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert "content-security-policy" not in again.headers
+    assert again.headers["x-content-type-options"] == "nosniff"
