@@ -98,11 +98,13 @@ class Settings(BaseSettings):
         description="Run the analysis in the background after each upload that changes data.",
     )
     read_cache_entries: int = Field(
-        default=16,
+        default=64,
         ge=0,
         description=(
             "Expensive reads (a map's classification, an indicator layer's comparison and "
-            "alerts) kept while the database is unchanged; 0 turns the cache off."
+            "alerts, the public's suppression masks) kept while the data is unchanged, for "
+            "each audience (the public, each agency's partners, administrators); 0 turns "
+            "the cache off."
         ),
     )
     analysis_quiet_s: float = Field(

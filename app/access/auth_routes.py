@@ -78,9 +78,7 @@ def sign_out(
     viewer: PartnerDep,
 ) -> dict[str, Any]:
     """End this session (the cookie is cleared)."""
-    ended = signin.sign_out(session, viewer, everywhere=False)
-    sessions.clear_cookie(response, request, settings)
-    return {"sessions_ended": ended}
+    return _signed_out(request, response, session, settings, viewer, everywhere=False)
 
 
 @router.post("/sign-out-everywhere", response_model=SignedOut, responses=PARTNER)
@@ -92,7 +90,19 @@ def sign_out_everywhere(
     viewer: PartnerDep,
 ) -> dict[str, Any]:
     """End every session of this account, on every device."""
-    ended = signin.sign_out(session, viewer, everywhere=True)
+    return _signed_out(request, response, session, settings, viewer, everywhere=True)
+
+
+def _signed_out(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    everywhere: bool,
+) -> dict[str, Any]:
+    ended = signin.sign_out(session, viewer, everywhere=everywhere)
     sessions.clear_cookie(response, request, settings)
     return {"sessions_ended": ended}
 
