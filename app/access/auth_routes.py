@@ -118,7 +118,7 @@ def _oidc(request: Request) -> oidc.OidcConfig:
     "/sso/start",
     status_code=303,
     response_class=RedirectResponse,
-    responses={303: {"description": "To the identity provider"}, **problems(404, 503)},
+    responses={303: {"description": "To the identity provider"}, **problems(400, 404, 503)},
 )
 def sso_start(
     request: Request,
