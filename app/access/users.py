@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from app.access import account_repository as repo
@@ -89,7 +89,8 @@ def set_disabled(session: Session, viewer: Viewer, username: str, disabled: bool
         raise ConflictError(f"Account {row.username!r} is already disabled")
     if not disabled and row.disabled_at is None:
         raise ConflictError(f"Account {row.username!r} is not disabled")
-    repo.update_user(session, int(row.id), disabled_at=func.now() if disabled else None)
+    # A value, not SQL: update_user binds what it is given as parameters.
+    repo.update_user(session, int(row.id), disabled_at=datetime.now(UTC) if disabled else None)
     ended = repo.revoke_user_sessions(session, int(row.id)) if disabled else 0
     action = "user.disable" if disabled else "user.enable"
     audit.record(session, viewer, action, detail={"user": row.username, "sessions_ended": ended})
