@@ -193,6 +193,13 @@ def cache_scope(viewer: Viewer) -> str:
     return "private" if is_partner(viewer) else "public"
 
 
+# The request headers that say who the viewer is (a key, or a signed-in officer's
+# cookie): a response that depends on the viewer varies by both, so that no cache hands a
+# partner's answer to the public (a browser after its officer signed out) or the
+# public's to a partner.
+VARY = "Authorization, Cookie"
+
+
 def cache_key(viewer: Viewer, *parts: Hashable) -> tuple[Hashable, ...]:
     """The key of a read kept in the read cache: what it is, and who it is for."""
     return (audience(viewer), *parts)

@@ -221,8 +221,8 @@ def vector_tile(
     headers = {
         "ETag": f'"{built.etag}"',
         "Cache-Control": f"{policy.cache_scope(viewer)}, max-age={built.max_age}",
-        # What a viewer is sent depends on their key: a cache keeps one answer per key.
-        "Vary": "Authorization",
+        # What a viewer is sent depends on who they are: a cache keeps one answer each.
+        "Vary": policy.VARY,
     }
     if request.headers.get("if-none-match") == headers["ETag"]:
         return Response(status_code=304, headers=headers)
