@@ -19,7 +19,7 @@ from app.access import policy
 from app.access.audited import note_read
 from app.access.viewer import Viewer
 from app.analysis import repository as repo
-from app.analysis import withholding
+from app.analysis import run_view, withholding
 from app.analysis.citywide import citywide_findings, deprivation_rank
 from app.analysis.detect import IndicatorTest, apply_fdr, examine_indicator, skip_reason
 from app.analysis.panels import Areas, Panel, load_areas, load_panel
@@ -31,6 +31,7 @@ from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Polarity
+from app.indicators.service import visible_indicators
 
 POPULATION = "population"
 
@@ -217,8 +218,8 @@ def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[s
     run_id = f.run_id if f.run_id is not None else repo.latest_finished_run(session)
     if run_id is None:
         return {"run": None, "alerts": [], "notes": ["No analysis has run yet"]}
-    every = indicator_repo.list_indicators(session)
-    shown = policy.visible(viewer, every)
+    every = indicator_repo.all_codes(session)
+    shown = visible_indicators(session, viewer)
     codes = None if len(shown) == len(every) else [i.code for i in shown]
     f = repo.AlertFilter(**{**f.__dict__, "run_id": run_id, "shown_indicators": codes})
     alerts = [alert_out(r) for r in repo.list_alerts(session, f)]
@@ -249,22 +250,28 @@ def alert_out(row: Row[Any]) -> dict[str, Any]:
 
 
 def get_run(session: Session, viewer: Viewer, run_id: int) -> dict[str, Any]:
-    # A run records every indicator it saw, partners-only ones included.
+    """One run, for partners (it records every indicator it saw, partners-only ones
+    included), without the indicators the viewer may not see (agency-only ones of
+    another agency)."""
     policy.require_partner(viewer)
     row = repo.get_run(session, run_id)
     if row is None:
         raise NotFoundError(f"There is no analysis run {run_id}")
-    return run_out(row)
+    return run_out(row, run_view.hidden_codes(session, viewer))
 
 
 def list_runs(session: Session, viewer: Viewer, limit: int) -> list[dict[str, Any]]:
     policy.require_partner(viewer)
-    return [run_out(r) for r in repo.list_runs(session, limit)]
+    hidden = run_view.hidden_codes(session, viewer)
+    return [run_out(r, hidden) for r in repo.list_runs(session, limit)]
 
 
-def run_out(row: Row[Any]) -> dict[str, Any]:
+def run_out(row: Row[Any], hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
     out = dict(row._mapping)
     for key in ("started_at", "finished_at"):
         out[key] = out[key].isoformat() if out[key] is not None else None
+    for key in ("data", "summary"):
+        if key in out:
+            out[key] = run_view.without_codes(out[key], hidden)
     out["links"] = {"alerts": f"/api/alerts?run={out['id']}"}
     return out

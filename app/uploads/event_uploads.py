@@ -149,13 +149,17 @@ def _refuse_other_agencys_events(session: Session, viewer: Viewer, categories: s
     if policy.acts_for_every_agency(viewer):
         return
     owners: dict[str, set[str]] = defaultdict(set)
+    # The owning agency is named; of its indicators, only those the viewer may see
+    # (another agency's agency-only ones are not theirs to know of).
     for indicator in indicator_repo.event_indicators(session, None):
         if set(indicator.event_categories) & categories:
-            owners[indicator.agency].add(indicator.code)
+            shown = policy.may_see_indicator(viewer, indicator)
+            owners[indicator.agency].update([indicator.code] if shown else [])
     if not owners:
         return
     named = "; ".join(
-        f"{agency} ({', '.join(sorted(codes))})" for agency, codes in sorted(owners.items())
+        f"{agency} ({', '.join(sorted(codes))})" if codes else agency
+        for agency, codes in sorted(owners.items())
     )
     raise PermissionDeniedError(
         f"Agency {viewer.agency!r} may not upload these events: their categories are "

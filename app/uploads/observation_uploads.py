@@ -23,6 +23,7 @@ from app.errors import PermissionDeniedError
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import MAX_STORABLE_VALUE, Indicator
 from app.indicators.periods import Period, PeriodError, parse_period
+from app.indicators.service import visible_indicators
 from app.uploads import repository as batch_repo
 from app.uploads import revisions
 from app.uploads.batches import open_batch
@@ -72,7 +73,9 @@ def upload_observations(
     limits: Limits | None = None,
 ) -> UploadResult:
     """Check and store an observation file as one batch (see the module docstring)."""
-    known = indicator_repo.all_codes(session)
+    # Only codes the viewer may see are known: another agency's agency-only indicator is
+    # an unknown code to them (never suggested, nor named as someone else's).
+    known = [i.code for i in visible_indicators(session, viewer)]
     with reading_errors():
         parsed = read_observations(
             source.data,

@@ -1,17 +1,24 @@
-"""Every read route of the API, with concrete requests: the table the contract and the
-access tests walk. A new GET route without a case here fails
+"""Every read route of the API, with concrete requests: the table the contract, access
+and role-matrix tests walk. A new GET route without a case here fails
 ``test_every_read_route_is_walked``."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+import mapbox_vector_tile
+
+from app.access.auth_schemas import KeyListed, UserOut, Who
 from app.access.schemas import AgencyListed
 from app.analysis.schemas import AlertsOut, ProfileOut, RunListed, RunOut
 from app.areas.schemas import AreaNamesOut, AreaTypeOut
+from app.audit.schemas import AuditPage
 from app.contracts import Feature, FeatureCollection
 from app.indicators.indicator import Indicator
 from app.maps.schemas import ConfigOut, MapCollection, MapValues
@@ -27,14 +34,14 @@ from app.ogc.schemas import (
     TileJson,
 )
 from app.uploads.schemas import BatchOut
-from tests.contracts.conftest import City
+from tests.contracts.conftest import AGENCY_ONLY, City
 
 # A public count with a disclosure threshold (3), a public percentage with one (5, on
-# the numerator), and a partners-only percentage.
+# the numerator), a partners-only percentage, and health's agency-only count.
 SMALL_COUNTS = "accidental_dwelling_fires"
 SMALL_SHARES = "persistent_absence"
 PARTNERS_ONLY = "fsm_eligible"
-INDICATORS = (SMALL_COUNTS, SMALL_SHARES, PARTNERS_ONLY)
+INDICATORS = (SMALL_COUNTS, SMALL_SHARES, PARTNERS_ONLY, AGENCY_ONLY)
 ZOOM = 12
 
 
@@ -42,7 +49,8 @@ ZOOM = 12
 class Read:
     """One request: the route it exercises (as the OpenAPI document names it), its URL,
     the model of a successful body (None when it is not JSON) and, for indicator reads,
-    the indicator whose visibility decides whether it is found."""
+    the indicator whose visibility decides whether it is found; ``case`` tells apart two
+    requests of one route that are not of an indicator."""
 
     route: str
     url: Callable[[City], str]
@@ -50,10 +58,11 @@ class Read:
     indicator: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     kind: str = "json"  # json | csv | html | png | mvt | gpkg
+    case: str = ""
 
     @property
     def name(self) -> str:
-        return f"{self.route} [{self.indicator or '-'}, {self.kind}]"
+        return f"{self.route} [{self.indicator or self.case or '-'}, {self.kind}]"
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -74,7 +83,7 @@ def _tile(city: City, layer: str) -> str:
     return f"/tiles/{layer}/{ZOOM}/{x}/{y}.mvt"
 
 
-def _indicator_reads(code: str) -> list[Read]:
+def indicator_reads(code: str) -> list[Read]:
     return [
         Read("/api/indicators/{code}", lambda c: f"/api/indicators/{code}", Indicator, code),
         Read(
@@ -161,9 +170,23 @@ READS: list[Read] = [
     Read("/api/areas/{code}", lambda c: f"/api/areas/{c.lsoa}?simplify=3", Feature),
     Read("/api/indicators", lambda c: "/api/indicators", list[Indicator]),
     Read("/api/batches", lambda c: "/api/batches", list[BatchOut]),
-    Read("/api/batches/{batch_id}", lambda c: f"/api/batches/{c.schools_batch}", BatchOut),
-    Read("/api/batches/{batch_id}", lambda c: f"/api/batches/{c.police_batch}", BatchOut),
+    Read(
+        "/api/batches/{batch_id}",
+        lambda c: f"/api/batches/{c.schools_batch}",
+        BatchOut,
+        case="schools",
+    ),
+    Read(
+        "/api/batches/{batch_id}",
+        lambda c: f"/api/batches/{c.police_batch}",
+        BatchOut,
+        case="police",
+    ),
     Read("/api/agencies", lambda c: "/api/agencies", list[AgencyListed]),
+    Read("/api/auth/session", lambda c: "/api/auth/session", Who),
+    Read("/api/users", lambda c: "/api/users", list[UserOut]),
+    Read("/api/keys", lambda c: "/api/keys", list[KeyListed]),
+    Read("/api/audit", lambda c: "/api/audit?limit=20", AuditPage),
     Read("/api/alerts", lambda c: "/api/alerts?limit=1000", AlertsOut),
     Read("/api/analysis/runs", lambda c: "/api/analysis/runs", list[RunListed]),
     Read(
@@ -192,5 +215,81 @@ READS: list[Read] = [
         kind="gpkg",
     ),
     Read("/tiles/{layer}/{z}/{x}/{y}.mvt", lambda c: _tile(c, "lsoa"), None, kind="mvt"),
-    *(read for code in INDICATORS for read in _indicator_reads(code)),
+    *(read for code in INDICATORS for read in indicator_reads(code)),
 ]
+
+
+def shown_values(read: Read, response: httpx.Response) -> dict[str, dict[str, Any]]:
+    """Each cell's shown value and whether it is suppressed, as a value read's response
+    shows it: by ``area|period`` for observations, by area code for the rest (one
+    period)."""
+    if read.kind == "csv" and read.route == "/api/observations":
+        rows = csv.DictReader(io.StringIO(response.text))
+        return {
+            f"{r['area_code']}|{r['period']}": {
+                "suppressed": r["suppressed"] == "True",
+                "value": r["value"] or None,
+            }
+            for r in rows
+        }
+    if read.route == "/api/observations":
+        return {
+            f"{o['area_code']}|{o['period']}": {"suppressed": o["suppressed"], "value": o["value"]}
+            for o in response.json()["observations"]
+        }
+    if read.kind == "csv":  # a download
+        rows = csv.DictReader(io.StringIO(response.text))
+        return {
+            r["code"]: {"suppressed": r["status"] == "suppressed", "value": r["value"] or None}
+            for r in rows
+        }
+    if read.kind == "mvt":
+        layers = mapbox_vector_tile.decode(response.content)
+        features = next(iter(layers.values()))["features"]
+        return {
+            f["properties"]["code"]: {
+                "suppressed": f["properties"].get("status") == "suppressed",
+                "value": f["properties"].get("value"),
+            }
+            for f in features
+        }
+    body = response.json()
+    if "areas" in body:  # map values
+        return {
+            code: {"suppressed": p["status"] == "suppressed", "value": p["value"]}
+            for code, p in body["areas"].items()
+        }
+    return {
+        f["properties"]["code"]: {
+            "suppressed": f["properties"]["status"] == "suppressed",
+            "value": f["properties"]["value"],
+        }
+        for f in body["features"]
+    }
+
+
+def is_value_read(read: Read) -> bool:
+    """Whether the read shows an indicator's values area by area (what
+    :func:`shown_values` reads)."""
+    return read.indicator is not None and (
+        read.route in ("/api/observations", "/ogc/collections/{collection_id}/items")
+        or (read.route.startswith("/api/maps/{indicator}") and read.kind == "json")
+        or read.route == "/api/downloads/{collection_id}.{fmt}"
+        or read.kind == "mvt"
+    )
+
+
+def admin_truth(city: City, code: str, period: str | None = None) -> dict[tuple[str, str], Any]:
+    """Every value of ``code`` at LSOAs as an administrator reads it (unsuppressed), by
+    area code and period."""
+    with city.client("admin") as client:
+        url = f"/api/observations?indicator={code}&type=lsoa"
+        body = client.get(url + (f"&period={period}" if period else "")).json()
+    return {(o["area_code"], o["period"]): o for o in body["observations"]}
+
+
+def newest_period(city: City, code: str) -> str:
+    """The period an indicator's map shows by default (its newest)."""
+    with city.client("admin") as client:
+        legend = client.get(f"/api/maps/{code}?type=lsoa&geometry=false").json()["legend"]
+    return str(legend["period"])

@@ -12,12 +12,10 @@ response shows is what the one policy (app.access.policy) answers for that viewe
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 import geopandas as gpd
-import mapbox_vector_tile
 import pytest
 from sqlalchemy import text
 
@@ -33,13 +31,18 @@ from tests.contracts.reads import (
     SMALL_COUNTS,
     SMALL_SHARES,
     Read,
+    admin_truth,
+    is_value_read,
+    newest_period,
+    shown_values,
 )
 
 # Reads whose body depends on who asks (the rest must be the same for everyone).
 VIEWER_DEPENDENT = {
     "/api/indicators", "/api/batches", "/api/batches/{batch_id}", "/api/agencies",
     "/api/alerts", "/api/analysis/runs", "/api/analysis/runs/{run_id}",
-    "/api/areas/{code}/profile", "/ogc/collections",
+    "/api/areas/{code}/profile", "/ogc/collections", "/api/auth/session", "/api/users",
+    "/api/keys", "/api/audit",
 }  # fmt: skip
 # Reads that differ between calls whoever asks (a timestamp).
 TIMESTAMPED = {"/ogc/collections/{collection_id}/items"}
@@ -48,14 +51,6 @@ TIMESTAMPED = {"/ogc/collections/{collection_id}/items"}
 def _get(city: City, who: str, read: Read) -> Any:
     with city.client(who) as client:
         return client.get(read.url(city), headers=read.headers)
-
-
-def _truth(city: City, code: str, period: str | None = None) -> dict[tuple[str, str], Any]:
-    """Every value of ``code`` at LSOAs as an administrator reads it (unsuppressed)."""
-    with city.client("admin") as client:
-        url = f"/api/observations?indicator={code}&type=lsoa"
-        body = client.get(url + (f"&period={period}" if period else "")).json()
-    return {(o["area_code"], o["period"]): o for o in body["observations"]}
 
 
 def _expected_suppressed(
@@ -169,63 +164,10 @@ def test_a_profile_lists_visible_indicators_and_suppresses_as_the_policy_says(
 # --- suppressed exactly where the policy says ------------------------------------------------
 
 
-def _statuses(read: Read, response: Any) -> dict[str, dict[str, Any]]:
-    """Each area's shown value and whether it is suppressed, as the response shows it."""
-    if read.kind == "csv" and read.route == "/api/observations":
-        rows = csv.DictReader(io.StringIO(response.text))
-        return {
-            f"{r['area_code']}|{r['period']}": {
-                "suppressed": r["suppressed"] == "True",
-                "value": r["value"] or None,
-            }
-            for r in rows
-        }
-    if read.route == "/api/observations":
-        return {
-            f"{o['area_code']}|{o['period']}": {"suppressed": o["suppressed"], "value": o["value"]}
-            for o in response.json()["observations"]
-        }
-    if read.kind == "csv":  # a download
-        rows = csv.DictReader(io.StringIO(response.text))
-        return {
-            r["code"]: {"suppressed": r["status"] == "suppressed", "value": r["value"] or None}
-            for r in rows
-        }
-    if read.kind == "mvt":
-        layers = mapbox_vector_tile.decode(response.content)
-        features = next(iter(layers.values()))["features"]
-        return {
-            f["properties"]["code"]: {
-                "suppressed": f["properties"].get("status") == "suppressed",
-                "value": f["properties"].get("value"),
-            }
-            for f in features
-        }
-    body = response.json()
-    if "areas" in body:  # map values
-        return {
-            code: {"suppressed": p["status"] == "suppressed", "value": p["value"]}
-            for code, p in body["areas"].items()
-        }
-    return {
-        f["properties"]["code"]: {
-            "suppressed": f["properties"]["status"] == "suppressed",
-            "value": f["properties"]["value"],
-        }
-        for f in body["features"]
-    }
-
-
 VALUE_READS = [
     read
     for read in INDICATOR_READS
-    if read.indicator in (SMALL_COUNTS, SMALL_SHARES)
-    and (
-        read.route in ("/api/observations", "/ogc/collections/{collection_id}/items")
-        or (read.route.startswith("/api/maps/{indicator}") and read.kind == "json")
-        or read.route == "/api/downloads/{collection_id}.{fmt}"
-        or read.kind == "mvt"
-    )
+    if read.indicator in (SMALL_COUNTS, SMALL_SHARES) and is_value_read(read)
 ]
 
 
@@ -238,10 +180,10 @@ def test_values_are_suppressed_exactly_where_the_policy_says(
     indicator = city.indicators[read.indicator]
     response = _get(city, who, read)
     assert response.status_code == 200, response.text[:300]
-    shown = _statuses(read, response)
+    shown = shown_values(read, response)
     by_period = "|" in next(iter(shown))
-    newest = None if by_period else _newest_period(city, indicator.code)
-    truth = _truth(city, indicator.code, newest)
+    newest = None if by_period else newest_period(city, indicator.code)
+    truth = admin_truth(city, indicator.code, newest)
     suppressed = 0
     for key, seen in shown.items():
         area, period = key.split("|") if by_period else (key, newest)
@@ -256,12 +198,6 @@ def test_values_are_suppressed_exactly_where_the_policy_says(
             suppressed += 1
     # The cases are chosen so that the public has something suppressed to check.
     assert (suppressed > 0) == (who == "public")
-
-
-def _newest_period(city: City, code: str) -> str:
-    with city.client("admin") as client:
-        legend = client.get(f"/api/maps/{code}?type=lsoa&geometry=false").json()["legend"]
-    return str(legend["period"])
 
 
 # --- batches, runs, agencies -------------------------------------------------------------------
