@@ -101,6 +101,8 @@ GET_STATUS: dict[tuple[str, str], tuple[int, ...]] = {
     ("/api/users", ""): (401, 403, 403, 403, 403, 200, 200),
     ("/api/keys", ""): (401, 403, 403, 200, 200, 200, 200),
     ("/api/audit", ""): (401, 403, 403, 403, 403, 200, 200),
+    ("/api/auth/sso/start", ""): (404,) * 7,
+    ("/api/auth/sso/callback", ""): (404,) * 7,
 }
 EVERYONE = (200,) * len(VIEWERS)
 

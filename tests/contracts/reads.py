@@ -184,6 +184,10 @@ READS: list[Read] = [
     ),
     Read("/api/agencies", lambda c: "/api/agencies", list[AgencyListed]),
     Read("/api/auth/session", lambda c: "/api/auth/session", Who),
+    # Single sign-on is not configured in the contracts' city: 404 for everyone (it is
+    # walked against a real provider in tests/access/test_sso.py).
+    Read("/api/auth/sso/start", lambda c: "/api/auth/sso/start?next=/"),
+    Read("/api/auth/sso/callback", lambda c: "/api/auth/sso/callback?state=x&code=y"),
     Read("/api/users", lambda c: "/api/users", list[UserOut]),
     Read("/api/keys", lambda c: "/api/keys", list[KeyListed]),
     Read("/api/audit", lambda c: "/api/audit?limit=20", AuditPage),

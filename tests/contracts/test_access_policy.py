@@ -44,6 +44,8 @@ VIEWER_DEPENDENT = {
     "/api/areas/{code}/profile", "/ogc/collections", "/api/auth/session", "/api/users",
     "/api/keys", "/api/audit",
 }  # fmt: skip
+# Single sign-on, which the contracts' city does not configure (404 for everyone).
+NOT_CONFIGURED = {"/api/auth/sso/start", "/api/auth/sso/callback"}
 # Reads that differ between calls whoever asks (a timestamp).
 TIMESTAMPED = {"/ogc/collections/{collection_id}/items"}
 
@@ -256,7 +258,8 @@ SHARED_READS = [
 @pytest.mark.parametrize("read", SHARED_READS, ids=[r.name for r in SHARED_READS])
 def test_reads_of_no_indicator_are_the_same_for_every_viewer(city: City, read: Read) -> None:
     bodies = {who: _get(city, who, read) for who in WHO}
-    assert {r.status_code for r in bodies.values()} == {200}
+    expected = 404 if read.route in NOT_CONFIGURED else 200
+    assert {r.status_code for r in bodies.values()} == {expected}
     assert len({_content(read, r.content) for r in bodies.values()}) == 1
 
 

@@ -30,7 +30,14 @@ UPLOADS = {
     "/api/indicators": ({CSV, JSON, OCTET_STREAM}, None),  # administrators only
 }
 # The POST routes that read no body at all.
-BODILESS = {"/api/events/recount", "/api/batches/{batch_id}/revert"}
+BODILESS = {
+    "/api/events/recount",
+    "/api/batches/{batch_id}/revert",
+    "/api/auth/sign-out",
+    "/api/auth/sign-out-everywhere",
+    "/api/users/{username}/disable",
+    "/api/users/{username}/enable",
+}
 CASES = [(path, media) for path, (types, _) in UPLOADS.items() for media in sorted(types)]
 
 
