@@ -258,13 +258,10 @@ class Settings(BaseSettings):
 
 
 def local_sign_in(settings: Settings) -> bool:
+    """Whether local accounts may sign in: as set, else when there is no single sign-on."""
     if settings.local_sign_in is not None:
         return settings.local_sign_in
-    return not sso_configured(settings)
-
-
-def sso_configured(settings: Settings) -> bool:
-    return settings.sso_configured
+    return not settings.sso_configured
 
 
 def load_settings(**overrides: object) -> Settings:

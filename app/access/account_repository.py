@@ -166,9 +166,11 @@ def take_pending(session: Session, state_hash: str, max_age_s: float) -> dict[st
     return data
 
 
-def throttled_for(conn: Connection, scope: str, subject: str, limit: int, window_s: float) -> float:
+def throttled_for(
+    executor: Session | Connection, scope: str, subject: str, limit: int, window_s: float
+) -> float:
     """Seconds until ``subject`` may try again (0 when it may now)."""
-    row = conn.execute(
+    row = executor.execute(
         text(
             """
             SELECT extract(epoch FROM window_start + make_interval(secs => :w) - now()) AS left

@@ -39,12 +39,7 @@ def create_user(body: UserIn, session: SessionDep, viewer: PartnerDep) -> dict[s
         session, viewer, body.username, body.password, body.role, body.agency,
         body.display_name, body.email,
     )  # fmt: skip
-    return _user(session, viewer, body.username)
-
-
-def _user(session: SessionDep, viewer: PartnerDep, username: str) -> dict[str, Any]:
-    name = username.strip().lower()
-    return next(u for u in users.list_users(session, viewer) if u["username"] == name)
+    return users.describe_user(session, viewer, body.username)
 
 
 @router.post(
@@ -56,7 +51,7 @@ def _user(session: SessionDep, viewer: PartnerDep, username: str) -> dict[str, A
 def disable_user(username: Username, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
     """Disable an account: its sessions end at once (administrators)."""
     users.set_disabled(session, viewer, username, True)
-    return _user(session, viewer, username)
+    return users.describe_user(session, viewer, username)
 
 
 @router.post(
@@ -68,7 +63,7 @@ def disable_user(username: Username, session: SessionDep, viewer: PartnerDep) ->
 def enable_user(username: Username, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
     """Enable a disabled account again (administrators)."""
     users.set_disabled(session, viewer, username, False)
-    return _user(session, viewer, username)
+    return users.describe_user(session, viewer, username)
 
 
 @router.get("/keys", tags=["keys"], response_model=list[KeyListed], responses=PARTNER)

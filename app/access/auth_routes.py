@@ -19,7 +19,7 @@ from app.errors import (
     PermissionDeniedError,
 )
 from app.responses import PARTNER, VIEWER_READ, problems
-from app.settings import Settings, local_sign_in, sso_configured
+from app.settings import Settings, local_sign_in
 
 router = APIRouter(prefix="/auth", tags=["sign-in"])
 
@@ -35,7 +35,7 @@ def _who(viewer: Viewer, live: sessions.Live | None, settings: Settings) -> dict
         "via": via,
         "csrf_token": live.csrf_token if live is not None else None,
         "expires_at": live.expires_at if live is not None else None,
-        "sso": sso_configured(settings),
+        "sso": settings.sso_configured,
         "local": local_sign_in(settings),
     }
 

@@ -71,7 +71,7 @@ def _key_viewer(
     header: str,
 ) -> Viewer:
     limits = throttle.Limits.of(settings)
-    throttle.refuse_if_throttled(engine, limits, context.address)
+    throttle.refuse_if_throttled(session, limits, context.address)
     try:
         viewer = authenticate(session, header)
     except AuthenticationError as exc:

@@ -22,7 +22,7 @@ def sign_in_local(
     context = audit.context_of(session)
     limits = throttle.Limits.of(settings)
     attempted = username.strip().lower()[:128]
-    throttle.refuse_if_throttled(engine, limits, context.address, attempted)
+    throttle.refuse_if_throttled(session, limits, context.address, attempted)
     try:
         viewer = users.check_local_sign_in(session, username, password)
     except AuthenticationError:

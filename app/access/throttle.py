@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from app.access import account_repository as repo
 from app.errors import TooManyAttemptsError
@@ -23,6 +24,9 @@ class Limits:
     window_s: float
     per_address: int
     per_account: int
+
+    def limit(self, scope: str) -> int:
+        return self.per_address if scope == "address" else self.per_account
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
@@ -41,17 +45,16 @@ def _subjects(address: str | None, account: str | None) -> list[tuple[str, str]]
 
 
 def refuse_if_throttled(
-    engine: Engine, limits: Limits, address: str | None, account: str | None = None
+    session: Session, limits: Limits, address: str | None, account: str | None = None
 ) -> None:
-    """429 (:class:`TooManyAttemptsError`) while the address or account is over its limit."""
-    with engine.begin() as conn:
-        for scope, subject in _subjects(address, account):
-            limit = limits.per_address if scope == "address" else limits.per_account
-            wait = repo.throttled_for(conn, scope, subject, limit, limits.window_s)
-            if wait > 0:
-                raise TooManyAttemptsError(
-                    "Too many failed attempts; try again later", retry_after=math.ceil(wait)
-                )
+    """429 (:class:`TooManyAttemptsError`) while the address or account is over its limit
+    (a read, in the request's transaction)."""
+    for scope, subject in _subjects(address, account):
+        wait = repo.throttled_for(session, scope, subject, limits.limit(scope), limits.window_s)
+        if wait > 0:
+            raise TooManyAttemptsError(
+                "Too many failed attempts; try again later", retry_after=math.ceil(wait)
+            )
 
 
 def count_failure(
@@ -61,8 +64,8 @@ def count_failure(
     reached = False
     with engine.begin() as conn:
         for scope, subject in _subjects(address, account):
-            limit = limits.per_address if scope == "address" else limits.per_account
-            reached |= repo.count_failure(conn, scope, subject, limits.window_s) == limit
+            failures = repo.count_failure(conn, scope, subject, limits.window_s)
+            reached |= failures == limits.limit(scope)
     return reached
 
 

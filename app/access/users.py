@@ -117,20 +117,27 @@ def reset_password(session: Session, viewer: Viewer, username: str, password: st
 
 def list_users(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
     policy.require_admin(viewer)
-    return [
-        {
-            "username": r.username,
-            "display_name": r.display_name,
-            "email": r.email,
-            "role": r.role,
-            "agency": r.agency,
-            "sign_in": "sso" if r.oidc_subject is not None else "local",
-            "created_at": r.created_at,
-            "last_sign_in_at": r.last_sign_in_at,
-            "disabled": r.disabled_at is not None,
-        }
-        for r in repo.list_users(session)
-    ]
+    return [_described(r) for r in repo.list_users(session)]
+
+
+def describe_user(session: Session, viewer: Viewer, username: str) -> dict[str, Any]:
+    """One account as listed (administrators; 404 for no such account)."""
+    policy.require_admin(viewer)
+    return _described(_existing(session, username))
+
+
+def _described(r: Any) -> dict[str, Any]:
+    return {
+        "username": r.username,
+        "display_name": r.display_name,
+        "email": r.email,
+        "role": r.role,
+        "agency": r.agency,
+        "sign_in": "sso" if r.oidc_subject is not None else "local",
+        "created_at": r.created_at,
+        "last_sign_in_at": r.last_sign_in_at,
+        "disabled": r.disabled_at is not None,
+    }
 
 
 def _viewer(row: Any) -> Viewer:

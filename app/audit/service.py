@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -81,9 +81,6 @@ class RequestContext:
         }
 
 
-CLI_CONTEXT = RequestContext("cli")
-
-
 def address_of(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -106,8 +103,11 @@ def bind_request(session: Session, request: Request) -> RequestContext:
 
 
 def context_of(session: Session) -> RequestContext:
+    """The session's context: its request's, or (a command's session) the command line's."""
     context: RequestContext | None = session.info.get("audit")
-    return context if context is not None else CLI_CONTEXT
+    if context is None:
+        context = session.info["audit"] = RequestContext("cli")
+    return context
 
 
 def _row(
@@ -116,7 +116,6 @@ def _row(
     outcome: str,
     context: RequestContext,
     *,
-    actor: str | None = None,
     indicator: str | None = None,
     area_type: str | None = None,
     period: str | None = None,
@@ -125,7 +124,7 @@ def _row(
     return {
         "action": action,
         "outcome": outcome,
-        "actor": actor or (viewer.actor if viewer else "public"),
+        "actor": viewer.actor if viewer else "public",
         "role": str(viewer.role) if viewer else "public",
         "agency": viewer.agency if viewer else None,
         "user_id": viewer.user_id if viewer else None,
@@ -150,7 +149,7 @@ def record(
 
 
 def record_apart(
-    engine: Engine | Connection,
+    engine: Engine,
     context: RequestContext,
     viewer: Actor | None,
     action: str,
@@ -159,12 +158,8 @@ def record_apart(
 ) -> None:
     """Record ``action`` in a transaction of its own: for refusals, whose request's
     transaction is rolled back."""
-    row = _row(viewer, action, outcome, context, **fields)
-    if isinstance(engine, Connection):
-        repo.insert(engine, [row])
-        return
     with engine.begin() as conn:
-        repo.insert(conn, [row])
+        repo.insert(conn, [_row(viewer, action, outcome, context, **fields)])
 
 
 def as_csv(events: list[dict[str, Any]]) -> str:
