@@ -214,6 +214,12 @@ def print_report(report: ImportReport) -> None:
             say(
                 f"    no parent found for {len(parents.orphans)}: {', '.join(parents.orphans[:10])}"
             )
+    for o in report.overlays:
+        say(
+            f"  {o.type_code} {o.vintage} does not nest in {o.source_type} {o.source_vintage}: "
+            f"overlaid ({o.links} links, shares of {o.source_type} {o.basis}); its values are "
+            f"estimated from {o.source_type} values, each with its fit"
+        )
     say(
         f"imported {report.count} {report.type_code} areas (vintage {report.vintage}): "
         f"{report.inserted} new, {report.updated} updated; total {report.total_km2:.3f} km2"

@@ -18,6 +18,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from app.areas import repository as repo
+from app.areas.overlay import OverlayReport, rebuild_overlays
 from app.areas.tiles import build_ahead
 from app.errors import ImportRejectedError
 from app.progress import SILENT, Advance, Progress
@@ -95,6 +96,7 @@ class ImportReport:
     kept_absent: list[str]
     parents: ParentReport | None
     total_km2: float
+    overlays: list[OverlayReport] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -204,6 +206,9 @@ def _import(session: Session, request: ImportRequest, progress: Progress) -> Imp
         parents = _assign_parents(
             session, type_code, vintage, request.parent_type, parent_vintage, request.lookup
         )
+    with progress("overlaying types that do not nest", 1) as advance:
+        overlays = rebuild_overlays(session)
+        advance(1)
     # Last: any later write to these areas would empty the tiles again (migration 0007).
     build_ahead(session, type_code, progress)
     return ImportReport(
@@ -219,6 +224,7 @@ def _import(session: Session, request: ImportRequest, progress: Progress) -> Imp
         kept_absent=kept_absent,
         parents=parents,
         total_km2=repo.total_area_km2(session, type_code, vintage),
+        overlays=overlays,
     )
 
 

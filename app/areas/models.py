@@ -8,7 +8,10 @@ from datetime import datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    CheckConstraint,
     DateTime,
+    Double,
     Float,
     ForeignKey,
     Index,
@@ -88,3 +91,39 @@ class AreaTile(Base):
     y: Mapped[int] = mapped_column(Integer, primary_key=True)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     etag: Mapped[str] = mapped_column(Text)
+
+
+class AreaOverlay(Base):
+    """How an area of a type the finest areas do not nest in is made of them: the share
+    of each overlapping source area's population inside it (see :mod:`app.areas.overlay`)."""
+
+    __tablename__ = "area_overlay"
+    __table_args__ = (
+        CheckConstraint("share > 0 AND share <= 1", name="share"),
+        Index("ix_area_overlay_source_id", "source_id"),
+    )
+
+    target_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True
+    )
+    share: Mapped[float] = mapped_column(Double)
+    best: Mapped[bool] = mapped_column(Boolean)  # the source's best-fit target
+    people: Mapped[float] = mapped_column(Double)  # the source's population (or km2)
+
+
+class AreaFit(Base):
+    """An overlaid area's degree of fit: the share of its population covered by whole
+    source areas, and what the shares were worked out from."""
+
+    __tablename__ = "area_fit"
+
+    area_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_type: Mapped[str] = mapped_column(Text, primary_key=True)
+    source_vintage: Mapped[int] = mapped_column(Integer)
+    fit: Mapped[float] = mapped_column(Double)
+    basis: Mapped[str] = mapped_column(Text)

@@ -31,6 +31,15 @@ DEFAULT_MAX_VALUE: Final = 1e9
 MAX_STORABLE_VALUE: Final = 1e15
 
 
+class Apportionment(StrEnum):
+    """How values are carried from the finest areas to a type they do not nest in
+    (wards, neighbourhoods, custom patches): see :mod:`app.observations.carried`."""
+
+    POPULATION = "population"  # shares of each small area's population
+    BEST_FIT = "best_fit"  # each small area whole, to the area holding most of its people
+    NONE = "none"  # not carried (ranks and deciles: they do not add up)
+
+
 class Polarity(StrEnum):
     HIGHER_IS_WORSE = "higher_is_worse"
     HIGHER_IS_BETTER = "higher_is_better"
@@ -84,6 +93,9 @@ class Indicator:
         The largest value (in absolute terms) an upload may give; None: the value type's
         maximum (100 for a percentage), else :data:`DEFAULT_MAX_VALUE`. Never above
         :data:`MAX_STORABLE_VALUE`, so that no sum of values can overflow.
+    apportionment : Apportionment or None
+        How values are carried to area types the finest areas do not nest in; None:
+        population-weighted apportionment. Ranks and deciles say ``none``.
     """
 
     code: str
@@ -107,11 +119,17 @@ class Indicator:
     earliest_year: int | None = None
     latest_year: int | None = None
     max_value: float | None = None
+    apportionment: Apportionment | None = None
 
     @property
     def kind(self) -> ValueKind:
         """How its values behave (:func:`.value_types.value_kind`)."""
         return value_kind(self.value_type)
+
+    @property
+    def carried_by(self) -> Apportionment:
+        """How its values are carried to a type the finest areas do not nest in."""
+        return self.apportionment or Apportionment.POPULATION
 
     @property
     def derived(self) -> bool:
@@ -178,6 +196,7 @@ OPTIONAL_FIELDS = frozenset(
         "earliest_year",
         "latest_year",
         "max_value",
+        "apportionment",
     }
 )
 LIST_FIELDS = frozenset({"area_types", "event_categories"})
@@ -186,12 +205,13 @@ _ENUMS: dict[str, type[StrEnum]] = {
     "polarity": Polarity,
     "period_type": PeriodType,
     "visibility": Visibility,
+    "apportionment": Apportionment,
 }
 
 
 def _typed(name: str, value: Any) -> Any:
     if name in _ENUMS:
-        return _ENUMS[name](value)
+        return None if value is None else _ENUMS[name](value)
     if name in LIST_FIELDS:
         return tuple(value or ())
     return value

@@ -15,10 +15,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.areas import overlay
 from app.areas import repository as area_repo
 from app.indicators import repository as indicator_repo
-from app.indicators.indicator import Indicator
+from app.indicators.indicator import Apportionment, Indicator
 from app.observations import values as sql
+from app.observations.carried import carried_values_sql, carry_note
 
 ValuesSql = tuple[str, dict[str, Any]]
 
@@ -29,6 +31,9 @@ def values_sql(
     """The SQL giving ``indicator`` at ``f.type_code``, or None when it cannot be had
     (``notes`` say how, or why not)."""
     stored = sql.stored_types(session, indicator.code)
+    carried_from = overlay.overlaid_types(session).get(f.type_code)
+    if carried_from is not None:
+        return _carried_values_sql(session, indicator, f, p, notes, stored, carried_from)
     sources: list[ValuesSql] = []
     if f.type_code in stored:
         sources.append(sql.stored_values_sql(indicator.code, f, p))
@@ -75,3 +80,37 @@ def values_sql(
         return sql.rate_values_sql(num, den, indicator.multiplier, p)
     notes.append(f"No values of {indicator.code} are stored for {f.type_code} or below it")
     return None
+
+
+def _carried_values_sql(
+    session: Session,
+    indicator: Indicator,
+    f: sql.ValueFilter,
+    p: str,
+    notes: list[str],
+    stored: list[str],
+    source_types: list[str],
+) -> ValuesSql | None:
+    """At a type the finest areas do not nest in: values stored there where they are
+    exact and safe to publish (counted into its own polygons, with no small-number
+    threshold to keep), and otherwise values carried from the finest type that has them."""
+    sources: list[ValuesSql] = []
+    if f.type_code in stored and not indicator.disclosure_threshold:
+        sources.append(sql.stored_values_sql(indicator.code, f, p))
+    if indicator.carried_by is Apportionment.NONE:
+        if not sources:
+            notes.append(
+                f"{indicator.code} is not carried to {f.type_code}: a "
+                f"{indicator.unit} does not add up across areas"
+            )
+        return sql.first_of(sources) if sources else None
+    for source_type in source_types:
+        leaf_filter = replace(f, type_code=source_type, area_code=None)
+        leaf = values_sql(session, indicator, leaf_filter, p + "c_", [])
+        if leaf is not None:
+            notes.append(carry_note(indicator, f.type_code, source_type))
+            sources.append(carried_values_sql(indicator, source_type, leaf, f, p + "k_"))
+            break
+    if not sources:
+        notes.append(f"No values of {indicator.code} are stored to carry to {f.type_code}")
+    return sql.first_of(sources) if sources else None

@@ -13,8 +13,11 @@ primary and complementary suppression (:mod:`.suppression`) over these sum relat
   the sum of that type's values: it is never a cell, so its members are hidden for it,
   and it is withheld where even that cannot protect them (:meth:`Disclosure.hides_total`).
 
-Relations come from :data:`RELATION_SOURCES`, so an area type that does not nest (wards
-made of LSOAs by best fit, say) adds its own.
+Relations come from :data:`RELATION_SOURCES`. Values carried to a type the small areas
+do not nest in (:mod:`app.observations.carried`) are protected by what they are made of:
+one carried by best fit is the sum of its small areas, a relation like any other; one
+carried by population shares is a weighted sum, hidden wherever any small area it
+shares is hidden, so that it is only ever a combination of published values.
 
 A value computed from others (a rate from a count and a population) is hidden wherever
 one of its inputs is, and takes the highest of their thresholds; so a derived indicator
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
@@ -37,10 +40,12 @@ from sqlalchemy.orm import Session
 
 from app.access import policy
 from app.access.viewer import Viewer
+from app.areas import overlay_repository as overlay_repo
 from app.areas import repository as area_repo
 from app.indicators import repository as indicator_repo
-from app.indicators.indicator import Indicator
+from app.indicators.indicator import Apportionment, Indicator
 from app.observations import values as sql
+from app.observations.carried import ESTIMATED
 from app.observations.derivation import values_sql
 from app.observations.suppression import Relation, suppress
 from app.snapshots import cached
@@ -57,6 +62,9 @@ class Cells:
     counts: dict[Cell, float]
     type_of: dict[int, str]
     parent_of: dict[int, int]
+    # Cells carried from small areas: the small areas each is made of.
+    carried: dict[Cell, tuple[int, ...]] = field(default_factory=dict)
+    carried_whole: bool = False  # by best fit: each is exactly the sum of its small areas
 
 
 RelationSource = Callable[[Cells], Iterable[Relation[Key]]]
@@ -84,7 +92,21 @@ def type_total_relations(cells: Cells) -> Iterable[Relation[Key]]:
         yield Relation(total, tuple(members), cell_total=False)
 
 
-RELATION_SOURCES: list[RelationSource] = [hierarchy_relations, type_total_relations]
+def carried_relations(cells: Cells) -> Iterable[Relation[Key]]:
+    """A value carried by best fit is the sum of its small areas."""
+    if not cells.carried_whole:
+        return
+    for (area, period), sources in cells.carried.items():
+        members = tuple((s, period) for s in sources)
+        if (area, period) in cells.counts and all(m in cells.counts for m in members):
+            yield Relation((area, period), members)
+
+
+RELATION_SOURCES: list[RelationSource] = [
+    hierarchy_relations,
+    type_total_relations,
+    carried_relations,
+]
 
 
 @dataclass(frozen=True)
@@ -186,6 +208,12 @@ def _mask(
         found = suppress(counts, rels, threshold, (c for c in forced if c[1] == period))
         hidden.update(cast(frozenset[Cell], found.cells))  # totals that are no cell go to .totals
         withheld.update((str(t[1]), period) for t in found.totals)
+    if not cells.carried_whole:
+        hidden.update(
+            cell
+            for cell, sources in cells.carried.items()
+            if any((s, cell[1]) in hidden for s in sources)
+        )
     types = {(cells.type_of[area], period) for area, period in hidden}
     return Mask(frozenset(hidden), frozenset(withheld), frozenset(types))
 
@@ -195,17 +223,38 @@ def _cells(
 ) -> Cells:
     counts: dict[Cell, float] = {}
     type_of: dict[int, str] = {}
+    carried: dict[Cell, tuple[int, ...]] = {}
+    whole = indicator.carried_by is Apportionment.BEST_FIT
+    made_of = carried_sources(session, best_fit=whole)
     for type_code in area_repo.area_type_codes(session):
         f = sql.ValueFilter(type_code, None, start_from, start_to)
         values = values_sql(session, indicator, f, "m_", [])
         if values is None:
             continue
         for row in sql.fetch(session, values):
+            cell = (int(row.area_id), str(row.period))
+            if row.fit is not None:
+                source_type = str(row.derived_from).removesuffix(ESTIMATED)
+                carried[cell] = made_of.get((cell[0], source_type), ())
             count = indicator.count_behind(row.value, row.numerator, row.denominator)
             if count is not None:
-                counts[(int(row.area_id), str(row.period))] = float(count)
-                type_of[int(row.area_id)] = type_code
-    return Cells(counts, type_of, area_parents(session))
+                counts[cell] = float(count)
+                type_of[cell[0]] = type_code
+    return Cells(counts, type_of, area_parents(session), carried, whole)
+
+
+def carried_sources(session: Session, *, best_fit: bool) -> dict[tuple[int, str], tuple[int, ...]]:
+    """The small areas each overlaid area is made of, per type of small area (the
+    best-fit ones only, or every one it shares)."""
+
+    def load() -> dict[tuple[int, str], tuple[int, ...]]:
+        found: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for link in overlay_repo.overlay_links(session):
+            if link.best or not best_fit:
+                found[(int(link.target_id), str(link.source_type))].append(int(link.source_id))
+        return {k: tuple(v) for k, v in found.items()}
+
+    return cached(session, ("carried-sources", best_fit), load)
 
 
 def area_parents(session: Session) -> dict[int, int]:

@@ -68,11 +68,11 @@ def stored_values_sql(indicator: str, f: ValueFilter, p: str = "s_") -> tuple[st
     params[f"{p}indicator"] = indicator
     sql = f"""
         SELECT o.area_id, o.period, o.period_start, o.value, o.numerator, o.denominator,
-               NULL::text AS derived_from
+               NULL::text AS derived_from, NULL::float8 AS fit
         FROM observation o JOIN area a ON a.id = o.area_id
         WHERE o.indicator_code = :{p}indicator AND o.superseded_at IS NULL AND {where}
         UNION ALL
-        SELECT a.id, c.period, c.period_start, 0, NULL, NULL, NULL::text
+        SELECT a.id, c.period, c.period_start, 0, NULL, NULL, NULL::text, NULL::float8
         FROM (SELECT DISTINCT c.type_code, c.vintage, c.period, c.period_start
               FROM count_coverage c JOIN batch b ON b.id = c.batch_id
               WHERE c.indicator_code = :{p}indicator AND b.reverted_at IS NULL) c
@@ -118,7 +118,7 @@ def aggregated_values_sql(
                CASE WHEN count(*) = max(l.n) THEN {value} END AS value,
                CASE WHEN count(*) = max(l.n) THEN sum(o.numerator) END AS numerator,
                CASE WHEN count(*) = max(l.n) THEN sum(o.denominator) END AS denominator,
-               CAST(:{p}source_type AS text) AS derived_from
+               CAST(:{p}source_type AS text) AS derived_from, NULL::float8 AS fit
         FROM chain c
         JOIN area anc ON anc.id = c.ancestor_id
         JOIN leaves l ON l.ancestor_id = anc.id
@@ -140,12 +140,12 @@ def first_of(sources: Sequence[tuple[str, dict[str, Any]]]) -> tuple[str, dict[s
         params.update(part_params)
         parts.append(
             f"SELECT {rank} AS rank_, s.area_id, s.period, s.period_start, s.value, "
-            f"s.numerator, s.denominator, s.derived_from FROM ({part_sql}) s"
+            f"s.numerator, s.denominator, s.derived_from, s.fit FROM ({part_sql}) s"
         )
     union = " UNION ALL ".join(parts)
     sql = f"""
         SELECT DISTINCT ON (u.area_id, u.period) u.area_id, u.period, u.period_start,
-               u.value, u.numerator, u.denominator, u.derived_from
+               u.value, u.numerator, u.denominator, u.derived_from, u.fit
         FROM ({union}) u
         ORDER BY u.area_id, u.period, (u.value IS NULL), u.rank_
     """
@@ -172,10 +172,12 @@ def rate_values_sql(
         SELECT num.area_id, num.period, num.period_start,
                num.value / NULLIF(d.value, 0) * :{p}mult AS value,
                num.value AS numerator, d.value AS denominator,
-               'numerator/denominator'::text AS derived_from
+               CASE WHEN num.fit IS NULL AND d.fit IS NULL THEN 'numerator/denominator'
+                    ELSE COALESCE(num.derived_from, d.derived_from) END AS derived_from,
+               LEAST(num.fit, d.fit) AS fit
         FROM num
         LEFT JOIN LATERAL (
-            SELECT den.value FROM den
+            SELECT den.value, den.fit, den.derived_from FROM den
             WHERE den.area_id = num.area_id AND den.period_start <= num.period_start
             ORDER BY den.period_start DESC LIMIT 1
         ) d ON true
@@ -208,7 +210,8 @@ def fetch(
         text(
             f"SELECT a.id AS area_id, a.code AS area_code, a.name AS area_name, "
             f"a.type_code AS area_type, "
-            f"v.period, v.period_start, v.value, v.numerator, v.denominator, v.derived_from "
+            f"v.period, v.period_start, v.value, v.numerator, v.denominator, v.derived_from, "
+            f"v.fit "
             f"FROM ({sql}) v JOIN area a ON a.id = v.area_id {where}"
             f"ORDER BY a.code, v.period_start"
         ),

@@ -21,7 +21,7 @@ from app.indicators.catalogue.fields import (
 )
 from app.indicators.catalogue.problems import Problem
 from app.indicators.catalogue.sources import _Record
-from app.indicators.indicator import FIELDS, OPTIONAL_FIELDS, Indicator, Polarity
+from app.indicators.indicator import FIELDS, OPTIONAL_FIELDS, Apportionment, Indicator, Polarity
 from app.indicators.periods import PeriodType
 from app.indicators.value_types import ValueType
 
@@ -50,6 +50,7 @@ def _parse_record(
         "earliest_year": _year,
         "latest_year": _year,
         "max_value": _ceiling,
+        "apportionment": lambda raw: _enum(raw, Apportionment),
     }
     values: dict[str, object] = {}
     found: list[Problem] = []

@@ -1,0 +1,97 @@
+"""Area types the finest areas do not nest in, and how their areas are made of them.
+
+Wards, named neighbourhoods, local area committees and custom patches are drawn without
+regard to LSOAs, so their values cannot be summed up the hierarchy. Each of their areas
+is instead *overlaid* on the finest type (the type with the most areas: LSOAs, or OAs
+where they are loaded): the share of every overlapping small area's population inside
+it, which small area it is the best fit of, and its **degree of fit**, the share of its
+population covered by whole small areas. :mod:`app.observations.carried` carries values
+along these links; :mod:`app.observations.disclosure` protects them.
+
+Overlays are worked out again whenever areas are imported, so they always describe the
+newest vintage of each type against the newest vintage of the finest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.areas import overlay_repository as repo
+from app.areas import repository as area_repo
+from app.snapshots import cached
+
+# Slivers below this share of a small area are boundaries drawn at different scales.
+MIN_SHARE = 0.01
+# When the kept shares cover this much of a small area, they are scaled to sum to one
+# (what is missing is slivers); below it the area reaches beyond the overlaid type.
+RENORMALISE_ABOVE = 0.95
+# A small area with this share inside an area counts as wholly inside it.
+WHOLE_SHARE = 0.99
+# Values whose fit is below this are flagged as rough estimates.
+LOW_FIT = 0.8
+POPULATION_INDICATOR = "population"
+
+
+@dataclass(frozen=True)
+class OverlayReport:
+    type_code: str
+    vintage: int
+    source_type: str
+    source_vintage: int
+    links: int
+    basis: str
+
+
+def finest_type(session: Session) -> tuple[str, int] | None:
+    """The (type, newest vintage) with the most areas (the smaller on a tie)."""
+    sizes = repo.type_sizes(session)
+    if not sizes:
+        return None
+    best = max(sizes, key=lambda r: (int(r.n), -float(r.mean_km2 or 0)))
+    return str(best.type_code), int(best.vintage)
+
+
+def rebuild_overlays(session: Session) -> list[OverlayReport]:
+    """Overlay every type that the finest does not nest in on the finest type and on
+    each type it nests in (OAs, LSOAs, MSOAs), so that values are carried from the
+    finest type that holds them."""
+    finest = finest_type(session)
+    if finest is None:
+        return []
+    sizes = {str(r.type_code): r for r in repo.type_sizes(session)}
+    chain = [finest[0], *area_repo.area_type_ancestors(session, finest[0])]
+    # A type of one area (the city) carries nothing anywhere.
+    sources = [(t, int(sizes[t].vintage)) for t in chain if t in sizes and int(sizes[t].n) > 1]
+    reports = []
+    for type_code, row in sorted(sizes.items()):
+        repo.clear_overlay(session, type_code)
+        if type_code in chain:
+            continue
+        target = (type_code, int(row.vintage))
+        for source in sources:
+            links, basis = repo.write_overlay(
+                session,
+                source,
+                target,
+                min_share=MIN_SHARE,
+                renormalise_above=RENORMALISE_ABOVE,
+                whole_share=WHOLE_SHARE,
+                population_indicator=POPULATION_INDICATOR,
+            )
+            reports.append(OverlayReport(*target, *source, links, basis))
+    return reports
+
+
+def overlaid_types(session: Session) -> dict[str, list[str]]:
+    """Each overlaid type: the types its values may be carried from, finest first."""
+    return cached(session, ("overlaid-types",), lambda: repo.overlaid_types(session))
+
+
+def describe_fit(source_type_name: str, fit: float | None) -> str | None:
+    """ "estimated from LSOAs, 94% fit" (None for a value that is not estimated)."""
+    if fit is None:
+        return None
+    low = " (a rough estimate)" if fit < LOW_FIT else ""
+    return f"estimated from {source_type_name}s, {fit:.0%} fit{low}"

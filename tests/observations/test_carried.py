@@ -1,0 +1,176 @@
+"""Values at a type the LSOAs do not nest in: Sheffield's real 2020 wards over its 2011
+LSOAs. Expected values are worked out here independently, with geopandas overlaying the
+same boundaries, not from the service's overlay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from sqlalchemy import text
+
+from app.access.viewer import CLI
+from app.areas import overlay
+from app.db import unit_of_work
+from app.indicators.catalogue import default_catalogue
+from app.indicators.repository import indicator
+from app.indicators.service import import_catalogue
+from app.observations import values as sql
+from app.observations.derivation import values_sql
+from app.uploads.layouts.observation_rows import ObservationRow, ParsedObservations
+from app.uploads.observation_uploads import store_observations
+from app.uploads.reading import RowErrors
+from tests.areas.conftest import GPKG, import_layer
+from tests.conftest import ThrowawayDatabases, clone_database
+
+PERIOD = {"emergency_admissions": "2023/24", "persistent_absence": "2023/24"}
+
+
+@pytest.fixture(scope="module")
+def carried_template(databases: ThrowawayDatabases, shared_data: Path) -> str:
+    url = databases.create("carried")
+    with unit_of_work(url) as session:
+        import_layer(session, shared_data / GPKG, "sheffield_msoa2011_bgc", "msoa")
+        import_layer(session, shared_data / GPKG, "sheffield_lsoa2011_bgc", "lsoa", "msoa")
+        report = import_layer(session, shared_data / GPKG, "sheffield_wards2020_bgc", "ward")
+        assert [(o.type_code, o.source_type) for o in report.overlays] == [
+            ("ward", "lsoa"),
+            ("ward", "msoa"),
+        ]
+        import_catalogue(session, CLI, default_catalogue())
+    return url
+
+
+@pytest.fixture
+def city(carried_template: str, databases: ThrowawayDatabases) -> str:
+    return clone_database(carried_template, "nis_test_carried", databases)
+
+
+def _lsoa_codes(url: str) -> list[str]:
+    with unit_of_work(url) as session:
+        rows = session.execute(text("SELECT code FROM area WHERE type_code = 'lsoa' ORDER BY code"))
+        return [str(c) for c in rows.scalars()]
+
+
+def _store(url: str, rows: list[tuple[str, str, float | None, float | None, float | None]]) -> None:
+    parsed = ParsedObservations(
+        rows=[
+            ObservationRow(i + 2, a, PERIOD.get(ind, "2019"), ind, v, n, d)
+            for i, (ind, a, v, n, d) in enumerate(rows)
+        ],
+        row_errors=RowErrors(), layout="long", encoding="utf-8", notes=[],
+    )  # fmt: skip
+    with unit_of_work(url) as session:
+        source = {"filename": "t", "content_type": None, "sha256": None}
+        store_observations(session, CLI, parsed, source)
+
+
+def _ward_values(url: str, code: str) -> dict[str, tuple[float | None, float | None, str]]:
+    with unit_of_work(url) as session:
+        ind = indicator(session, code)
+        assert ind is not None
+        notes: list[str] = []
+        query = values_sql(session, ind, sql.ValueFilter("ward"), "t_", notes)
+        assert query is not None, notes
+        return {
+            str(r.area_code): (r.value, r.fit, str(r.derived_from))
+            for r in sql.fetch(session, query)
+        }
+
+
+def _shares(shared_data: Path) -> gpd.GeoDataFrame:
+    """Each (ward, LSOA) overlap's share of the LSOA's area, slivers dropped as the
+    service documents (under 1%, the rest scaled to one when it covers 95%)."""
+    lsoa = gpd.read_file(shared_data / GPKG, layer="sheffield_lsoa2011_bgc").to_crs(27700)
+    ward = gpd.read_file(shared_data / GPKG, layer="sheffield_wards2020_bgc").to_crs(27700)
+    lsoa = lsoa.rename(columns={c: "lsoa" for c in lsoa.columns if c.lower().endswith("cd")})
+    ward = ward.rename(columns={c: "ward" for c in ward.columns if c.lower().endswith("cd")})
+    lsoa["lsoa_km2"] = lsoa.area
+    pieces = gpd.overlay(lsoa[["lsoa", "lsoa_km2", "geometry"]], ward[["ward", "geometry"]])
+    pieces["share"] = pieces.area / pieces["lsoa_km2"]
+    pieces = pieces[pieces["share"] >= overlay.MIN_SHARE].copy()
+    covered = pieces.groupby("lsoa")["share"].transform("sum")
+    pieces.loc[covered >= overlay.RENORMALISE_ABOVE, "share"] /= covered
+    return pieces[["ward", "lsoa", "share"]]
+
+
+def test_counts_are_shared_out_by_population_and_carry_their_fit(
+    city: str, shared_data: Path
+) -> None:
+    codes = _lsoa_codes(city)
+    rng = np.random.default_rng(7)
+    counts = {c: float(rng.integers(0, 40)) for c in codes}
+    _store(city, [("emergency_admissions", c, v, None, None) for c, v in counts.items()])
+    got = _ward_values(city, "emergency_admissions")
+
+    shares = _shares(shared_data)
+    expected = (
+        shares.assign(v=shares["lsoa"].map(counts) * shares["share"]).groupby("ward")["v"].sum()
+    )
+    assert len(got) == 28
+    for ward, value in expected.items():
+        assert got[ward][0] == pytest.approx(value, rel=0.02, abs=0.5), ward
+        assert got[ward][2] == "lsoa (estimated)"
+    # Fit: the share of the ward's people (here: LSOA areas, as no population is loaded
+    # yet) in whole LSOAs, between 0 and 1, and not all 1 since the LSOAs do not nest.
+    fits = [f for _, f, _ in got.values()]
+    assert all(f is not None and 0 <= f <= 1 for f in fits)
+    assert min(f for f in fits if f is not None) < 0.99
+
+
+def test_rates_are_recomputed_from_carried_counts_never_averaged(city: str) -> None:
+    codes = _lsoa_codes(city)
+    rows = []
+    for i, c in enumerate(codes):
+        numerator, denominator = float(i % 7), float(50 + i % 13)
+        share = 100 * numerator / denominator
+        rows.append(("persistent_absence", c, share, numerator, denominator))
+    _store(city, rows)
+    got = _ward_values(city, "persistent_absence")
+    with unit_of_work(city) as session:
+        ind = indicator(session, "persistent_absence")
+        assert ind is not None
+        query = values_sql(session, ind, sql.ValueFilter("ward"), "t_", [])
+        assert query is not None
+        for r in sql.fetch(session, query):
+            assert r.value == pytest.approx(100 * r.numerator / r.denominator)
+    assert len(got) == 28
+
+
+def test_scores_are_population_weighted_and_ranks_are_not_carried(city: str) -> None:
+    codes = _lsoa_codes(city)
+    _store(
+        city,
+        [("imd_score", c, float(i % 50), None, None) for i, c in enumerate(codes)]
+        + [("imd_rank", c, float(i + 1), None, None) for i, c in enumerate(codes)],
+    )
+    scores = _ward_values(city, "imd_score")
+    assert len(scores) == 28
+    assert all(0 <= v <= 49 for v, _, _ in scores.values() if v is not None)
+    with unit_of_work(city) as session:
+        rank = indicator(session, "imd_rank")
+        assert rank is not None
+        notes: list[str] = []
+        assert values_sql(session, rank, sql.ValueFilter("ward"), "t_", notes) is None
+        assert any("not carried" in n for n in notes)
+
+
+def test_a_ward_is_given_only_when_every_lsoa_it_shares_has_a_value(city: str) -> None:
+    codes = _lsoa_codes(city)
+    _store(city, [("emergency_admissions", c, 5.0, None, None) for c in codes[1:]])
+    got = _ward_values(city, "emergency_admissions")
+    with unit_of_work(city) as session:
+        wards_of_missing = set(
+            session.execute(
+                text(
+                    "SELECT t.code FROM area_overlay l JOIN area t ON t.id = l.target_id "
+                    "JOIN area s ON s.id = l.source_id WHERE s.code = :c AND t.type_code = 'ward'"
+                ),
+                {"c": codes[0]},
+            ).scalars()
+        )
+    assert wards_of_missing
+    for ward, (value, _, _) in got.items():
+        assert (value is None) == (ward in wards_of_missing), ward
