@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -19,7 +19,7 @@ AreaType = Annotated[
     Query(description="Area type; default the finest with a deprivation ranking (IMD)"),
 ]
 Groups = Annotated[
-    Literal[5, 10] | None,
+    int | None,
     Query(description="5: the most deprived fifth; 10: tenth; default NIS_GAP_GROUPS"),
 ]
 

@@ -59,6 +59,7 @@ class _Cell(NamedTuple):
 def deprivation_groups(session: Session, area_type: str | None, groups: int) -> dict[str, Any]:
     """Which areas are the city's most deprived fifth or tenth, and how they were chosen
     (the map's outline and the gap view's groups)."""
+    _check_groups(groups)
     ranking = _ranking(session, area_type)
     return {**_grouping(session, ranking, groups), "codes": ranking.most_deprived(groups)}
 
@@ -68,6 +69,7 @@ def indicator_gap(
 ) -> dict[str, Any]:
     """The gap of indicator ``code`` (404 for one the viewer may not see)."""
     indicator = visible_indicator(session, viewer, code)
+    _check_groups(groups)
     if indicator.unit.strip().lower().startswith(ORDINAL_UNITS):
         raise GapUnavailableError(
             f"{indicator.code} is a {indicator.unit.split(' ')[0]}, a position among areas "
@@ -120,6 +122,14 @@ def indicator_gap(
         "sentence": _sentence(indicator, grouping, result),
         "notes": notes,
     }
+
+
+def _check_groups(groups: int) -> None:
+    if groups not in GROUP_WORDS:
+        raise InvalidParameterError(
+            f"groups: {groups} is not offered; 5 compares the most deprived fifth of the "
+            "areas with the rest, 10 the most deprived tenth"
+        )
 
 
 def _ranking(session: Session, area_type: str | None) -> Ranking:
