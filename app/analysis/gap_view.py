@@ -42,6 +42,8 @@ VERDICT_WORDS = {
 }
 # Units of positions rather than quantities: a group's "rank" is no rank at all.
 ORDINAL_UNITS = ("rank", "decile", "quintile")
+# Area types people call by their initials.
+ACRONYMS = ("oa", "lsoa", "msoa", "lad")
 POOLED = {PeriodType.MONTH: "months are pooled into quarters (ending with the newest month)"}
 
 
@@ -183,22 +185,25 @@ def _grouping(session: Session, ranking: Ranking, groups: int) -> dict[str, Any]
         "most_deprived_areas": size,
         "rest_areas": ranked - size,
         "description": (
-            f"the most deprived {part} of {whose} {ranked} {type_name} areas by "
+            f"the most deprived {part} of {whose} {ranked} {type_name} by "
             f"{ranking.indicator_title}, ranked within the city, not by England's deciles "
             f"({size} areas)"
         ),
         "label": (
-            f"Most deprived {part} of the city's {type_name} areas, city's own IMD ranking "
+            f"Most deprived {part} of the city's {type_name}, city's own IMD ranking "
             f"({size} of {ranked})"
         ),
     }
 
 
 def _type_name(session: Session, type_code: str) -> str:
+    """The type's areas in the plural, as people say them ("LSOAs", "wards")."""
+    if type_code in ACRONYMS:
+        return f"{type_code.upper()}s"
     for t in area_repo.area_types(session):
         if t.code == type_code:
-            return str(t.name)
-    return type_code
+            return f"{t.name}s"
+    return f"{type_code} areas"
 
 
 def _city_name(session: Session) -> str | None:
@@ -284,7 +289,7 @@ def _sentence(indicator: Indicator, grouping: dict[str, Any], result: GapResult)
     who = (
         f"most deprived {grouping['group']} (city's own IMD ranking, "
         f"{grouping['most_deprived_areas']} of {grouping['ranking']['areas_ranked']} "
-        f"{grouping['area_type_name']} areas)"
+        f"{grouping['area_type_name']})"
     )
     verdict = result.absolute_trend.verdict
     subject = str(indicator.title).lower()

@@ -102,7 +102,8 @@ def test_a_widening_gap_is_widening_with_pooled_rates_and_intervals(partners: Pa
     assert body["trend"]["words"] == "widening"
     assert body["disadvantaged"] == "most_deprived"
     assert body["sentence"].startswith(
-        "The gap in burglary between the most deprived fifth (city's own IMD ranking, 69 of 345"
+        "The gap in burglary between the most deprived fifth (city's own IMD ranking, "
+        "69 of 345 LSOAs) and the rest "
     )
     assert "is widening; the most deprived areas are worse off" in body["sentence"]
 
