@@ -16,6 +16,7 @@ from app.access.auth_routes import router as auth_router
 from app.access.caching import PrivateForViewers
 from app.access.oidc import OidcConfig
 from app.access.routes import router as agencies_router
+from app.analysis.gap_routes import router as gaps_router
 from app.analysis.routes import router as analysis_router
 from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker
@@ -87,6 +88,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         accounts_router,
         audit_router,
         analysis_router,
+        gaps_router,
         maps_router,
     ):
         app.include_router(router, prefix="/api")

@@ -85,6 +85,14 @@ class Settings(BaseSettings):
             "(Sign in with NAME single sign-on); unset, the button leaves it out."
         ),
     )
+    gap_groups: Literal[5, 10] = Field(
+        default=5,
+        description=(
+            "The gap view (/api/gaps) compares the city's most deprived fifth (5) or tenth "
+            "(10) of areas, by the city's own IMD ranking, with the rest, unless asked "
+            "otherwise."
+        ),
+    )
     map_tiles_above: int = Field(
         default=5000,
         ge=0,

@@ -9,17 +9,17 @@
 import { canSignIn, openSignIn, showAccount } from "./account.js";
 import { $, api, el, request } from "./common.js";
 import { GeoJsonAreas } from "./geojson-areas.js";
-import { showAlerts, showFailure, showLoading, showProfile, showTab } from "./panel.js";
+import { showAlerts, showFailure, showGap, showLoading, showProfile, showTab } from "./panel.js";
 import { AreaTiles } from "./tiles.js";
 import { areaFromSearch, defaultIndicator, groupIndicators, newestCount, searchOption, typesFor } from "./lib/catalogue.js";
 import { legendView } from "./lib/legend.js";
 import {
-  AUTH, areaNamesPath, areaPath, csvName, deprivationPath, downloadPaths, profilePath, seriesPath, valuesPath,
+  AUTH, areaNamesPath, areaPath, csvName, deprivationPath, downloadPaths, gapPath, profilePath, seriesPath, valuesPath,
 } from "./lib/paths.js";
 import { userMessage } from "./lib/problem.js";
 import { Store } from "./lib/store.js";
 import { readView, writeView } from "./lib/url-state.js";
-import { areaSummary, areasWithValue, colourOf, periodsOf } from "./lib/values.js";
+import { areaSummary, colourOf, periodsOf } from "./lib/values.js";
 import { nextPeriod, recoverView } from "./lib/view.js";
 
 const L = window.L;
@@ -33,6 +33,7 @@ let config = { map_tiles_above: 5000 };
 let indicators = [], types = [], areaCounts = new Map(); // area type -> areas in its newest vintage
 let painting = 0; // paints under way (the play button can start one before another ends)
 let paints = 0; // the newest paint, so that only it marks the page painted
+let outlineLabel = null; // what the dashed outline is, for the legend (null: no outline)
 
 // ------------------------------------------------------------------ render mode
 // The one place that picks how a type is drawn. Counted from /api/area-types (the newest
@@ -158,6 +159,7 @@ function show(values, view) {
   areas.repaint();
   fillPeriods(legend.periods, legend.period);
   drawLegend(legend);
+  if (!$("gap").hidden) loadGap();
   const links = downloadPaths(store.view);
   $("download-geojson").href = links.geojson;
   $("export-html").href = links.html;
@@ -250,6 +252,13 @@ function drawLegend(legend) {
     }
     return item;
   }));
+  if (outlineLabel) {
+    const swatch = el("span", "", "swatch outline");
+    const item = el("li");
+    item.id = "legend-outline";
+    item.append(swatch, outlineLabel);
+    list.append(item);
+  }
   const parts = [el("h2", heading), list, el("p", note, "why")];
   if (marking) parts.unshift(el("p", marking, "marking"));
   legendControl.getContainer().replaceChildren(...parts);
@@ -263,21 +272,43 @@ function hoverContent(code, name) {
   return content;
 }
 
-// The most deprived 10% (IMD decile 1) of the current type, outlined.
+// The city's most deprived fifth of the current type's areas by its own IMD ranking (the
+// gap view's group), outlined, with a legend entry saying what and how many.
 async function showDeprived(on) {
   const layer = areas;
   if (!layer) return;
   if (!on) {
     store.cancel("deprived");
     layer.outline([]);
+    setOutlineLabel(null);
     return;
   }
   const type = layer.options.type;
   try {
     const answer = await store.latest("deprived", (signal) => store.json(deprivationPath(type), signal));
-    if (answer.current && areas === layer) layer.outline(areasWithValue(answer.value, 1));
+    if (answer.current && areas === layer) {
+      layer.outline(answer.value.codes);
+      setOutlineLabel(answer.value.label);
+    }
   } catch (error) {
+    setOutlineLabel(null);
     tell(error, "The most deprived areas could not be outlined");
+  }
+}
+
+function setOutlineLabel(label) {
+  outlineLabel = label;
+  if (store.shown) drawLegend(store.shown.legend);
+}
+
+// The gap view of the current indicator (the finest area type the city ranks).
+async function loadGap() {
+  const code = store.view.indicator;
+  try {
+    const answer = await store.latest("gap", (signal) => store.json(gapPath(code), signal));
+    if (answer.current) showGap(answer.value);
+  } catch (error) {
+    showFailure("gap", "The gap for this indicator could not be shown", error);
   }
 }
 
@@ -315,7 +346,7 @@ async function selectArea(code, type, chartsOf = "") {
 
 // The selected area's profile again, as the viewer now sees it, on the tab that is open.
 async function reloadProfile(code) {
-  const tab = $("alerts").hidden ? "profile" : "alerts";
+  const tab = ["alerts", "profile", "gap"].find((name) => !$(name).hidden) || "profile";
   try {
     const answer = await store.latest("area", (signal) => store.json(profilePath(code), signal));
     if (answer.current) {
@@ -474,6 +505,7 @@ async function start() {
   $("download-csv").addEventListener("click", downloadCsv);
   $("tab-alerts").addEventListener("click", () => showTab("alerts"));
   $("tab-profile").addEventListener("click", () => showTab("profile"));
+  $("tab-gap").addEventListener("click", () => { showTab("gap"); loadGap(); });
 
   await paintOrRecover("This link's view could not be shown");
   loadAlerts();

@@ -14,35 +14,24 @@ from sqlalchemy.orm import Session
 from app.analysis import repository as repo
 from app.analysis.detect import POLARITY, IndicatorTest
 from app.analysis.gaps import gap_findings
-from app.analysis.panels import Areas, load_panel
+from app.analysis.panels import Areas
 from app.analysis.params import AnalysisParams
 from app.analysis.sentences import change_text, q_text, window_text
 from app.analysis.stats.correlated import cooccurring_pairs
 from app.analysis.stats.hotspots import HOT, contiguity_weights, hotspots, morans_i
 from app.areas import repository as area_repo
-from app.indicators import repository as indicator_repo
+from app.observations.deprivation import city_ranking
 
-# Deprivation per area, best first: IMD rank (1 = most deprived) or, failing that, score.
-DEPRIVATION = (("imd_rank", 1.0), ("imd_score", -1.0))
 MIN_HOTSPOT_AREAS = 30
 
 
 def deprivation_rank(session: Session, areas: Areas) -> NDArray[np.float64] | None:
-    """Each area's deprivation rank among ``areas`` (1 = most deprived), or None."""
-    for code, sign in DEPRIVATION:
-        indicator = indicator_repo.indicator(session, code)
-        panel = None if indicator is None else load_panel(session, indicator, areas)
-        if panel is None:
-            continue
-        latest = panel.value[:, -1]
-        if np.count_nonzero(~np.isnan(latest)) < 0.9 * len(areas):
-            continue
-        key = np.where(np.isnan(latest), np.inf, sign * latest)
-        rank = np.empty(len(areas))
-        rank[np.argsort(key, kind="stable")] = np.arange(1, len(areas) + 1)
-        rank[np.isnan(latest)] = np.nan
-        return rank
-    return None
+    """Each area's deprivation rank among ``areas`` (1 = most deprived), or None: the
+    city's own ranking (:func:`app.observations.deprivation.city_ranking`)."""
+    ranking = city_ranking(session, areas.type_code)
+    if ranking is None:
+        return None
+    return np.array([ranking.rank.get(int(i), np.nan) for i in areas.ids], dtype=np.float64)
 
 
 def citywide_findings(

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import norm
 
-from app.analysis.panels import Panel, exposure_for
+from app.analysis.panels import FloatPanel, Panel, exposure_for
 from app.analysis.params import WINDOWS, AnalysisParams
 from app.analysis.stats.compare import Polarity as StatsPolarity
 from app.analysis.stats.deterioration import DeteriorationParams, count_deterioration
@@ -86,6 +86,19 @@ def skip_reason(panel: Panel | None, indicator: Indicator) -> str | None:
     return None
 
 
+def counts_of(
+    panel: Panel, population: Panel | None
+) -> tuple[FloatPanel, FloatPanel | None] | None:
+    """The counts behind a panel and what they are out of (the population for counts,
+    None when it is unknown; the denominators for rates and percentages), or None for
+    an indicator published as values only."""
+    if panel.indicator.kind.counted:
+        return panel.value, exposure_for(panel, population)
+    if panel.has_counts:
+        return panel.numerator, panel.denominator
+    return None
+
+
 def examine_indicator(
     panel: Panel, population: Panel | None, params: AnalysisParams
 ) -> IndicatorTest | str:
@@ -94,12 +107,10 @@ def examine_indicator(
     polarity = POLARITY[indicator.polarity]
     recent, baseline, shortest = WINDOWS[indicator.period_type]
     periods = len(panel.periods)
-    if indicator.kind.counted:
-        counts, exposure = panel.value, exposure_for(panel, population)
-    elif panel.has_counts:
-        counts, exposure = panel.numerator, panel.denominator
-    else:
+    counted = counts_of(panel, population)
+    if counted is None:
         return _trend_test(panel, polarity)
+    counts, exposure = counted
     if periods < recent + shortest:
         return (
             f"{periods} periods: fewer than a recent window of {recent} and a baseline of "

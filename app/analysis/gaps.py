@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from app.analysis import repository as repo
 from app.analysis.detect import IndicatorTest, judged
+from app.analysis.panels import Panel
 from app.analysis.params import AnalysisParams
 from app.analysis.rounding import rounded
 from app.analysis.sentences import q_text
@@ -55,33 +56,44 @@ def gap_findings(
 def _gap(
     test: IndicatorTest, rank: NDArray[np.float64], params: AnalysisParams
 ) -> tuple[list[str], GapResult] | None:
-    panel = test.panel
+    if test.method == "trend":
+        return panel_gap(test.panel, None, None, rank, params.deprivation_groups)
+    if test.counts is None or test.exposure is None:
+        return None  # counts without a population: no rate to compare
+    return panel_gap(test.panel, test.counts, test.exposure, rank, params.deprivation_groups)
+
+
+def panel_gap(
+    panel: Panel,
+    counts: NDArray[np.float64] | None,
+    exposure: NDArray[np.float64] | None,
+    rank: NDArray[np.float64],
+    groups: int,
+    min_periods: int = 3,
+) -> tuple[list[str], GapResult] | None:
+    """The gap of one indicator's panel in pooled periods (:data:`BLOCK`): from
+    ``counts`` and ``exposure`` (areas x periods) when given, pooled by summing, else from
+    the panel's values, averaged. None with fewer than ``min_periods`` pooled periods
+    (the run's trend needs 3)."""
     ind = panel.indicator
     block = BLOCK.get(ind.period_type, 1)
     polarity = judged(ind)
-    if test.method == "trend":
+    if counts is None or exposure is None:
         values, periods = _blocks(panel.value, panel.periods, block, mean=True)
-        if len(periods) < 3:
+        if len(periods) < min_periods:
             return None
-        result = deprivation_gap(
-            rank, value=values, groups=params.deprivation_groups, polarity=polarity
-        )
-        return periods, result
-    num, den = test.counts, test.exposure
-    if num is None or den is None:
-        return None  # counts without a population: no rate to compare
-    multiplier, model = ind.kind.scale(ind.multiplier), ind.kind.count_model
-    num_b, periods = _blocks(num, panel.periods, block)
-    den_b, _ = _blocks(den, panel.periods, block)
-    if len(periods) < 3:
+        return periods, deprivation_gap(rank, value=values, groups=groups, polarity=polarity)
+    num_b, periods = _blocks(counts, panel.periods, block)
+    den_b, _ = _blocks(exposure, panel.periods, block)
+    if len(periods) < min_periods:
         return None
     result = deprivation_gap(
         rank,
         numerator=num_b,
         denominator=den_b,
-        groups=params.deprivation_groups,
-        multiplier=multiplier,
-        count_model=model,
+        groups=groups,
+        multiplier=ind.kind.scale(ind.multiplier),
+        count_model=ind.kind.count_model,
         polarity=polarity,
     )
     return periods, result

@@ -11,7 +11,12 @@ primary and complementary suppression (:mod:`.suppression`) over these sum relat
   parent without one);
 - "every area of a type together" (the city benchmark of profiles and OGC fields) is
   the sum of that type's values: it is never a cell, so its members are hidden for it,
-  and it is withheld where even that cannot protect them (:meth:`Disclosure.hides_total`).
+  and it is withheld where even that cannot protect them (:meth:`Disclosure.hides_total`);
+- each tenth of a type's areas by the city's own deprivation ranking
+  (:mod:`.deprivation`) is a total in the same way: the gap view publishes the most
+  deprived fifth or tenth, the rest, and a slope index made of the fifths or tenths, all
+  unions of tenths, so that no difference of them with published areas gives a hidden
+  count back (withheld where it cannot: :meth:`Disclosure.hides_groups`).
 
 Relations come from :data:`RELATION_SOURCES`. Values carried to a type the small areas
 do not nest in (:mod:`app.observations.carried`) are protected by what they are made of:
@@ -46,13 +51,15 @@ from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Apportionment, Indicator
 from app.observations import values as sql
 from app.observations.carried import ESTIMATED
+from app.observations.deprivation import BANDS, city_ranking
 from app.observations.derivation import values_sql
 from app.observations.suppression import Relation, suppress
 from app.snapshots import cached
 
 Cell = tuple[int, str]  # (area id, period)
 Total = tuple[str, str, str]  # ("every", area type, period)
-Key = Cell | Total
+Band = tuple[str, str, int, str]  # ("band", area type, tenth (0 = most deprived), period)
+Key = Cell | Total | Band
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,8 @@ class Cells:
     # Cells carried from small areas: the small areas each is made of.
     carried: dict[Cell, tuple[int, ...]] = field(default_factory=dict)
     carried_whole: bool = False  # by best fit: each is exactly the sum of its small areas
+    # Each area's tenth of its type by the city's deprivation ranking (0 = most deprived).
+    band_of: dict[int, int] = field(default_factory=dict)
 
 
 RelationSource = Callable[[Cells], Iterable[Relation[Key]]]
@@ -102,10 +111,22 @@ def carried_relations(cells: Cells) -> Iterable[Relation[Key]]:
             yield Relation((area, period), members)
 
 
+def deprivation_relations(cells: Cells) -> Iterable[Relation[Key]]:
+    """Each tenth of a type's areas by deprivation together, in each period."""
+    groups: dict[Band, list[Key]] = defaultdict(list)
+    for area, period in cells.counts:
+        band = cells.band_of.get(area)
+        if band is not None:
+            groups[("band", cells.type_of[area], band, period)].append((area, period))
+    for total, members in groups.items():
+        yield Relation(total, tuple(members), cell_total=False)
+
+
 RELATION_SOURCES: list[RelationSource] = [
     hierarchy_relations,
     type_total_relations,
     carried_relations,
+    deprivation_relations,
 ]
 
 
@@ -116,6 +137,9 @@ class Mask:
     cells: frozenset[Cell]
     totals: frozenset[tuple[str, str]]  # (area type, period)
     types: frozenset[tuple[str, str]]  # (area type, period) of every hidden cell
+    # (area type, period) where a tenth by deprivation is withheld: no group total is
+    # published there
+    bands: frozenset[tuple[str, str]] = frozenset()
 
 
 NOTHING_HIDDEN = Mask(frozenset(), frozenset(), frozenset())
@@ -138,6 +162,11 @@ class Disclosure:
     def hides_total(self, type_code: str, period: str) -> bool:
         """Whether "every area of ``type_code`` together" in ``period`` is withheld."""
         return self.mask is not None and (type_code, period) in self.mask.totals
+
+    def hides_groups(self, type_code: str, period: str) -> bool:
+        """Whether the totals of groups of ``type_code``'s areas by deprivation (the
+        gap's most deprived fifth or tenth, the rest) in ``period`` are withheld."""
+        return self.mask is not None and (type_code, period) in self.mask.bands
 
     def hides_at(self, type_code: str | None, period: str) -> bool:
         """Whether anything is hidden at ``type_code`` (None: at any type) in ``period``,
@@ -204,10 +233,12 @@ def _mask(
     relations = [r for source in RELATION_SOURCES for r in source(cells)]
     hidden: set[Cell] = set()
     withheld: set[tuple[str, str]] = set()
+    bands: set[tuple[str, str]] = set()
     for period, (counts, rels) in _by_period(cells.counts, relations).items():
         found = suppress(counts, rels, threshold, (c for c in forced if c[1] == period))
         hidden.update(cast(frozenset[Cell], found.cells))  # totals that are no cell go to .totals
-        withheld.update((str(t[1]), period) for t in found.totals)
+        for total in found.totals:
+            (bands if total[0] == "band" else withheld).add((str(total[1]), period))
     if not cells.carried_whole:
         hidden.update(
             cell
@@ -215,7 +246,7 @@ def _mask(
             if any((s, cell[1]) in hidden for s in sources)
         )
     types = {(cells.type_of[area], period) for area, period in hidden}
-    return Mask(frozenset(hidden), frozenset(withheld), frozenset(types))
+    return Mask(frozenset(hidden), frozenset(withheld), frozenset(types), frozenset(bands))
 
 
 def _cells(
@@ -226,11 +257,15 @@ def _cells(
     carried: dict[Cell, tuple[int, ...]] = {}
     whole = indicator.carried_by is Apportionment.BEST_FIT
     made_of = carried_sources(session, best_fit=whole)
+    band_of: dict[int, int] = {}
     for type_code in area_repo.area_type_codes(session):
         f = sql.ValueFilter(type_code, None, start_from, start_to)
         values = values_sql(session, indicator, f, "m_", [])
         if values is None:
             continue
+        ranking = city_ranking(session, type_code)
+        if ranking is not None:
+            band_of.update((i, ranking.group_of(i, BANDS) or 0) for i in ranking.rank)
         for row in sql.fetch(session, values):
             cell = (int(row.area_id), str(row.period))
             if row.fit is not None:
@@ -240,7 +275,7 @@ def _cells(
             if count is not None:
                 counts[cell] = float(count)
                 type_of[cell[0]] = type_code
-    return Cells(counts, type_of, area_parents(session), carried, whole)
+    return Cells(counts, type_of, area_parents(session), carried, whole, band_of)
 
 
 def carried_sources(session: Session, *, best_fit: bool) -> dict[tuple[int, str], tuple[int, ...]]:

@@ -55,11 +55,21 @@ export function csvName(view) {
 }
 
 /**
- * The values of the IMD decile, for outlining the most deprived areas of a type.
+ * The city's most deprived fifth (or tenth) of the areas of a type, by its own IMD
+ * ranking: the areas the map outlines (the gap view's group).
  * @param {string} type
  */
 export function deprivationPath(type) {
-  return `api/maps/imd_decile?type=${seg(type)}&geometry=false`;
+  return `api/gaps?area_type=${seg(type)}`;
+}
+
+/**
+ * An indicator in the city's most deprived group against the rest, over time (the finest
+ * area type the city ranks by deprivation).
+ * @param {string} indicator
+ */
+export function gapPath(indicator) {
+  return `api/gaps/${seg(indicator)}`;
 }
 
 /**

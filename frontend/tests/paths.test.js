@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  AUTH, areaNamesPath, areaPath, areasPath, csvName, deprivationPath, downloadPaths, profilePath, seriesPath,
+  AUTH, areaNamesPath, areaPath, areasPath, csvName, deprivationPath, downloadPaths, gapPath, profilePath, seriesPath,
   ssoStartPath, tileJsonPath, valuesPath,
 } from "../lib/paths.js";
 import { DEFAULT_VIEW } from "../lib/view.js";
@@ -42,7 +42,8 @@ test("big types come at a coarser display level", () => {
 });
 
 test("other paths", () => {
-  assert.equal(deprivationPath("lsoa"), "api/maps/imd_decile?type=lsoa&geometry=false");
+  assert.equal(deprivationPath("lsoa"), "api/gaps?area_type=lsoa");
+  assert.equal(gapPath("a/b"), "api/gaps/a%2Fb");
   assert.equal(areaPath("E01", "lsoa"), "api/areas/E01?type=lsoa&simplify=1");
   assert.deepEqual(query(seriesPath("burglary", "lsoa", "E01")), { indicator: "burglary", type: "lsoa", area: "E01" });
 });

@@ -16,6 +16,7 @@ import mapbox_vector_tile
 
 from app.access.auth_schemas import KeyListed, UserOut, Who
 from app.access.schemas import AgencyListed
+from app.analysis.gap_schemas import DeprivationGroupsOut, GapOut
 from app.analysis.schemas import AlertsOut, ProfileOut, RunListed, RunOut
 from app.areas.schemas import AreaNamesOut, AreaTypeOut
 from app.audit.schemas import AuditPage
@@ -159,6 +160,7 @@ def indicator_reads(code: str) -> list[Read]:
             code,
         ),
         Read("/tiles/{layer}.json", lambda c: f"/tiles/{code}.json", TileJson, code),
+        Read("/api/gaps/{indicator}", lambda c: f"/api/gaps/{code}?area_type=lsoa", GapOut, code),
         Read("/tiles/{layer}/{z}/{x}/{y}.mvt", lambda c: _tile(c, code), None, code, kind="mvt"),
     ]
 
@@ -200,6 +202,7 @@ READS: list[Read] = [
     ),
     Read("/api/areas/{code}/profile", lambda c: f"/api/areas/{c.lsoa}/profile", ProfileOut),
     Read("/api/config", lambda c: "/api/config", ConfigOut),
+    Read("/api/gaps", lambda c: "/api/gaps?groups=10", DeprivationGroupsOut),
     Read("/ogc", lambda c: "/ogc", LandingPage),
     Read("/ogc/api", lambda c: "/ogc/api", OpenApiDocument),
     Read("/ogc/conformance", lambda c: "/ogc/conformance", Conformance),

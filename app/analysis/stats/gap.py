@@ -47,6 +47,8 @@ class Trend:
 class GapResult:
     """Gap statistics per period (arrays of length periods) and the gap's trends.
 
+    The two groups' values have normal (Wald) intervals from their pooled variances.
+
     ``group`` gives each area's group (0 = most deprived; -1 = no rank); ``group_value``
     and ``group_population`` are groups x periods. SII is PHE's sign: fitted value at the
     least deprived end minus at the most deprived end, so for "higher is worse" indicators a
@@ -60,7 +62,11 @@ class GapResult:
     group_value: Floats
     group_population: Floats
     most_deprived: Floats
+    most_deprived_lower: Floats
+    most_deprived_upper: Floats
     rest: Floats
+    rest_lower: Floats
+    rest_upper: Floats
     absolute: Floats
     absolute_lower: Floats
     absolute_upper: Floats
@@ -154,12 +160,17 @@ def deprivation_gap(
     log_se = np.sqrt(t_logvar[0] + t_logvar[1])
     sii, sii_se, rii, rii_se = _sii(g_val, g_var, g_pop)
     alpha = 1.0 - confidence
+    t_half = zcrit * np.sqrt(t_var)
     return GapResult(
         group=group,
         group_value=g_val,
         group_population=g_pop,
         most_deprived=t_val[0],
+        most_deprived_lower=t_val[0] - t_half[0],
+        most_deprived_upper=t_val[0] + t_half[0],
         rest=t_val[1],
+        rest_lower=t_val[1] - t_half[1],
+        rest_upper=t_val[1] + t_half[1],
         absolute=absolute,
         absolute_lower=absolute - zcrit * abs_se,
         absolute_upper=absolute + zcrit * abs_se,
