@@ -20,10 +20,9 @@ from app.analysis.sentences import change_text, q_text, window_text
 from app.analysis.stats.correlated import cooccurring_pairs
 from app.analysis.stats.hotspots import HOT, contiguity_weights, hotspots, morans_i
 from app.areas import repository as area_repo
+from app.deprivation import DEPRIVATION, deprivation_rank_of
 from app.indicators import repository as indicator_repo
 
-# Deprivation per area, best first: IMD rank (1 = most deprived) or, failing that, score.
-DEPRIVATION = (("imd_rank", 1.0), ("imd_score", -1.0))
 MIN_HOTSPOT_AREAS = 30
 
 
@@ -32,16 +31,9 @@ def deprivation_rank(session: Session, areas: Areas) -> NDArray[np.float64] | No
     for code, sign in DEPRIVATION:
         indicator = indicator_repo.indicator(session, code)
         panel = None if indicator is None else load_panel(session, indicator, areas)
-        if panel is None:
-            continue
-        latest = panel.value[:, -1]
-        if np.count_nonzero(~np.isnan(latest)) < 0.9 * len(areas):
-            continue
-        key = np.where(np.isnan(latest), np.inf, sign * latest)
-        rank = np.empty(len(areas))
-        rank[np.argsort(key, kind="stable")] = np.arange(1, len(areas) + 1)
-        rank[np.isnan(latest)] = np.nan
-        return rank
+        rank = None if panel is None else deprivation_rank_of(panel.value[:, -1], sign)
+        if rank is not None:
+            return rank
     return None
 
 

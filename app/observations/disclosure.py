@@ -11,7 +11,11 @@ primary and complementary suppression (:mod:`.suppression`) over these sum relat
   parent without one);
 - "every area of a type together" (the city benchmark of profiles and OGC fields) is
   the sum of that type's values: it is never a cell, so its members are hidden for it,
-  and it is withheld where even that cannot protect them (:meth:`Disclosure.hides_total`).
+  and it is withheld where even that cannot protect them (:meth:`Disclosure.hides_total`);
+- the areas of a type in one city-own IMD quintile together (the "similar areas" of
+  profiles, :mod:`.similar`), likewise: a profile publishes the group's total less the
+  area itself, and the area's own value with it, so the group's total is as good as
+  published (:meth:`Disclosure.hides_groups`).
 
 Relations come from :data:`RELATION_SOURCES`, so an area type that does not nest (wards
 made of LSOAs by best fit, say) adds its own.
@@ -42,12 +46,14 @@ from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
 from app.observations import values as sql
 from app.observations.derivation import values_sql
+from app.observations.similar import SimilarGroups, similar_groups
 from app.observations.suppression import Relation, suppress
 from app.snapshots import cached
 
 Cell = tuple[int, str]  # (area id, period)
 Total = tuple[str, str, str]  # ("every", area type, period)
-Key = Cell | Total
+GroupTotal = tuple[str, str, int, str]  # ("similar", area type, IMD quintile, period)
+Key = Cell | Total | GroupTotal
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class Cells:
     counts: dict[Cell, float]
     type_of: dict[int, str]
     parent_of: dict[int, int]
+    similar_of: dict[int, int]  # area id -> its IMD quintile, where its type has them
 
 
 RelationSource = Callable[[Cells], Iterable[Relation[Key]]]
@@ -84,16 +91,33 @@ def type_total_relations(cells: Cells) -> Iterable[Relation[Key]]:
         yield Relation(total, tuple(members), cell_total=False)
 
 
-RELATION_SOURCES: list[RelationSource] = [hierarchy_relations, type_total_relations]
+def similar_group_relations(cells: Cells) -> Iterable[Relation[Key]]:
+    """The areas of a type in one IMD quintile together, in each period."""
+    groups: dict[GroupTotal, list[Key]] = defaultdict(list)
+    for area, period in cells.counts:
+        group = cells.similar_of.get(area)
+        if group is not None:
+            groups[("similar", cells.type_of[area], group, period)].append((area, period))
+    for total, members in groups.items():
+        yield Relation(total, tuple(members), cell_total=False)
+
+
+RELATION_SOURCES: list[RelationSource] = [
+    hierarchy_relations,
+    type_total_relations,
+    similar_group_relations,
+]
 
 
 @dataclass(frozen=True)
 class Mask:
-    """The cells hidden from the public, and the type totals withheld from them."""
+    """The cells hidden from the public, and the type totals and similar-area groups
+    withheld from them."""
 
     cells: frozenset[Cell]
     totals: frozenset[tuple[str, str]]  # (area type, period)
     types: frozenset[tuple[str, str]]  # (area type, period) of every hidden cell
+    groups: frozenset[tuple[str, str]] = frozenset()  # (area type, period): see hides_groups
 
 
 NOTHING_HIDDEN = Mask(frozenset(), frozenset(), frozenset())
@@ -116,6 +140,14 @@ class Disclosure:
     def hides_total(self, type_code: str, period: str) -> bool:
         """Whether "every area of ``type_code`` together" in ``period`` is withheld."""
         return self.mask is not None and (type_code, period) in self.mask.totals
+
+    def hides_groups(self, type_code: str, period: str) -> bool:
+        """Whether the similar-area groups of ``type_code`` in ``period`` are withheld:
+        all of them when one is (the city's total less the others would give it back)."""
+        if self.mask is None:
+            return False
+        key = (type_code, period)
+        return key in self.mask.groups or key in self.mask.totals
 
     def hides_at(self, type_code: str | None, period: str) -> bool:
         """Whether anything is hidden at ``type_code`` (None: at any type) in ``period``,
@@ -182,12 +214,14 @@ def _mask(
     relations = [r for source in RELATION_SOURCES for r in source(cells)]
     hidden: set[Cell] = set()
     withheld: set[tuple[str, str]] = set()
+    groups: set[tuple[str, str]] = set()
     for period, (counts, rels) in _by_period(cells.counts, relations).items():
         found = suppress(counts, rels, threshold, (c for c in forced if c[1] == period))
         hidden.update(cast(frozenset[Cell], found.cells))  # totals that are no cell go to .totals
-        withheld.update((str(t[1]), period) for t in found.totals)
+        for total in found.totals:
+            (groups if total[0] == "similar" else withheld).add((str(total[1]), period))
     types = {(cells.type_of[area], period) for area, period in hidden}
-    return Mask(frozenset(hidden), frozenset(withheld), frozenset(types))
+    return Mask(frozenset(hidden), frozenset(withheld), frozenset(types), frozenset(groups))
 
 
 def _cells(
@@ -195,7 +229,11 @@ def _cells(
 ) -> Cells:
     counts: dict[Cell, float] = {}
     type_of: dict[int, str] = {}
+    similar_of: dict[int, int] = {}
     for type_code in area_repo.area_type_codes(session):
+        groups = similar_groups(session, type_code)
+        if isinstance(groups, SimilarGroups):
+            similar_of.update(groups.group_of)
         f = sql.ValueFilter(type_code, None, start_from, start_to)
         values = values_sql(session, indicator, f, "m_", [])
         if values is None:
@@ -205,7 +243,7 @@ def _cells(
             if count is not None:
                 counts[(int(row.area_id), str(row.period))] = float(count)
                 type_of[int(row.area_id)] = type_code
-    return Cells(counts, type_of, area_parents(session))
+    return Cells(counts, type_of, area_parents(session), similar_of)
 
 
 def area_parents(session: Session) -> dict[int, int]:
