@@ -114,7 +114,7 @@ def _benchmarks(
         out["similar_why"] = similar
     elif suppressed:
         out["similar"] = {"label": "not compared", "why": "the value is suppressed"}
-    elif hidden.hides_groups(type_code, period):
+    elif hidden.hides_groups(type_code, similar.group, period):
         out["similar"] = {"label": "not compared", "why": SIMILAR_WITHHELD}
     else:
         out["similar"] = similar_benchmark(indicator, latest, city_values(), population, similar)

@@ -11,11 +11,14 @@ primary and complementary suppression (:mod:`.suppression`) over these sum relat
   parent without one);
 - "every area of a type together" (the city benchmark of profiles and OGC fields) is
   the sum of that type's values: it is never a cell, so its members are hidden for it,
-  and it is withheld where even that cannot protect them (:meth:`Disclosure.hides_total`);
-- the areas of a type in one city-own IMD quintile together (the "similar areas" of
-  profiles, :mod:`.similar`), likewise: a profile publishes the group's total less the
-  area itself, and the area's own value with it, so the group's total is as good as
-  published (:meth:`Disclosure.hides_groups`).
+  and it is withheld where even that cannot protect them (:meth:`Disclosure.hides_total`).
+
+The areas of a type in one city-own IMD quintile together (the "similar areas" of
+profiles, :mod:`.similar`) are no relation here: a group's total is withheld wherever one
+of its members is hidden (:meth:`Disclosure.hides_groups`), so that it only ever adds up
+published values. Protecting it as a relation is not enough: its hidden members, each
+relation protected on its own, can hold a ward's hidden members and one more, and the
+group less the ward gives that one back (``tests/partners/test_similar_areas.py``).
 
 Relations come from :data:`RELATION_SOURCES`, so an area type that does not nest (wards
 made of LSOAs by best fit, say) adds its own.
@@ -52,8 +55,7 @@ from app.snapshots import cached
 
 Cell = tuple[int, str]  # (area id, period)
 Total = tuple[str, str, str]  # ("every", area type, period)
-GroupTotal = tuple[str, str, int, str]  # ("similar", area type, IMD quintile, period)
-Key = Cell | Total | GroupTotal
+Key = Cell | Total
 
 
 @dataclass(frozen=True)
@@ -91,22 +93,7 @@ def type_total_relations(cells: Cells) -> Iterable[Relation[Key]]:
         yield Relation(total, tuple(members), cell_total=False)
 
 
-def similar_group_relations(cells: Cells) -> Iterable[Relation[Key]]:
-    """The areas of a type in one IMD quintile together, in each period."""
-    groups: dict[GroupTotal, list[Key]] = defaultdict(list)
-    for area, period in cells.counts:
-        group = cells.similar_of.get(area)
-        if group is not None:
-            groups[("similar", cells.type_of[area], group, period)].append((area, period))
-    for total, members in groups.items():
-        yield Relation(total, tuple(members), cell_total=False)
-
-
-RELATION_SOURCES: list[RelationSource] = [
-    hierarchy_relations,
-    type_total_relations,
-    similar_group_relations,
-]
+RELATION_SOURCES: list[RelationSource] = [hierarchy_relations, type_total_relations]
 
 
 @dataclass(frozen=True)
@@ -117,7 +104,7 @@ class Mask:
     cells: frozenset[Cell]
     totals: frozenset[tuple[str, str]]  # (area type, period)
     types: frozenset[tuple[str, str]]  # (area type, period) of every hidden cell
-    groups: frozenset[tuple[str, str]] = frozenset()  # (area type, period): see hides_groups
+    groups: frozenset[tuple[str, int, str]] = frozenset()  # (type, quintile, period) hiding one
 
 
 NOTHING_HIDDEN = Mask(frozenset(), frozenset(), frozenset())
@@ -141,13 +128,12 @@ class Disclosure:
         """Whether "every area of ``type_code`` together" in ``period`` is withheld."""
         return self.mask is not None and (type_code, period) in self.mask.totals
 
-    def hides_groups(self, type_code: str, period: str) -> bool:
-        """Whether the similar-area groups of ``type_code`` in ``period`` are withheld:
-        all of them when one is (the city's total less the others would give it back)."""
+    def hides_groups(self, type_code: str, group: int, period: str) -> bool:
+        """Whether the similar areas of IMD quintile ``group`` (0 = the most deprived
+        fifth) of ``type_code`` in ``period`` are withheld: wherever one of them is hidden."""
         if self.mask is None:
             return False
-        key = (type_code, period)
-        return key in self.mask.groups or key in self.mask.totals
+        return (type_code, group, period) in self.mask.groups
 
     def hides_at(self, type_code: str | None, period: str) -> bool:
         """Whether anything is hidden at ``type_code`` (None: at any type) in ``period``,
@@ -214,13 +200,13 @@ def _mask(
     relations = [r for source in RELATION_SOURCES for r in source(cells)]
     hidden: set[Cell] = set()
     withheld: set[tuple[str, str]] = set()
-    groups: set[tuple[str, str]] = set()
     for period, (counts, rels) in _by_period(cells.counts, relations).items():
         found = suppress(counts, rels, threshold, (c for c in forced if c[1] == period))
         hidden.update(cast(frozenset[Cell], found.cells))  # totals that are no cell go to .totals
-        for total in found.totals:
-            (groups if total[0] == "similar" else withheld).add((str(total[1]), period))
+        withheld.update((str(t[1]), period) for t in found.totals)
     types = {(cells.type_of[area], period) for area, period in hidden}
+    groups = {(cells.type_of[area], cells.similar_of[area], period)
+              for area, period in hidden if area in cells.similar_of}  # fmt: skip
     return Mask(frozenset(hidden), frozenset(withheld), frozenset(types), frozenset(groups))
 
 
