@@ -1,5 +1,6 @@
 """A neighbourhood's profile: every indicator's latest value, how it compares with the
-city (Fingertips-style intervals at 95% and 99.8%), its recent trend, and its alerts."""
+city and with similar areas (Fingertips-style intervals at 95% and 99.8%; see
+:mod:`app.analysis.similar_areas`), its recent trend, and its alerts."""
 
 from __future__ import annotations
 
