@@ -1,15 +1,16 @@
 // The side panel: the alerts of the newest analysis run, and an area's profile (every
-// indicator against the city, sparklines, its alerts). It draws what app.js fetched (the
+// indicator against the city and against similar areas, sparklines, its alerts). It draws what app.js fetched (the
 // store sequences those requests), building elements: server text is only ever set as text.
 
 import { $, el } from "./common.js";
+import { cityComparison, similarComparison } from "./lib/comparison.js";
 import { formatValue } from "./lib/format.js";
 import { gapChart, latestGap } from "./lib/gap-chart.js";
 import { userMessage } from "./lib/problem.js";
 import { sparkline } from "./lib/sparkline.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const BADGES = ["better", "similar", "worse"];
+const PROFILE_LINE = 80; // px: four columns, two comparisons each, in a 26rem panel
 const ORDER = { correlated: 0, deterioration: 1, hotspot: 2, gap: 3 };
 
 export function showTab(name) {
@@ -38,7 +39,7 @@ export function showProfile(profile, onAlert, charts = []) {
   heading.append(el("small", `(${profile.area.code})`));
   const table = el("table", "", "profile");
   const head = table.createTHead().insertRow();
-  for (const title of ["Indicator", "Latest", "Against the city", "Recent"]) head.append(el("th", title));
+  for (const title of ["Indicator", "Latest", "Compared with", "Recent"]) head.append(el("th", title));
   const body = table.createTBody();
   for (const e of profile.indicators) {
     const row = body.insertRow();
@@ -46,7 +47,9 @@ export function showProfile(profile, onAlert, charts = []) {
     name.scope = "row";
     const latest = el("td", e.suppressed ? "suppressed" : formatValue(e.value, e.indicator.unit));
     latest.append(el("br"), el("small", e.period));
-    row.append(name, latest, cell(badge(e.benchmark)), cell(line(e.series)));
+    const compared = el("td", "", "compared");
+    compared.append(badge(cityComparison(e.benchmark)), badge(similarComparison(e.similar, e.similar_why)));
+    row.append(name, latest, compared, cell(line(e.series, PROFILE_LINE)));
   }
   $("profile").replaceChildren(...chartsOf(charts), heading, ...alertList(profile.alerts, onAlert), table);
 }
@@ -57,9 +60,12 @@ function cell(content) {
   return td;
 }
 
-function badge(benchmark) {
-  const label = benchmark ? benchmark.label : "not compared";
-  return el("span", label, `badge ${BADGES.includes(label) ? label : "other"}`);
+// One comparison on a line of its own: what against, then its word, the values in the title.
+function badge(comparison) {
+  const line = el("div", "", "comparison");
+  line.title = comparison.title;
+  line.append(el("span", comparison.what, "against"), " ", el("span", comparison.label, `badge ${comparison.tone}`));
+  return line;
 }
 
 // A series as an SVG line, or null (fewer than two values).

@@ -10,6 +10,9 @@ profiles; which of them a route marks suppressed; and sum relations between them
   below), read from the public area listings, so a new area type that nests is attacked
   as soon as it exists;
 - window totals: an alert's observed count over its recent periods is their sum;
+- similar areas: a profile's comparison with the other areas of its type in its city-own
+  IMD quintile gives their summed numerator and denominator; the attacker works out the
+  quintiles itself from the public IMD ranks;
 - a rate's numerator is the count it is computed from (the same unknown).
 
 How it attacks (:func:`recover`): hierarchy and sibling differencing, window totals and
@@ -102,9 +105,16 @@ def gather(
             _export_html(client, k, ind, max(periods_of[code]))
         _tiles(client, k, ind)
     _alerts(client, k, indicators)
+    groups = _imd_quintiles(client, types)
     hidden_areas = sorted({key[2] for key in k.hidden})[:profile_areas]
+    # A published area's similar areas and its own value give its group's total.
+    published: dict[tuple[str, int], int] = {}
+    for area, group in sorted(groups.items()):
+        if area not in hidden_areas and published.get(group, 0) < 2:
+            published[group] = published.get(group, 0) + 1
+            hidden_areas.append(area)
     for area in hidden_areas:
-        _profile(client, k, area, {i["code"]: i for i in indicators})
+        _profile(client, k, area, {i["code"]: i for i in indicators}, groups)
     _hierarchy(k, parents, type_of, {i["code"]: i for i in indicators})
     return k
 
@@ -285,8 +295,51 @@ def _alerts(client: httpx.Client, k: Knowledge, indicators: Sequence[dict[str, A
                 k.relations.append((float(s["observed"]), members))
 
 
+def _imd_quintiles(client: httpx.Client, types: list[str]) -> dict[str, tuple[str, int]]:
+    """Each ranked area's (type, city-own IMD quintile), 0 the most deprived, from the
+    public IMD ranks of the newest period."""
+    out: dict[str, tuple[str, int]] = {}
+    for type_code in types:
+        response = client.get(f"/api/observations?indicator=imd_rank&type={type_code}")
+        if response.status_code != 200:
+            continue
+        rows = [o for o in response.json()["observations"] if o["value"] is not None]
+        newest = max((o["period"] for o in rows), default=None)
+        ranked = sorted((o["value"], o["area_code"]) for o in rows if o["period"] == newest)
+        for position, (_, area) in enumerate(ranked):
+            out[area] = (type_code, position * 5 // len(ranked))
+    return out
+
+
+def _similar(
+    k: Knowledge,
+    ind: dict[str, Any],
+    area: str,
+    entry: dict[str, Any],
+    groups: dict[str, tuple[str, int]],
+) -> None:
+    """The similar areas' summed numerator and denominator: sums over the others of
+    the area's group (when every one of them was counted)."""
+    similar = entry.get("similar") or {}
+    if "numerator" not in similar or area not in groups:
+        return
+    k.routes.add("similar")
+    others = [a for a, g in groups.items() if g == groups[area] and a != area]
+    if similar["areas"] != len(others):
+        return
+    counted = ind["value_type"] == "count"
+    for quantity in ("numerator",) if counted else ("numerator", "denominator"):
+        q = "value" if counted else quantity
+        members = tuple((ind["code"], q, a, entry["period"]) for a in others)
+        k.relations.append((float(similar[quantity]), members))
+
+
 def _profile(
-    client: httpx.Client, k: Knowledge, area: str, indicators: dict[str, dict[str, Any]]
+    client: httpx.Client,
+    k: Knowledge,
+    area: str,
+    indicators: dict[str, dict[str, Any]],
+    groups: dict[str, tuple[str, int]],
 ) -> None:
     response = client.get(f"/api/areas/{area}/profile")
     if response.status_code != 200:
@@ -295,6 +348,7 @@ def _profile(
         code = entry["indicator"]["code"]
         if code not in indicators:
             continue
+        _similar(k, indicators[code], area, entry, groups)
         key = (code, "value", area, entry["period"])
         if entry["suppressed"]:
             k.hide(key, "profiles")

@@ -22,7 +22,8 @@ FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy", "geoalchemy2", "psycopg", "a
 FRAMEWORK_FREE = {
     "app.uploads.reading": ("app.uploads.reading",),
     "app.uploads.layouts": ("app.uploads.layouts", "app.uploads.reading"),
-    "app.analysis.stats": ("app.analysis.stats",),
+    "app.analysis.stats": ("app.analysis.stats", "app.deprivation"),
+    "app.deprivation": ("app.deprivation",),
     "geodata": ("geodata",),
 }
 

@@ -23,10 +23,10 @@ from app.analysis.detect import judged
 from app.analysis.profile import (
     POPULATION,
     TREND_POINTS,
-    city_counts,
     fetch_series,
     trend_label,
 )
+from app.analysis.profile_counts import city_counts
 from app.analysis.rounding import rounded
 from app.analysis.stats.compare import compare_counts_to_benchmark
 from app.analysis.stats.trend import mann_kendall

@@ -1,5 +1,6 @@
 """A neighbourhood's profile: every indicator's latest value, how it compares with the
-city (Fingertips-style intervals at 95% and 99.8%), its recent trend, and its alerts."""
+city and with similar areas (Fingertips-style intervals at 95% and 99.8%; see
+:mod:`app.analysis.similar_areas`), its recent trend, and its alerts."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from app.access.viewer import Viewer
 from app.analysis import repository as repo
 from app.analysis import service
 from app.analysis.detect import judged
+from app.analysis.profile_counts import city_counts
 from app.analysis.rounding import rounded
+from app.analysis.similar_areas import (
+    SIMILAR_WITHHELD,
+    SimilarAreas,
+    similar_areas,
+    similar_benchmark,
+)
 from app.analysis.stats.compare import Measure, compare_counts_to_benchmark
 from app.analysis.stats.trend import (
     CANNOT_BE_CALCULATED,
@@ -45,6 +53,7 @@ def area_profile(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
     area = newest_area(session, code)
     type_code = str(area.type_code)
     indicators = visible_indicators(session, viewer)
+    similar = similar_areas(session, area, {i.code for i in indicators})
     population = fetch_series(
         session, indicator_repo.indicator(session, POPULATION), type_code, None
     )
@@ -56,14 +65,7 @@ def area_profile(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
         hidden = disclosure.for_viewer(session, viewer, indicator)
         note_read(session, viewer, indicator, indicator.code, type_code, "profile")
         entry = _entry(hidden, indicator, values)
-        latest = values[-1]
-        if entry["suppressed"]:
-            entry["benchmark"] = {"label": "not compared", "why": "the value is suppressed"}
-        elif hidden.hides_total(type_code, latest.period):
-            entry["benchmark"] = {"label": "not compared", "why": CITY_WITHHELD}
-        else:
-            city = fetch_series(session, indicator, type_code, None, latest.period_start)
-            entry["benchmark"] = _benchmark(indicator, latest, city, population)
+        entry.update(_benchmarks(session, hidden, indicator, values[-1], population, similar))
         out.append(entry)
     alerts = service.list_alerts(session, viewer, repo.AlertFilter(area_code=code))
     return {
@@ -74,10 +76,50 @@ def area_profile(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
             "vintage": area.vintage,
         },
         "benchmark": f"every {type_code} area together (the city)",
+        "similar": similar.summary() if isinstance(similar, SimilarAreas) else None,
+        "similar_why": similar if isinstance(similar, str) else None,
         "indicators": out,
         "alerts": alerts["alerts"],
         "alerts_run": alerts["run"],
     }
+
+
+def _benchmarks(
+    session: Session,
+    hidden: Disclosure,
+    indicator: Indicator,
+    latest: Row[Any],
+    population: list[Row[Any]],
+    similar: SimilarAreas | str,
+) -> dict[str, Any]:
+    """The entry's comparisons: with the city (``benchmark``) and with the similar areas
+    (``similar``; None, with ``similar_why``, when the area has no deprivation group)."""
+    type_code, period = str(latest.area_type), str(latest.period)
+    suppressed = hidden.hides(latest)
+    city: list[Row[Any]] | None = None
+
+    def city_values() -> list[Row[Any]]:
+        nonlocal city
+        if city is None:
+            city = fetch_series(session, indicator, type_code, None, latest.period_start)
+        return city
+
+    if suppressed:
+        benchmark = {"label": "not compared", "why": "the value is suppressed"}
+    elif hidden.hides_total(type_code, period):
+        benchmark = {"label": "not compared", "why": CITY_WITHHELD}
+    else:
+        benchmark = _benchmark(indicator, latest, city_values(), population)
+    out: dict[str, Any] = {"benchmark": benchmark, "similar": None, "similar_why": None}
+    if isinstance(similar, str):
+        out["similar_why"] = similar
+    elif suppressed:
+        out["similar"] = {"label": "not compared", "why": "the value is suppressed"}
+    elif hidden.hides_similar(type_code, similar.group, period):
+        out["similar"] = {"label": "not compared", "why": SIMILAR_WITHHELD}
+    else:
+        out["similar"] = similar_benchmark(indicator, latest, city_values(), population, similar)
+    return out
 
 
 def fetch_series(
@@ -230,47 +272,6 @@ def _benchmark(
     return out
 
 
-class CityCounts(NamedTuple):
-    """Each area's count and denominator in one period (by code), the city's value on
-    the indicator's scale, the measure and the scale."""
-
-    k: dict[str, float]
-    n: dict[str, float]
-    city: float
-    measure: Measure
-    scale: float
-
-
-def city_counts(
-    indicator: Indicator, city: list[Row[Any]], population: list[Row[Any]], start: date
-) -> CityCounts | None:
-    """The counts of every area of ``city`` (one period's values), or None when there
-    are none. Counts are compared as rates per 1,000 residents."""
-    if indicator.kind.counted:
-        pops = _populations_at(population, start)
-        pairs = {r.area_code: (float(r.value), pops[r.area_code])
-                 for r in city if r.value is not None and r.area_code in pops}  # fmt: skip
-        if not pairs:
-            return None
-        city_rate = sum(v for v, _ in pairs.values()) / sum(p for _, p in pairs.values()) * 1000
-        return CityCounts(
-            {c: v for c, (v, p) in pairs.items() if p},
-            {c: p for c, (_, p) in pairs.items() if p},
-            city_rate, "rate", 1000.0,
-        )  # fmt: skip
-    complete = [r for r in city if r.numerator is not None and r.denominator]
-    if not complete:
-        return None
-    measure: Measure = indicator.kind.measure
-    scale = indicator.kind.scale(indicator.multiplier)
-    city_value = sum(r.numerator for r in complete) / sum(r.denominator for r in complete)
-    return CityCounts(
-        {r.area_code: float(r.numerator) for r in complete},
-        {r.area_code: float(r.denominator) for r in complete},
-        city_value * scale, measure, scale,
-    )  # fmt: skip
-
-
 def _counts(
     indicator: Indicator, latest: Row[Any], city: list[Row[Any]], population: list[Row[Any]]
 ) -> tuple[float, float, float, Measure, float] | None:
@@ -282,17 +283,3 @@ def _counts(
         return None
     code = latest.area_code
     return counts.k[code], counts.n[code], counts.city, counts.measure, counts.scale
-
-
-def _populations_at(series: list[Row[Any]], start: date) -> dict[str, float]:
-    """Each area's population for the latest period starting on or before ``start`` (the
-    earliest known where none does)."""
-    out: dict[str, tuple[date, float]] = {}
-    for r in series:
-        if r.value is None:
-            continue
-        best = out.get(r.area_code)
-        usable = r.period_start <= start
-        if best is None or (usable and (best[0] > start or r.period_start > best[0])):
-            out[r.area_code] = (r.period_start, float(r.value))
-    return {code: value for code, (_, value) in out.items()}

@@ -82,11 +82,26 @@ class ProfileEntry(Contract):
     recent_trend: dict[str, Any] | None
     series: list[SeriesPoint]
     benchmark: dict[str, Any]
+    similar: dict[str, Any] | None  # against the similar areas; None: see similar_why
+    similar_why: str | None
+
+
+class SimilarGroupOut(Contract):
+    """The area's similar areas: the others of its type in its city-own IMD quintile."""
+
+    quintile: int  # 1 = the most deprived fifth
+    of: int
+    ranked_by: str
+    edition: str
+    areas: int
+    description: str
 
 
 class ProfileOut(Contract):
     area: ProfileArea
     benchmark: str
+    similar: SimilarGroupOut | None
+    similar_why: str | None  # why the area has no similar areas, when it has none
     indicators: list[ProfileEntry]
     alerts: list[AlertOut]
     alerts_run: int | None

@@ -64,6 +64,12 @@ def area_type_exists(session: Session, code: str) -> bool:
     )
 
 
+def area_type_name(session: Session, code: str) -> str:
+    """The type's display name ("Lower layer super output area"), or its code."""
+    name = session.execute(text("SELECT name FROM area_type WHERE code = :c"), {"c": code})
+    return str(name.scalar_one_or_none() or code)
+
+
 def area_type_codes(session: Session) -> list[str]:
     return list(session.execute(text("SELECT code FROM area_type ORDER BY code")).scalars())
 

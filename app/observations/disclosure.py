@@ -24,6 +24,13 @@ one carried by best fit is the sum of its small areas, a relation like any other
 carried by population shares is a weighted sum, hidden wherever any small area it
 shares is hidden, so that it is only ever a combination of published values.
 
+The areas of a type in one city-own IMD quintile together (the "similar areas" of
+profiles, :mod:`.similar`) are no relation here: a group's total is withheld wherever one
+of its members is hidden (:meth:`Disclosure.hides_similar`), so that it only ever adds up
+published values. Protecting it as a relation is not enough: its hidden members, each
+relation protected on its own, can hold a ward's hidden members and one more, and the
+group less the ward gives that one back (``tests/partners/test_similar_areas.py``).
+
 A value computed from others (a rate from a count and a population) is hidden wherever
 one of its inputs is, and takes the highest of their thresholds; so a derived indicator
 never shows what its inputs hide.
@@ -53,6 +60,7 @@ from app.observations import values as sql
 from app.observations.carried import ESTIMATED
 from app.observations.deprivation import BANDS, city_ranking
 from app.observations.derivation import values_sql
+from app.observations.similar import SimilarGroups, similar_groups
 from app.observations.suppression import Relation, suppress
 from app.snapshots import cached
 
@@ -74,6 +82,8 @@ class Cells:
     carried_whole: bool = False  # by best fit: each is exactly the sum of its small areas
     # Each area's tenth of its type by the city's deprivation ranking (0 = most deprived).
     band_of: dict[int, int] = field(default_factory=dict)
+    # Each area's city-own IMD quintile, where its type has them (profiles' similar areas).
+    similar_of: dict[int, int] = field(default_factory=dict)
 
 
 RelationSource = Callable[[Cells], Iterable[Relation[Key]]]
@@ -132,7 +142,8 @@ RELATION_SOURCES: list[RelationSource] = [
 
 @dataclass(frozen=True)
 class Mask:
-    """The cells hidden from the public, and the type totals withheld from them."""
+    """The cells hidden from the public, and the type totals and similar-area groups
+    withheld from them."""
 
     cells: frozenset[Cell]
     totals: frozenset[tuple[str, str]]  # (area type, period)
@@ -140,6 +151,7 @@ class Mask:
     # (area type, period) where a tenth by deprivation is withheld: no group total is
     # published there
     bands: frozenset[tuple[str, str]] = frozenset()
+    groups: frozenset[tuple[str, int, str]] = frozenset()  # (type, quintile, period) hiding one
 
 
 NOTHING_HIDDEN = Mask(frozenset(), frozenset(), frozenset())
@@ -167,6 +179,13 @@ class Disclosure:
         """Whether the totals of groups of ``type_code``'s areas by deprivation (the
         gap's most deprived fifth or tenth, the rest) in ``period`` are withheld."""
         return self.mask is not None and (type_code, period) in self.mask.bands
+
+    def hides_similar(self, type_code: str, group: int, period: str) -> bool:
+        """Whether the similar areas of IMD quintile ``group`` (0 = the most deprived
+        fifth) of ``type_code`` in ``period`` are withheld: wherever one of them is hidden."""
+        if self.mask is None:
+            return False
+        return (type_code, group, period) in self.mask.groups
 
     def hides_at(self, type_code: str | None, period: str) -> bool:
         """Whether anything is hidden at ``type_code`` (None: at any type) in ``period``,
@@ -246,7 +265,12 @@ def _mask(
             if any((s, cell[1]) in hidden for s in sources)
         )
     types = {(cells.type_of[area], period) for area, period in hidden}
-    return Mask(frozenset(hidden), frozenset(withheld), frozenset(types), frozenset(bands))
+    groups = {(cells.type_of[area], cells.similar_of[area], period)
+              for area, period in hidden if area in cells.similar_of}  # fmt: skip
+    return Mask(
+        frozenset(hidden), frozenset(withheld), frozenset(types), frozenset(bands),
+        frozenset(groups),
+    )  # fmt: skip
 
 
 def _cells(
@@ -258,7 +282,11 @@ def _cells(
     whole = indicator.carried_by is Apportionment.BEST_FIT
     made_of = carried_sources(session, best_fit=whole)
     band_of: dict[int, int] = {}
+    similar_of: dict[int, int] = {}
     for type_code in area_repo.area_type_codes(session):
+        groups = similar_groups(session, type_code)
+        if isinstance(groups, SimilarGroups):
+            similar_of.update(groups.group_of)
         f = sql.ValueFilter(type_code, None, start_from, start_to)
         values = values_sql(session, indicator, f, "m_", [])
         if values is None:
@@ -275,7 +303,7 @@ def _cells(
             if count is not None:
                 counts[cell] = float(count)
                 type_of[cell[0]] = type_code
-    return Cells(counts, type_of, area_parents(session), carried, whole, band_of)
+    return Cells(counts, type_of, area_parents(session), carried, whole, band_of, similar_of)
 
 
 def carried_sources(session: Session, *, best_fit: bool) -> dict[tuple[int, str], tuple[int, ...]]:

@@ -13,9 +13,9 @@ from app.analysis.stats.gap import (
     NO_CHANGE,
     WIDENING,
     deprivation_gap,
-    deprivation_groups,
     gap_trend,
 )
+from app.deprivation import deprivation_groups
 
 Z95 = 1.959963984540054
 

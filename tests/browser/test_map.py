@@ -75,6 +75,33 @@ def test_hover_and_click_agree_on_the_area(page: Page, site: str) -> None:
     assert re.search(r"area=E0\d+", page.url)
 
 
+def test_the_profile_compares_each_value_with_the_city_and_with_similar_areas(
+    page: Page, site: str
+) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{site}/#indicator=all_crime&type=lsoa&area=E01007909")
+    painted(page)
+    page.locator("#profile h2").wait_for()
+    rows = page.locator("#profile table.profile tbody tr")
+    assert rows.count() > 20
+    profile = httpx.get(f"{site}/api/areas/E01007909/profile", timeout=60).json()
+    fifth = profile["similar"]["description"]  # "the 68 other LSOAs in the city's ..."
+    for i in range(rows.count()):
+        lines = rows.nth(i).locator("td.compared .comparison")
+        assert lines.count() == 2
+        assert lines.nth(0).locator(".against").inner_text() == "City"
+        assert lines.nth(1).locator(".against").inner_text() == "Similar areas"
+    coloured = ":has(.badge.worse, .badge.similar, .badge.better)"
+    similar = page.locator(f"#profile td.compared .comparison:nth-child(2){coloured}")
+    assert similar.count() > 0
+    title = similar.first.get_attribute("title") or ""
+    assert fifth in title
+    assert "95% CI" in title
+    panel = page.locator("#panel")
+    widths = panel.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] <= widths[1], widths
+
+
 def test_an_alert_leads_to_its_area_and_indicators(page: Page, site: str) -> None:
     page.goto(site)
     painted(page)

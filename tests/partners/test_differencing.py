@@ -1,10 +1,12 @@
 """The attacker of :mod:`tests.disclosure_attack` against real data: three months of
 South Yorkshire police.uk street crime counted into Sheffield's LSOAs, wards and local
 area committees (real boundaries, which do not all nest: wards are counted from the
-events, not summed from LSOAs), with a disclosure threshold of 5 on the counts."""
+events, not summed from LSOAs), with a disclosure threshold of 5 on the counts, and the
+real IMD 2019 ranks, so that profiles compare each LSOA with its similar areas too."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from sqlalchemy import text
@@ -31,6 +33,17 @@ def test_the_public_works_out_no_suppressed_police_count(
                 headers={"Content-Type": "application/gzip"},
             )
             assert response.status_code == 200, response.text[:500]
+    imd = shared_data / "imd2019" / "sheffield_File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
+    with imd.open(encoding="utf-8-sig", newline="") as f:  # for the similar areas
+        ranks = [f"{r['LSOA code (2011)']},2019,imd_rank,"
+                 f"{r['Index of Multiple Deprivation (IMD) Rank'].replace(',', '')}"
+                 for r in csv.DictReader(f)]  # fmt: skip
+    response = partners.client("council").post(
+        "/api/observations",
+        content="\n".join(["area_code,period,indicator,value", *ranks]).encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text[:500]
     with unit_of_work(partners.db_url) as session:  # as a partnership's catalogue would
         session.execute(
             text("UPDATE indicator SET disclosure_threshold = :t WHERE code = ANY(:codes)"),

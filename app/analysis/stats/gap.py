@@ -15,6 +15,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from app.deprivation import deprivation_groups
+
 Polarity = Literal["higher_is_worse", "higher_is_better", "no_judgement"]
 CountModel = Literal["poisson", "binomial"]
 Floats = NDArray[np.float64]
@@ -82,32 +84,6 @@ class GapResult:
     absolute_trend: Trend
     relative_trend: Trend
     disadvantaged: str
-
-
-def deprivation_groups(
-    deprivation_rank: ArrayLike, groups: int = 5, rank_total: int | None = None
-) -> NDArray[np.int64]:
-    """Group per area, 0 = most deprived (IMD rank 1 = most deprived); -1 where no rank.
-
-    With ``rank_total`` None the city's own areas are cut into ``groups`` of (nearly) equal
-    numbers of areas, i.e. local quintiles; with the national number of areas (32,844 LSOAs
-    for IMD 2019) groups are national quantiles and some may be empty.
-    """
-    rank = np.asarray(deprivation_rank, dtype=np.float64).ravel()
-    if groups < 2:
-        raise ValueError("need at least 2 groups")
-    out = np.full(rank.size, -1, dtype=np.int64)
-    ok = np.flatnonzero(np.isfinite(rank))
-    if rank_total is None:
-        position = np.empty(ok.size, dtype=np.int64)
-        position[np.argsort(rank[ok], kind="stable")] = np.arange(ok.size)
-        out[ok] = position * groups // max(ok.size, 1)
-    else:
-        # Decile d holds ranks up to d x total / 10 (IMD 2019: decile 1 = ranks 1..3284).
-        out[ok] = np.clip(np.ceil(rank[ok] * groups / rank_total) - 1, 0, groups - 1).astype(
-            np.int64
-        )
-    return out
 
 
 def deprivation_gap(
