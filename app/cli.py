@@ -556,13 +556,17 @@ def _analyse(params: AnalysisParams) -> None:
         f"analysis run {outcome.run_id}: {_kinds(summary['alerts'])} (q <= {params.q}) "
         f"in {outcome.seconds:.1f} s"
     )
+    skipped: dict[tuple[str, str], list[str]] = {}
     for code, at in summary["area_types"].items():
         say(
             f"  {code} ({at['areas']} areas): {len(at['tested'])} indicators tested, "
             f"{len(at['skipped'])} not tested; {_kinds(at['alerts'])} in {at['seconds']:.1f} s"
         )
-        for indicator, why in sorted(at["skipped"].items()):
-            say(f"    not tested: {indicator}: {why}")
+        for indicator, why in at["skipped"].items():
+            skipped.setdefault((indicator, why), []).append(code)
+    for (indicator, why), codes in sorted(skipped.items()):
+        where = "" if len(codes) == len(summary["area_types"]) else f" (at {', '.join(codes)})"
+        say(f"  not tested: {indicator}: {why}{where}")
 
 
 def _kinds(counts: dict[str, int]) -> str:
