@@ -66,6 +66,12 @@ class RunRequest(BaseModel):
     permutations: int = Field(999, ge=0, le=9999)
     min_expected: float = Field(10.0, ge=0, description="No test below this expected count")
 
+    def params(self) -> AnalysisParams:
+        """The run's parameters: ``area_type`` is one more of ``area_types``."""
+        asked = self.model_dump(exclude={"area_type", "area_types"})
+        one = () if self.area_type is None else (self.area_type,)
+        return AnalysisParams(area_types=(*self.area_types, *one), **asked)
+
 
 @router.post("/analysis/runs", status_code=201, response_model=RunOut, responses=PARTNER)
 async def start_run(
@@ -73,10 +79,7 @@ async def start_run(
 ) -> dict[str, Any]:
     """Run the analysis now (administrators); returns the finished run."""
     policy.require_admin(viewer)
-    asked = (body or RunRequest()).model_dump()
-    one = asked.pop("area_type")
-    types = tuple(asked.pop("area_types")) + ((one,) if one is not None else ())
-    params = AnalysisParams(area_types=types, **asked)
+    params = (body or RunRequest()).params()
     outcome = await run_in_threadpool(
         service.run_analysis, session, params, trigger="api", actor=viewer.actor
     )

@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.access.service import create_key
 from app.analysis import repository as repo
 from app.analysis.params import AnalysisParams, analysis_params, default_area_types
 from app.analysis.service import run_analysis
-from app.db import make_engine
+from app.db import make_engine, unit_of_work
 from app.errors import InvalidParameterError
 from app.settings import Settings
 from tests.conftest import LiveServer, ThrowawayDatabases, clone_database
@@ -203,3 +204,20 @@ def test_the_cli_analyses_the_types_it_is_given(
     assert refused.returncode != 0
     assert "Unknown area type 'nowhere'" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+# Last: it makes the newest run of the module's city (the earlier tests read the demo's).
+def test_administrators_run_the_types_they_ask_for(site: httpx.Client, city: str) -> None:
+    with unit_of_work(city) as s:
+        key = create_key(s, None, admin=True, label="test admin")
+    admin = {"Authorization": f"Bearer {key}"}
+    started = site.post("/api/analysis/runs", json={"area_types": ["msoa"]}, headers=admin)
+    assert started.status_code == 201, started.text
+    run = started.json()
+    assert run["params"]["area_types"] == ["msoa"]
+    assert set(run["summary"]["area_types"]) == {"msoa"}
+    alerts = site.get("/api/alerts", params={"run": run["id"]}).json()["alerts"]
+    assert {a["area_type"] for a in alerts} <= {"msoa"}
+    bad = site.post("/api/analysis/runs", json={"area_types": ["nowhere"]}, headers=admin)
+    assert bad.status_code == 400
+    assert bad.headers["content-type"].startswith("application/problem+json")
