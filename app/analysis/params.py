@@ -64,8 +64,8 @@ def analysis_params(settings: Settings) -> AnalysisParams:
 
 
 # The types most partners recognise, best first: council wards, then neighbourhoods (as a
-# partnership draws them), then MSOAs (which roughly double the recall of LSOAs in
-# bench/bench_alerts.py, being about five times larger).
+# partnership draws them), then MSOAs (about five LSOAs each: pooling their events finds
+# more real changes than LSOAs alone).
 RECOGNISED_TYPES = ("ward", "neighbourhood", "msoa")
 
 
