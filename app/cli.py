@@ -523,7 +523,12 @@ def events_recount(
 @cli.command("analyse")
 def analyse(
     area_type: Annotated[
-        str | None, typer.Option(help="Area type to test; default the most numerous")
+        list[str] | None,
+        typer.Option(
+            help="Area type to test, each with its own false discovery rate; repeat it or "
+            "separate with commas (--area-type lsoa,ward); default the most numerous type "
+            "and the first of ward, neighbourhood, msoa"
+        ),
     ] = None,
     q: Annotated[float, typer.Option(help="False discovery rate")] = 0.05,
     deprivation_groups: Annotated[
@@ -536,7 +541,7 @@ def analyse(
     """Run the analysis now: deterioration, correlated deterioration, hotspots and gaps."""
     _analyse(
         AnalysisParams(
-            area_type=area_type,
+            area_types=tuple(t.strip() for ts in area_type or [] for t in ts.split(",")),
             q=q,
             deprivation_groups=deprivation_groups,
             min_expected=min_expected,
@@ -553,14 +558,25 @@ def _analyse(params: AnalysisParams) -> None:
         outcome = run_analysis(session, params, trigger="cli", actor="cli")
         run = get_run(session, CLI, outcome.run_id)
     summary = run["summary"]
-    kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary["alerts"].items())) or "no alerts"
     say(
-        f"analysis run {outcome.run_id}: {len(summary['tested'])} indicators tested at "
-        f"{run['params']['area_type']}, {len(summary['skipped'])} not tested; {kinds} "
-        f"(q <= {params.q}) in {outcome.seconds:.1f} s"
+        f"analysis run {outcome.run_id}: {_kinds(summary['alerts'])} (q <= {params.q}) "
+        f"in {outcome.seconds:.1f} s"
     )
-    for code, why in sorted(summary["skipped"].items()):
-        say(f"  not tested: {code}: {why}")
+    skipped: dict[tuple[str, str], list[str]] = {}
+    for code, at in summary["area_types"].items():
+        say(
+            f"  {code} ({at['areas']} areas): {len(at['tested'])} indicators tested, "
+            f"{len(at['skipped'])} not tested; {_kinds(at['alerts'])} in {at['seconds']:.1f} s"
+        )
+        for indicator, why in at["skipped"].items():
+            skipped.setdefault((indicator, why), []).append(code)
+    for (indicator, why), codes in sorted(skipped.items()):
+        where = "" if len(codes) == len(summary["area_types"]) else f" (at {', '.join(codes)})"
+        say(f"  not tested: {indicator}: {why}{where}")
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no alerts"
 
 
 @cli.command("serve")

@@ -7,11 +7,11 @@ Nothing here runs at import: :func:`load_settings` is called by the CLI and by
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Hosts an identity provider may be reached on over plain http (a provider on this machine,
 # as the tests run one); anywhere else the issuer must be https.
@@ -191,9 +191,13 @@ class Settings(BaseSettings):
     analysis_q: float = Field(
         default=0.05, gt=0, lt=1, description="False discovery rate of the analysis runs."
     )
-    analysis_area_type: str | None = Field(
-        default=None,
-        description="Area type the analysis tests; unset: the type with the most areas.",
+    analysis_area_types: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "Area types the analysis tests, comma-separated (NIS_ANALYSIS_AREA_TYPES="
+            "lsoa,ward), each with its own false discovery rate; unset or empty: the type "
+            "with the most areas and the first of ward, neighbourhood, msoa that the city has."
+        ),
     )
     oidc_issuer: str | None = Field(
         default=None,
@@ -237,6 +241,13 @@ class Settings(BaseSettings):
             "groups are ignored."
         ),
     )
+
+    @field_validator("analysis_area_types", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(t.strip() for t in value.split(",") if t.strip())
+        return value
 
     @model_validator(mode="after")
     def _single_sign_on(self) -> Settings:

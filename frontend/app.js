@@ -429,9 +429,14 @@ async function paintOrRecover(failure) {
   }
 }
 
+// Area type codes, the most areas first (the order the alerts panel lists types in).
+function typesFinestFirst() {
+  return types.map((t) => t.code).sort((a, b) => (areaCounts.get(b) ?? 0) - (areaCounts.get(a) ?? 0));
+}
+
 function loadAlerts() {
-  store.latest("alerts", (signal) => store.json("api/alerts?limit=200", signal))
-    .then((answer) => { if (answer.current) showAlerts(answer.value, openAlert); })
+  store.latest("alerts", (signal) => store.json("api/alerts?limit=500", signal))
+    .then((answer) => { if (answer.current) showAlerts(answer.value, openAlert, typesFinestFirst()); })
     .catch((error) => showFailure("alerts", "Could not load the alerts", error));
 }
 

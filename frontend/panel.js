@@ -4,6 +4,7 @@
 
 import { $, el } from "./common.js";
 import { cityComparison, similarComparison } from "./lib/comparison.js";
+import { groupAlerts } from "./lib/alerts.js";
 import { formatValue } from "./lib/format.js";
 import { gapChart, latestGap } from "./lib/gap-chart.js";
 import { userMessage } from "./lib/problem.js";
@@ -11,7 +12,6 @@ import { sparkline } from "./lib/sparkline.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const PROFILE_LINE = 80; // px: four columns, two comparisons each, in a 26rem panel
-const ORDER = { correlated: 0, deterioration: 1, hotspot: 2, gap: 3 };
 
 export function showTab(name) {
   for (const tab of ["alerts", "profile", "gap"]) {
@@ -156,25 +156,37 @@ function gapSvg(periods) {
   return svg;
 }
 
-// One button per alert; choosing one calls onAlert with its area, type and indicators.
+// One button per alert, labelled with its kind and area type; choosing one calls onAlert
+// with its area, type and indicators (app.js switches the map to that type).
 function alertList(alerts, onAlert) {
   if (!alerts.length) return [el("p", "No alerts.")];
   return alerts.map((a) => {
     const button = el("button", "", `alert ${a.kind}`);
     button.type = "button";
     Object.assign(button.dataset, { area: a.area_code || "", type: a.area_type || "", indicators: a.indicators.join(",") });
-    button.append(el("span", a.kind, "kind"), `: ${a.sentence}`);
+    button.append(el("span", a.kind, "kind"), " ");
+    if (a.area_type_name) button.append(el("span", a.area_type_name, "area-type"));
+    button.append(`: ${a.sentence}`);
     button.addEventListener("click", () => onAlert(button.dataset));
     return button;
   });
 }
 
-// The alerts of the newest run (/api/alerts), correlated first.
-export function showAlerts(body, onAlert) {
+// The alerts of the newest run (/api/alerts), by area type (typeOrder: codes, finest
+// first), correlated first within each.
+export function showAlerts(body, onAlert, typeOrder = []) {
   if (body.run === null) {
     $("alerts").replaceChildren(el("p", "No analysis has run yet."));
     return;
   }
-  const alerts = body.alerts.sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
-  $("alerts").replaceChildren(el("p", `${alerts.length} alerts from analysis run ${body.run}, correlated first.`), ...alertList(alerts, onAlert));
+  const groups = groupAlerts(body.alerts, typeOrder);
+  const sections = groups.map((group) => {
+    const section = el("section", "", "alert-group");
+    section.dataset.type = group.type;
+    const title = group.name || "Other alerts";
+    section.append(el("h3", `${title}: ${group.alerts.length} alert${group.alerts.length === 1 ? "" : "s"}`), ...alertList(group.alerts, onAlert));
+    return section;
+  });
+  const intro = `${body.alerts.length} alerts from analysis run ${body.run}, by area type, correlated first.`;
+  $("alerts").replaceChildren(el("p", intro), ...sections);
 }

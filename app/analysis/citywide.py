@@ -1,6 +1,6 @@
-"""Findings across the city: clusters of deterioration (hotspots), pairs of indicators
-that worsen together more often than chance, and the gap between the most deprived
-areas and the rest."""
+"""Findings across the city: clusters of deterioration (hotspots, found at each area
+type a run analyses), and, once per run, pairs of indicators that worsen together more
+often than chance and the gap between the most deprived areas and the rest."""
 
 from __future__ import annotations
 
@@ -35,27 +35,26 @@ def deprivation_rank(session: Session, areas: Areas) -> NDArray[np.float64] | No
 
 
 def citywide_findings(
-    session: Session,
-    tests: list[IndicatorTest],
-    areas: Areas,
-    rank: NDArray[np.float64] | None,
-    params: AnalysisParams,
+    tests: list[IndicatorTest], rank: NDArray[np.float64] | None, params: AnalysisParams
 ) -> tuple[list[repo.NewAlert], dict[str, Any]]:
-    alerts: list[repo.NewAlert] = []
-    summary: dict[str, Any] = {}
-    hot_alerts, summary["hotspots"] = _hotspots(session, tests, areas, params)
-    alerts += hot_alerts
-    summary["pairs"] = _pairs(tests, rank, params)
-    gap_alerts, summary["gaps"] = gap_findings(tests, rank, params)
-    alerts += gap_alerts
+    """The run's findings about the city as a whole (made once per run, from the tests of
+    one area type): pairs of indicators deteriorating together, and gaps."""
+    summary: dict[str, Any] = {"pairs": _pairs(tests, rank, params)}
+    alerts, summary["gaps"] = gap_findings(tests, rank, params)
     return alerts, summary
 
 
-def _hotspots(
-    session: Session, tests: list[IndicatorTest], areas: Areas, params: AnalysisParams
+def hotspot_findings(
+    session: Session,
+    tests: list[IndicatorTest],
+    areas: Areas,
+    labels: list[str],
+    params: AnalysisParams,
 ) -> tuple[list[repo.NewAlert], dict[str, Any]]:
     """Gi* on each counted indicator's change (log of recent over baseline ratio, turned
-    so that higher is worse): clusters of neighbourhoods getting worse together."""
+    so that higher is worse): clusters of neighbourhoods getting worse together, among
+    ``areas`` (one type), false discovery rate controlled across them. ``labels`` name
+    each area in sentences."""
     counted = [t for t in tests if t.method == "counts"]
     if len(areas) < MIN_HOTSPOT_AREAS or not counted:
         return [], {"tested": False, "why": f"fewer than {MIN_HOTSPOT_AREAS} areas"}
@@ -93,7 +92,7 @@ def _hotspots(
                     period_to=test.recent_periods[-1],
                     q=float(result.q[i]),
                     sentence=(
-                        f"{areas.names[i]} is in a cluster of neighbourhoods where "
+                        f"{labels[i]} is in a cluster of neighbourhoods where "
                         f"{str(test.panel.indicator.title).lower()} is getting worse "
                         f"{window_text(test)}: here {change_text(test, i)} "
                         f"(Getis-Ord Gi* z = {float(result.z[i]):.1f}, "

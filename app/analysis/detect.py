@@ -3,7 +3,8 @@
 Counts (and percentages or rates stored with numerators and denominators) are compared
 with the city period by period (:func:`count_deterioration`); indicators published only
 as values (means, scores, percentages without counts) get a Mann-Kendall trend test on
-their points. Every test of the run shares one Benjamini-Hochberg correction.
+their points. Every test at one area type shares one Benjamini-Hochberg correction
+(each type a run analyses is a family of its own).
 """
 
 from __future__ import annotations
@@ -184,7 +185,8 @@ def _trend_test(panel: Panel, polarity: int) -> IndicatorTest | str:
 
 
 def apply_fdr(tests: list[IndicatorTest]) -> None:
-    """One Benjamini-Hochberg correction across every test of the run."""
+    """One Benjamini-Hochberg correction across every test of one area type (``tests``
+    are all of one type: a run corrects each type on its own, never pooled)."""
     if not tests:
         return
     q = bh_qvalues(np.stack([t.p for t in tests]))

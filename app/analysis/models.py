@@ -34,10 +34,15 @@ class AnalysisRun(Base):
 
 
 class Alert(Base):
-    """One finding of a run: an area (or the city, for gaps) and the indicators behind it."""
+    """One finding of a run: an area (or the city, for gaps) and the indicators behind it,
+    at the area type whose analysis found it (each type is a family of tests of its own;
+    a gap is found at the finest type)."""
 
     __tablename__ = "alert"
-    __table_args__ = (Index("ix_alert_run_id_kind", "run_id", "kind"),)
+    __table_args__ = (
+        Index("ix_alert_run_id_kind", "run_id", "kind"),
+        Index("ix_alert_run_id_area_type", "run_id", "area_type"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     run_id: Mapped[int] = mapped_column(
@@ -46,6 +51,9 @@ class Alert(Base):
     kind: Mapped[str] = mapped_column(Text)  # deterioration | correlated | hotspot | gap
     area_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("area.id", ondelete="CASCADE"), index=True
+    )
+    area_type: Mapped[str | None] = mapped_column(
+        Text, ForeignKey("area_type.code", ondelete="CASCADE")
     )
     indicators: Mapped[list[str]] = mapped_column(ARRAY(Text))
     agencies: Mapped[list[str]] = mapped_column(ARRAY(Text))

@@ -38,6 +38,8 @@ class NewAlert:
     q: float | None
     sentence: str
     stats: dict[str, Any]
+    # The area type whose analysis found it; the run sets it on every alert it stores.
+    area_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class AlertFilter:
     indicator: str | None = None
     agency: str | None = None
     kind: str | None = None
+    area_type: str | None = None
     shown_indicators: list[str] | None = None  # alerts only of these; None: of any
     limit: int = 100
     offset: int = 0
@@ -93,9 +96,10 @@ def insert_alerts(session: Session, run_id: int, alerts: Sequence[NewAlert]) -> 
         return
     session.execute(
         text(
-            "INSERT INTO alert (run_id, kind, area_id, indicators, agencies, period_from, "
-            "period_to, q, sentence, stats) VALUES (:run, :kind, :area_id, :indicators, "
-            ":agencies, :period_from, :period_to, :q, :sentence, CAST(:stats AS jsonb))"
+            "INSERT INTO alert (run_id, kind, area_type, area_id, indicators, agencies, "
+            "period_from, period_to, q, sentence, stats) VALUES (:run, :kind, :area_type, "
+            ":area_id, :indicators, :agencies, :period_from, :period_to, :q, :sentence, "
+            "CAST(:stats AS jsonb))"
         ),
         [{**a.__dict__, "run": run_id, "stats": to_json(a.stats)} for a in alerts],
     )
@@ -143,6 +147,9 @@ def list_alerts(session: Session, f: AlertFilter) -> Sequence[Row[Any]]:
     if f.kind is not None:
         where.append("al.kind = :kind")
         params["kind"] = f.kind
+    if f.area_type is not None:
+        where.append("al.area_type = :area_type")
+        params["area_type"] = f.area_type
     if f.shown_indicators is not None:
         where.append("al.indicators <@ CAST(:shown AS text[])")
         params["shown"] = f.shown_indicators
@@ -150,10 +157,11 @@ def list_alerts(session: Session, f: AlertFilter) -> Sequence[Row[Any]]:
         text(
             f"""
             SELECT al.id, al.run_id, al.kind, al.area_id, ar.code AS area_code,
-                   ar.name AS area_name,
-                   ar.type_code AS area_type, al.indicators, al.agencies, al.period_from,
-                   al.period_to, al.q, al.sentence, al.stats, al.created_at
+                   ar.name AS area_name, al.area_type, t.name AS area_type_name,
+                   al.indicators, al.agencies, al.period_from, al.period_to, al.q,
+                   al.sentence, al.stats, al.created_at
             FROM alert al LEFT JOIN area ar ON ar.id = al.area_id
+            LEFT JOIN area_type t ON t.code = al.area_type
             WHERE {" AND ".join(where)}
             ORDER BY al.created_at DESC, al.q ASC NULLS LAST, al.id
             LIMIT :limit OFFSET :offset

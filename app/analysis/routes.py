@@ -30,6 +30,9 @@ def get_alerts(
     kind: Annotated[
         str | None, Query(description="deterioration | correlated | hotspot | gap")
     ] = None,
+    area_type: Annotated[
+        str | None, Query(description="Alerts found at this area type (lsoa, ward, ...)")
+    ] = None,
     run: Annotated[
         int | None, Query(ge=0, le=MAX_INT, description="A run's id; default the newest")
     ] = None,
@@ -37,20 +40,37 @@ def get_alerts(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Alerts of the newest finished analysis run (or of ``run``), newest and surest
-    first. Without a key, alerts that involve partners-only indicators are left out."""
+    first; each names the area type it was found at (a run analyses several). Without a
+    key, alerts that involve partners-only indicators are left out."""
     return service.list_alerts(
         session,
         viewer,
-        AlertFilter(run, area, indicator, agency, kind, limit=limit, offset=offset),
+        AlertFilter(run, area, indicator, agency, kind, area_type, limit=limit, offset=offset),
     )
 
 
 class RunRequest(BaseModel):
-    area_type: str | None = Field(None, description="Area type; default the most numerous")
+    area_types: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description=(
+            "Area types to analyse, each with its own false discovery rate; default the "
+            "most numerous and the first of ward, neighbourhood, msoa the city has"
+        ),
+    )
+    area_type: str | None = Field(
+        None, description="One area type to analyse (the same as area_types of one)"
+    )
     q: float = Field(0.05, gt=0, lt=1, description="False discovery rate")
     deprivation_groups: int = Field(5, description="5 (quintiles) or 10 (deciles)")
     permutations: int = Field(999, ge=0, le=9999)
     min_expected: float = Field(10.0, ge=0, description="No test below this expected count")
+
+    def params(self) -> AnalysisParams:
+        """The run's parameters: ``area_type`` is one more of ``area_types``."""
+        asked = self.model_dump(exclude={"area_type", "area_types"})
+        one = () if self.area_type is None else (self.area_type,)
+        return AnalysisParams(area_types=(*self.area_types, *one), **asked)
 
 
 @router.post("/analysis/runs", status_code=201, response_model=RunOut, responses=PARTNER)
@@ -59,7 +79,7 @@ async def start_run(
 ) -> dict[str, Any]:
     """Run the analysis now (administrators); returns the finished run."""
     policy.require_admin(viewer)
-    params = AnalysisParams(**(body or RunRequest()).model_dump())
+    params = (body or RunRequest()).params()
     outcome = await run_in_threadpool(
         service.run_analysis, session, params, trigger="api", actor=viewer.actor
     )

@@ -16,7 +16,8 @@ class AlertOut(Contract):
     kind: str
     area_code: str | None
     area_name: str | None
-    area_type: str | None
+    area_type: str | None  # the area type whose analysis found it
+    area_type_name: str | None
     indicators: list[str]
     agencies: list[str]
     period_from: str | None

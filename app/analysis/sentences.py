@@ -10,6 +10,12 @@ from app.indicators.periods import PeriodType
 _PERIOD_WORDS = {PeriodType.MONTH: "months", PeriodType.QUARTER: "quarters"}
 
 
+def area_label(name: str, type_name: str) -> str:
+    """An area as sentences name it, with its type, since a run raises alerts at several
+    types: "Burngreave (Electoral ward)"."""
+    return f"{name} ({type_name})" if type_name else name
+
+
 def q_text(q: float) -> str:
     return f"q = {q:.2g}" if q >= 0.001 else "q < 0.001"
 

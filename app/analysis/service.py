@@ -8,10 +8,9 @@ half-written.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
@@ -21,19 +20,12 @@ from app.access.viewer import Viewer
 from app.analysis import repository as repo
 from app.analysis import run_view, withholding
 from app.analysis.citywide import citywide_findings, deprivation_rank
-from app.analysis.detect import IndicatorTest, apply_fdr, examine_indicator, skip_reason
-from app.analysis.panels import Areas, Panel, load_areas, load_panel
-from app.analysis.params import AnalysisParams
-from app.analysis.rounding import rounded
-from app.analysis.sentences import correlated_sentence, deterioration_sentence
-from app.analysis.stats.correlated import correlated_deterioration
+from app.analysis.params import AnalysisParams, default_area_types
+from app.analysis.type_analysis import analyse_type, count_kinds
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
-from app.indicators.indicator import Polarity
 from app.indicators.service import visible_indicators
-
-POPULATION = "population"
 
 
 @dataclass
@@ -51,151 +43,56 @@ def run_analysis(
     actor: str,
     batch_id: int | None = None,
 ) -> RunOutcome:
-    """Analyse every indicator at one area type and store the run with its alerts."""
+    """Analyse every indicator at each of the run's area types (``params.area_types``, or
+    the automatic choice) and store the run with its alerts.
+
+    Each type is analysed on its own, with its own false discovery rates; the findings
+    about the city as a whole (pairs, gaps) are made once, at the finest of the types.
+    """
     started = time.perf_counter()
-    type_code = params.area_type or _finest_type_with_areas(session)
-    if not area_repo.area_type_exists(session, type_code):
-        raise InvalidParameterError(f"Unknown area type {type_code!r}")
-    params = AnalysisParams(**{**params.as_json(), "area_type": type_code})
+    counts, names = _area_types(session)
+    type_codes = params.area_types or default_area_types(counts)
+    if not type_codes:
+        raise InvalidParameterError("There are no areas to analyse: import boundaries first")
+    for code in type_codes:
+        if code not in counts:
+            raise InvalidParameterError(f"Unknown area type {code!r}")
+        if counts[code] == 0:
+            raise InvalidParameterError(f"Area type {code!r} has no areas to analyse")
+    params = replace(params, area_types=tuple(type_codes))
     run_id = repo.start_run(session, trigger, actor, batch_id, params.as_json())
-    areas = load_areas(session, type_code)
     indicators = indicator_repo.list_indicators(session)
-    population = _panel(session, POPULATION, areas)
-
-    tests: list[IndicatorTest] = []
-    skipped: dict[str, str] = {}
-    seen: dict[str, Any] = {
-        "area_type": type_code,
-        "areas": len(areas),
-        "newest_batch": repo.newest_batch(session),
-        "indicators": {},
+    analysed = {
+        code: analyse_type(session, code, names[code], indicators, params) for code in type_codes
     }
-    for indicator in indicators:
-        judged = indicator.polarity is not Polarity.NO_JUDGEMENT
-        panel = load_panel(session, indicator, areas) if judged else None
-        why = skip_reason(panel, indicator)
-        if why is None and panel is not None:
-            seen["indicators"][indicator.code] = panel.seen()
-            outcome = examine_indicator(panel, population, params)
-            if isinstance(outcome, str):
-                why = outcome
-            else:
-                tests.append(outcome)
-        if why is not None:
-            skipped[str(indicator.code)] = why
-    apply_fdr(tests)
-
-    alerts = _deterioration_alerts(tests, areas, params)
-    correlated, correlated_summary = _correlated_alerts(tests, areas, params)
-    alerts += correlated
-    rank = deprivation_rank(session, areas)
-    city_alerts, city_summary = citywide_findings(session, tests, areas, rank, params)
-    alerts += city_alerts
+    finest = max(type_codes, key=lambda code: counts[code])
+    at_finest = analysed[finest]
+    rank = deprivation_rank(session, at_finest.areas)
+    city_alerts, city_summary = citywide_findings(at_finest.tests, rank, params)
+    alerts = [a for t in analysed.values() for a in t.alerts]
+    alerts += [replace(a, area_type=finest) for a in city_alerts]
     repo.insert_alerts(session, run_id, alerts)
     seconds = time.perf_counter() - started
+    seen = {
+        "area_types": {code: t.seen for code, t in analysed.items()},
+        "newest_batch": repo.newest_batch(session),
+    }
     summary = {
         "seconds": round(seconds, 2),
-        "alerts": _count_kinds(alerts),
-        "tested": {t.code: t.summary() for t in tests},
-        "skipped": skipped,
-        "correlated": correlated_summary,
+        "alerts": count_kinds(alerts),
+        "area_types": {code: t.summary for code, t in analysed.items()},
+        "citywide_area_type": finest,
         **city_summary,
     }
     repo.finish_run(session, run_id, seen, summary)
     return RunOutcome(run_id, len(alerts), seconds)
 
 
-def _panel(session: Session, code: str, areas: Areas) -> Panel | None:
-    indicator = indicator_repo.indicator(session, code)
-    return None if indicator is None else load_panel(session, indicator, areas)
-
-
-def _finest_type_with_areas(session: Session) -> str:
-    """The area type with the most areas (LSOAs, where they are loaded)."""
-    counts = {
-        str(t.code): max((int(v["count"]) for v in t.vintages), default=0)
-        for t in area_repo.area_types(session)
-    }
-    if not any(counts.values()):
-        raise InvalidParameterError("There are no areas to analyse: import boundaries first")
-    return max(counts, key=lambda code: counts[code])
-
-
-def _deterioration_alerts(
-    tests: list[IndicatorTest], areas: Areas, params: AnalysisParams
-) -> list[repo.NewAlert]:
-    alerts = []
-    for test in tests:
-        ind = test.panel.indicator
-        for i in np.flatnonzero(np.nan_to_num(test.q, nan=1.0) <= params.q).tolist():
-            alerts.append(
-                repo.NewAlert(
-                    kind="deterioration",
-                    area_id=int(areas.ids[i]),
-                    indicators=[test.code],
-                    agencies=[str(ind.agency)],
-                    period_from=test.recent_periods[0],
-                    period_to=test.recent_periods[-1],
-                    q=float(test.q[i]),
-                    sentence=deterioration_sentence(test, i, areas.names[i]),
-                    stats=_area_stats(test, i),
-                )
-            )
-    return alerts
-
-
-def _correlated_alerts(
-    tests: list[IndicatorTest], areas: Areas, params: AnalysisParams
-) -> tuple[list[repo.NewAlert], dict[str, Any]]:
-    if len(tests) < 2:
-        return [], {"tested": False, "why": "fewer than two indicators were tested"}
-    p = np.stack([t.p for t in tests], axis=1)
-    agencies = [str(t.panel.indicator.agency) for t in tests]
-    result = correlated_deterioration(p, agencies, q=params.q)
-    alerts = []
-    for i in np.flatnonzero(np.nan_to_num(result.q, nan=1.0) <= params.q).tolist():
-        drivers = sorted((tests[j] for j in result.drivers[i]), key=lambda t: float(t.p[i]))
-        if len(drivers) < 2:
-            continue
-        alerts.append(
-            repo.NewAlert(
-                kind="correlated",
-                area_id=int(areas.ids[i]),
-                indicators=[t.code for t in drivers],
-                agencies=sorted({str(t.panel.indicator.agency) for t in drivers}),
-                period_from=min(t.recent_periods[0] for t in drivers),
-                period_to=max(t.recent_periods[-1] for t in drivers),
-                q=float(result.q[i]),
-                sentence=correlated_sentence(drivers, i, areas.names[i], float(result.q[i])),
-                stats={
-                    "p": rounded(result.p[i]),
-                    "q": rounded(result.q[i]),
-                    "spans_agencies": bool(result.spans_agencies[i]),
-                    "indicators": {t.code: _area_stats(t, i) for t in drivers},
-                },
-            )
-        )
-    return alerts, {
-        "tested": True,
-        "indicators": [t.code for t in tests],
-        "areas_tested": int(np.count_nonzero(~np.isnan(result.p))),
-    }
-
-
-def _area_stats(test: IndicatorTest, i: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"method": test.method, "p": rounded(test.p[i]), "q": rounded(test.q[i])}
-    out.update({name: rounded(values[i]) for name, values in test.stats.items()})
-    if test.dispersion is not None:
-        out["dispersion"] = round(float(test.dispersion), 4)
-    out["window"] = {"recent": test.recent_periods, "baseline_periods": test.window[1]}
-    return out
-
-
-def _count_kinds(alerts: list[repo.NewAlert]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for alert in alerts:
-        out[alert.kind] = out.get(alert.kind, 0) + 1
-    return out
+def _area_types(session: Session) -> tuple[dict[str, int], dict[str, str]]:
+    """Each area type's number of areas (in its newest vintage) and its name."""
+    rows = area_repo.area_types(session)
+    counts = {str(t.code): max((int(v["count"]) for v in t.vintages), default=0) for t in rows}
+    return counts, {str(t.code): str(t.name) for t in rows}
 
 
 def analysis_is_stale(session: Session) -> bool:
@@ -215,6 +112,8 @@ def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[s
     those whose indicators are all visible to them."""
     if f.kind is not None and f.kind not in KINDS:
         raise InvalidParameterError(f"kind must be one of {', '.join(KINDS)}")
+    if f.area_type is not None and not area_repo.area_type_exists(session, f.area_type):
+        raise InvalidParameterError(f"Unknown area type {f.area_type!r}")
     run_id = f.run_id if f.run_id is not None else repo.latest_finished_run(session)
     if run_id is None:
         return {"run": None, "alerts": [], "notes": ["No analysis has run yet"]}

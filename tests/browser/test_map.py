@@ -184,3 +184,25 @@ def test_a_tablet_sees_the_map_and_the_panel(browser: Any, site: str) -> None:
     overflow = tablet.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not overflow
     context.close()
+
+
+def test_alerts_are_listed_by_area_type_and_one_of_another_type_switches_the_map(
+    page: Page, site: str
+) -> None:
+    page.goto(f"{site}/#indicator=all_crime&type=lsoa")
+    painted(page)
+    groups = page.locator("#alerts section.alert-group")
+    groups.first.wait_for()
+    assert [g.get_attribute("data-type") for g in groups.all()] == ["lsoa", "msoa"]
+    assert "Middle layer super output area" in groups.nth(1).locator("h3").inner_text()
+    alert = groups.nth(1).locator("button.alert").first
+    assert alert.locator(".area-type").inner_text() == "Middle layer super output area"
+    area = alert.get_attribute("data-area")
+    alert.click()
+    page.locator("#profile h2").wait_for()
+    painted(page)
+    assert page.evaluate("window.nis.state().area") == area
+    assert page.evaluate("window.nis.state().type") == "msoa"
+    assert page.locator("#type").input_value() == "msoa"
+    assert page.evaluate("window.nis.areas()") == 70
+    assert "type=msoa" in page.url

@@ -106,11 +106,14 @@ def test_the_analysis_runs_by_itself_after_uploads(analysed: tuple[Partners, Any
     partners, run = analysed
     assert run["status"] == "done", run.get("error")
     detail = partners.client("admin").get(f"/api/analysis/runs/{run['id']}").json()
-    seen = detail["data"]
-    assert seen["area_type"] == "lsoa"
-    assert seen["areas"] == 345
-    assert seen["indicators"]["burglary"]["periods"] == ["2018-01", "2020-12"]
-    tested = detail["summary"]["tested"]
+    # The default types: the finest (LSOAs) and the wards they nest in.
+    assert detail["params"]["area_types"] == ["lsoa", "ward"]
+    seen = detail["data"]["area_types"]
+    assert (seen["lsoa"]["areas"], seen["ward"]["areas"]) == (345, 28)
+    assert seen["lsoa"]["indicators"]["burglary"]["periods"] == ["2018-01", "2020-12"]
+    assert seen["ward"]["indicators"]["burglary"]["periods"] == ["2018-01", "2020-12"]
+    assert set(detail["summary"]["area_types"]["ward"]["tested"]) >= {"burglary", "all_crime"}
+    tested = detail["summary"]["area_types"]["lsoa"]["tested"]
     assert {"burglary", "criminal_damage_arson", "all_crime"} <= set(tested)
     # Overdispersion is estimated per indicator: real small-area counts are overdispersed.
     assert tested["all_crime"]["dispersion"] > 1
@@ -127,6 +130,7 @@ def test_every_alert_is_explained_and_traceable(analysed: tuple[Partners, Any]) 
     print(*(f"{a['kind']}: {a['sentence']}" for a in alerts), sep="\n")
     for alert in alerts:
         assert alert["kind"] in KINDS
+        assert alert["area_type"] in {"lsoa", "ward"}
         assert alert["q"] is None or alert["q"] <= 0.05
         assert alert["sentence"]
         assert alert["area_name"] is None or alert["area_name"] in alert["sentence"]
@@ -140,8 +144,9 @@ def test_every_alert_is_explained_and_traceable(analysed: tuple[Partners, Any]) 
 def test_alert_counts_stay_within_what_the_fdr_allows(analysed: tuple[Partners, Any]) -> None:
     partners, run = analysed
     detail = partners.client("admin").get(f"/api/analysis/runs/{run['id']}").json()
-    tests = sum(t["tested"] for t in detail["summary"]["tested"].values())
-    deteriorations = detail["summary"]["alerts"].get("deterioration", 0)
+    lsoa = detail["summary"]["area_types"]["lsoa"]
+    tests = sum(t["tested"] for t in lsoa["tested"].values())
+    deteriorations = lsoa["alerts"].get("deterioration", 0)
     assert deteriorations < 0.25 * tests
     # The same data with each area's months shuffled holds no deterioration: the tests
     # must then raise (almost) nothing, although the counts keep their real spread.

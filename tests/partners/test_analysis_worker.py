@@ -191,7 +191,7 @@ def test_a_run_interrupted_too_often_is_reported(queued: Partners) -> None:
 
 def test_a_run_that_fails_is_reported_and_not_retried(queued: Partners) -> None:
     batch = _upload(queued, _codes(queued), 1)
-    with AnalysisWorkers(queued.db_url, analysis_area_type="nowhere") as workers:
+    with AnalysisWorkers(queued.db_url, analysis_area_types="lsoa,nowhere") as workers:
         workers.wait_idle()
         time.sleep(1)  # a few more polls: nothing is run again
     [run] = _runs(queued)

@@ -1,0 +1,167 @@
+"""One area type's part of a run: each indicator's deterioration, correlated deterioration
+and hotspots among the areas of that type, with false discovery rates controlled within
+the type (a family of tests of its own: adding another type never changes its q-values).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from app.analysis import repository as repo
+from app.analysis.citywide import hotspot_findings
+from app.analysis.detect import IndicatorTest, apply_fdr, examine_indicator, skip_reason
+from app.analysis.panels import Areas, Panel, load_areas, load_panel
+from app.analysis.params import AnalysisParams
+from app.analysis.rounding import rounded
+from app.analysis.sentences import area_label, correlated_sentence, deterioration_sentence
+from app.analysis.stats.correlated import correlated_deterioration
+from app.indicators import repository as indicator_repo
+from app.indicators.indicator import Indicator, Polarity
+
+POPULATION = "population"
+
+
+@dataclass
+class TypeAnalysis:
+    """What a run found at one area type."""
+
+    areas: Areas
+    tests: list[IndicatorTest]
+    alerts: list[repo.NewAlert]
+    seen: dict[str, Any]  # per indicator: periods and values
+    summary: dict[str, Any]  # tested, skipped, correlated, hotspots, alerts, seconds
+
+
+def analyse_type(
+    session: Session,
+    type_code: str,
+    type_name: str,
+    indicators: list[Indicator],
+    params: AnalysisParams,
+) -> TypeAnalysis:
+    """Test every indicator at ``type_code`` and raise its alerts (each labelled with the
+    type): deterioration, correlated deterioration and hotspots."""
+    started = time.perf_counter()
+    areas = load_areas(session, type_code)
+    labels = [area_label(name, type_name) for name in areas.names]
+    population = _panel(session, POPULATION, areas)
+    tests: list[IndicatorTest] = []
+    skipped: dict[str, str] = {}
+    seen: dict[str, Any] = {}
+    for indicator in indicators:
+        judged = indicator.polarity is not Polarity.NO_JUDGEMENT
+        panel = load_panel(session, indicator, areas) if judged else None
+        why = skip_reason(panel, indicator)
+        if why is None and panel is not None:
+            seen[indicator.code] = panel.seen()
+            outcome = examine_indicator(panel, population, params)
+            if isinstance(outcome, str):
+                why = outcome
+            else:
+                tests.append(outcome)
+        if why is not None:
+            skipped[str(indicator.code)] = why
+    apply_fdr(tests)
+
+    alerts = _deterioration_alerts(tests, areas, labels, params)
+    correlated, correlated_summary = _correlated_alerts(tests, areas, labels, params)
+    hot, hot_summary = hotspot_findings(session, tests, areas, labels, params)
+    alerts = [replace(a, area_type=type_code) for a in [*alerts, *correlated, *hot]]
+    summary = {
+        "name": type_name,
+        "areas": len(areas),
+        "seconds": round(time.perf_counter() - started, 2),
+        "alerts": count_kinds(alerts),
+        "tested": {t.code: t.summary() for t in tests},
+        "skipped": skipped,
+        "correlated": correlated_summary,
+        "hotspots": hot_summary,
+    }
+    return TypeAnalysis(areas, tests, alerts, {"areas": len(areas), "indicators": seen}, summary)
+
+
+def count_kinds(alerts: list[repo.NewAlert]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for alert in alerts:
+        out[alert.kind] = out.get(alert.kind, 0) + 1
+    return out
+
+
+def _panel(session: Session, code: str, areas: Areas) -> Panel | None:
+    indicator = indicator_repo.indicator(session, code)
+    return None if indicator is None else load_panel(session, indicator, areas)
+
+
+def _deterioration_alerts(
+    tests: list[IndicatorTest], areas: Areas, labels: list[str], params: AnalysisParams
+) -> list[repo.NewAlert]:
+    alerts = []
+    for test in tests:
+        ind = test.panel.indicator
+        for i in np.flatnonzero(np.nan_to_num(test.q, nan=1.0) <= params.q).tolist():
+            alerts.append(
+                repo.NewAlert(
+                    kind="deterioration",
+                    area_id=int(areas.ids[i]),
+                    indicators=[test.code],
+                    agencies=[str(ind.agency)],
+                    period_from=test.recent_periods[0],
+                    period_to=test.recent_periods[-1],
+                    q=float(test.q[i]),
+                    sentence=deterioration_sentence(test, i, labels[i]),
+                    stats=_area_stats(test, i),
+                )
+            )
+    return alerts
+
+
+def _correlated_alerts(
+    tests: list[IndicatorTest], areas: Areas, labels: list[str], params: AnalysisParams
+) -> tuple[list[repo.NewAlert], dict[str, Any]]:
+    if len(tests) < 2:
+        return [], {"tested": False, "why": "fewer than two indicators were tested"}
+    p = np.stack([t.p for t in tests], axis=1)
+    agencies = [str(t.panel.indicator.agency) for t in tests]
+    result = correlated_deterioration(p, agencies, q=params.q)
+    alerts = []
+    for i in np.flatnonzero(np.nan_to_num(result.q, nan=1.0) <= params.q).tolist():
+        drivers = sorted((tests[j] for j in result.drivers[i]), key=lambda t: float(t.p[i]))
+        if len(drivers) < 2:
+            continue
+        alerts.append(
+            repo.NewAlert(
+                kind="correlated",
+                area_id=int(areas.ids[i]),
+                indicators=[t.code for t in drivers],
+                agencies=sorted({str(t.panel.indicator.agency) for t in drivers}),
+                period_from=min(t.recent_periods[0] for t in drivers),
+                period_to=max(t.recent_periods[-1] for t in drivers),
+                q=float(result.q[i]),
+                sentence=correlated_sentence(drivers, i, labels[i], float(result.q[i])),
+                stats={
+                    "p": rounded(result.p[i]),
+                    "q": rounded(result.q[i]),
+                    "spans_agencies": bool(result.spans_agencies[i]),
+                    "indicators": {t.code: _area_stats(t, i) for t in drivers},
+                },
+            )
+        )
+    return alerts, {
+        "tested": True,
+        "indicators": [t.code for t in tests],
+        "areas_tested": int(np.count_nonzero(~np.isnan(result.p))),
+    }
+
+
+def _area_stats(test: IndicatorTest, i: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"method": test.method, "p": rounded(test.p[i]), "q": rounded(test.q[i])}
+    out.update({name: rounded(values[i]) for name, values in test.stats.items()})
+    if test.dispersion is not None:
+        out["dispersion"] = round(float(test.dispersion), 4)
+    out["window"] = {"recent": test.recent_periods, "baseline_periods": test.window[1]}
+    return out
