@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.areas import repository as area_repo
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
+from app.observations import conversion
 from app.observations import values as sql
 
 ValuesSql = tuple[str, dict[str, Any]]
@@ -31,7 +32,8 @@ def values_sql(
     stored = sql.stored_types(session, indicator.code)
     sources: list[ValuesSql] = []
     if f.type_code in stored:
-        sources.append(sql.stored_values_sql(indicator.code, f, p))
+        # Boundary changes: stored values, then older vintages' converted into the newest.
+        sources += conversion.stored_sources(session, indicator, f, p, notes)
     below = [t for t in area_repo.descendant_types(session, f.type_code) if t in stored]
     if below:
         counted = indicator.kind.counted
