@@ -112,17 +112,17 @@ def _origins(session: Session, type_code: str) -> tuple[int | None, list[int]]:
 
 
 def _without_kept_codes(stored: ValuesSql, type_code: str, newest: int, p: str) -> ValuesSql:
-    """Stored values, less those on an older area whose code a linked newest area kept
-    (they read as that area's converted values)."""
+    """Stored values, less those on a linked older area whose code the newest vintage
+    kept (they are part of what that code's newest area reads, converted)."""
     stored_sql, params = stored
     sql_text = f"""
         SELECT s.* FROM ({stored_sql}) s
         WHERE NOT EXISTS (
-            SELECT 1 FROM vintage_link l
-            JOIN area fa ON fa.id = l.from_area_id
-            JOIN area t ON t.id = l.to_area_id
-            WHERE l.from_area_id = s.area_id AND t.code = fa.code
-              AND t.type_code = :{p}type AND t.vintage = :{p}newest)
+            SELECT 1 FROM area fa
+            JOIN area t ON t.code = fa.code AND t.type_code = fa.type_code
+            WHERE fa.id = s.area_id AND fa.vintage < :{p}newest
+              AND t.type_code = :{p}type AND t.vintage = :{p}newest
+              AND EXISTS (SELECT 1 FROM vintage_link l WHERE l.from_area_id = fa.id))
     """
     return sql_text, {**params, f"{p}type": type_code, f"{p}newest": newest}
 
