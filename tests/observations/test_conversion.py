@@ -108,7 +108,8 @@ def test_a_merged_area_needs_every_part(converted: Session) -> None:
 def test_a_value_stored_on_the_new_vintage_wins(converted: Session) -> None:
     upload(converted, [("B1", "2020-01", "burglary", 99)])
     rows = _read(converted, "burglary", "2020-01")
-    assert rows["B1"]["value"] == 99 and rows["B1"]["derived_from"] is None
+    assert rows["B1"]["value"] == 99
+    assert rows["B1"]["derived_from"] is None
     assert rows["B2"]["value"] == pytest.approx(8)
 
 
@@ -122,8 +123,10 @@ def test_percentages_are_recomputed_from_counts_never_averaged(converted: Sessio
     assert rows["E"]["value"] == pytest.approx(100 * (9 * 0.9 + 1) / (10 * 0.9 + 5))
     # Without counts, a percentage converts only where an area became one, or split.
     plain = _read(converted, "bus_stop_access", "2018")
-    assert plain["B1"]["value"] == 50 and plain["A"]["value"] == 50
-    assert plain["CD"]["value"] is None and plain["E"]["value"] is None
+    assert plain["B1"]["value"] == 50
+    assert plain["A"]["value"] == 50
+    assert plain["CD"]["value"] is None
+    assert plain["E"]["value"] is None
 
 
 def test_scores_are_weighted_by_population_and_ranks_not_converted(converted: Session) -> None:
@@ -135,7 +138,8 @@ def test_scores_are_weighted_by_population_and_ranks_not_converted(converted: Se
         converted, CLI, ObservationQuery("imd_rank", type_code="lsoa", period="2019")
     )
     ranks = {o["area_code"]: o for o in result.observations}
-    assert "CD" not in ranks and "B1" not in ranks
+    assert "CD" not in ranks
+    assert "B1" not in ranks
     assert all(o["derived_from"] is None for o in result.observations)
     assert any("rank or decile" in n for n in result.notes)
 
@@ -146,6 +150,7 @@ def test_the_analysis_reads_the_converted_values(converted: Session) -> None:
     indicator = indicator_repo.indicator(converted, "burglary")
     assert indicator is not None
     panel = load_panel(converted, indicator, areas)
-    assert panel is not None and panel.periods == ["2020-01", "2020-02"]
+    assert panel is not None
+    assert panel.periods == ["2020-01", "2020-02"]
     january = dict(zip(areas.codes, panel.value[:, 0], strict=True))
     assert january == pytest.approx({"A": 10, "B1": 12, "B2": 8, "CD": 10, "E": 32, "F": 3})
