@@ -226,6 +226,50 @@ def print_report(report: ImportReport) -> None:
     )
 
 
+@cli.command(
+    "import-lookup",
+    help=(
+        "Import a boundary-change lookup between two vintages of one area type (all or "
+        "nothing), so that values uploaded on either vintage are converted into the newest "
+        "one for the map and the analysis (unchanged: as is; split: by population share; "
+        "merged: summed; redrawn: by the lookup's shares).\n\n"
+        "Columns: the two code columns (LSOA11CD, LSOA21CD … or from_code, to_code), the "
+        "share of the FROM area's people in the TO area (Prop21of11, or share), optionally "
+        "the share of the TO area's people from the FROM area (Prop11of21, or to_share) and "
+        "the ONS change class U/S/M/X (Category, CHGIND or change). A national lookup may be "
+        "loaded where only a city's areas are: rows with both areas loaded are kept, and "
+        "the command says how many were kept and skipped. Re-importing replaces the lookup "
+        "of that pair of vintages.\n\n"
+        "Examples:\n\n"
+        "  nis import-lookup lsoa11_lsoa21_population_weighted_lookup_england.csv.gz\n\n"
+        "  nis import-lookup lookup.csv --type lsoa --from-vintage 2011 --to-vintage 2021"
+    ),
+)
+def import_lookup_command(
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV, or CSV.gz"),
+    ],
+    type_: Annotated[
+        str | None, typer.Option("--type", help="Area type (default: from the header, lsoa)")
+    ] = None,
+    from_vintage: Annotated[
+        int | None, typer.Option(help="Vintage of the FROM codes (default: from the header)")
+    ] = None,
+    to_vintage: Annotated[
+        int | None, typer.Option(help="Vintage of the TO codes (default: from the header)")
+    ] = None,
+) -> None:
+    from app.areas.lookups import LookupRequest, import_lookup
+
+    request = LookupRequest(file, type_, from_vintage, to_vintage)
+    with _session() as session:
+        report = import_lookup(session, request, tqdm_progress(min_total=5000))
+    for line in report.lines():
+        say(f"  {line}")
+    say(f"imported the {report.type_code} lookup {report.from_vintage} → {report.to_vintage}")
+
+
 @contextmanager
 def _session() -> Iterator[Session]:
     """A migrated database and one unit of work on it."""

@@ -2,7 +2,7 @@
 
 from app.access.models import Agency, ApiKey, AuthThrottle, PendingSignIn, User, UserSession
 from app.analysis.models import Alert, AnalysisRun
-from app.areas.models import Area, AreaDisplay, AreaType
+from app.areas.models import Area, AreaDisplay, AreaType, VintageLink
 from app.audit.models import AuditEvent
 from app.events.models import Event
 from app.indicators.models import indicator_table
@@ -31,6 +31,7 @@ __all__ = [
     "PendingSignIn",
     "User",
     "UserSession",
+    "VintageLink",
     "indicator_table",
     "metadata",
 ]

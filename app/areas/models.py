@@ -127,3 +127,33 @@ class AreaFit(Base):
     source_vintage: Mapped[int] = mapped_column(Integer)
     fit: Mapped[float] = mapped_column(Double)
     basis: Mapped[str] = mapped_column(Text)
+
+
+class VintageLink(Base):
+    """One row of a boundary-change lookup between two vintages of one area type: how
+    many of a FROM area's people live in a TO area (``nis import-lookup``).
+
+    ``share`` is the fraction of the FROM area's population living in the TO area (what
+    apportions a FROM area's counts); ``to_share`` the fraction of the TO area's
+    population that lived in the FROM area (what weights scores and gives the fit).
+    ``change`` is the ONS change class of the pair: U unchanged, S split, M merged,
+    X redrawn.
+    """
+
+    __tablename__ = "vintage_link"
+    __table_args__ = (
+        CheckConstraint("share >= 0 AND share <= 1", name="share_in_range"),
+        CheckConstraint("to_share >= 0 AND to_share <= 1", name="to_share_in_range"),
+        CheckConstraint("change IN ('U', 'S', 'M', 'X')", name="change_class"),
+        Index("ix_vintage_link_to_area_id", "to_area_id"),
+    )
+
+    from_area_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True
+    )
+    to_area_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True
+    )
+    change: Mapped[str] = mapped_column(Text)
+    share: Mapped[float] = mapped_column(Double)
+    to_share: Mapped[float] = mapped_column(Double)

@@ -19,6 +19,7 @@ from app.areas import overlay
 from app.areas import repository as area_repo
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Apportionment, Indicator
+from app.observations import conversion
 from app.observations import values as sql
 from app.observations.carried import carried_values_sql, carry_note
 
@@ -36,7 +37,8 @@ def values_sql(
         return _carried_values_sql(session, indicator, f, p, notes, stored, carried_from)
     sources: list[ValuesSql] = []
     if f.type_code in stored:
-        sources.append(sql.stored_values_sql(indicator.code, f, p))
+        # Boundary changes: stored values, then older vintages' converted into the newest.
+        sources += conversion.stored_sources(session, indicator, f, p, notes)
     below = [t for t in area_repo.descendant_types(session, f.type_code) if t in stored]
     if below:
         counted = indicator.kind.counted

@@ -52,12 +52,14 @@ from sqlalchemy.orm import Session
 
 from app.access import policy
 from app.access.viewer import Viewer
+from app.areas import lookup_repository as lookup_repo
 from app.areas import overlay_repository as overlay_repo
 from app.areas import repository as area_repo
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Apportionment, Indicator
 from app.observations import values as sql
 from app.observations.carried import ESTIMATED
+from app.observations.conversion import CONVERTED
 from app.observations.deprivation import BANDS, city_ranking
 from app.observations.derivation import values_sql
 from app.observations.similar import SimilarGroups, similar_groups
@@ -80,6 +82,8 @@ class Cells:
     # Cells carried from small areas: the small areas each is made of.
     carried: dict[Cell, tuple[int, ...]] = field(default_factory=dict)
     carried_whole: bool = False  # by best fit: each is exactly the sum of its small areas
+    # Cells converted from an older vintage: the older areas each is made of.
+    converted: dict[Cell, tuple[int, ...]] = field(default_factory=dict)
     # Each area's tenth of its type by the city's deprivation ranking (0 = most deprived).
     band_of: dict[int, int] = field(default_factory=dict)
     # Each area's city-own IMD quintile, where its type has them (profiles' similar areas).
@@ -258,12 +262,13 @@ def _mask(
         hidden.update(cast(frozenset[Cell], found.cells))  # totals that are no cell go to .totals
         for total in found.totals:
             (bands if total[0] == "band" else withheld).add((str(total[1]), period))
+    # A weighted sum is published only where all it is made of is.
+    shared_out = [*cells.converted.items()]
     if not cells.carried_whole:
-        hidden.update(
-            cell
-            for cell, sources in cells.carried.items()
-            if any((s, cell[1]) in hidden for s in sources)
-        )
+        shared_out += cells.carried.items()
+    hidden.update(
+        cell for cell, sources in shared_out if any((s, cell[1]) in hidden for s in sources)
+    )
     types = {(cells.type_of[area], period) for area, period in hidden}
     groups = {(cells.type_of[area], cells.similar_of[area], period)
               for area, period in hidden if area in cells.similar_of}  # fmt: skip
@@ -281,6 +286,8 @@ def _cells(
     carried: dict[Cell, tuple[int, ...]] = {}
     whole = indicator.carried_by is Apportionment.BEST_FIT
     made_of = carried_sources(session, best_fit=whole)
+    converted: dict[Cell, tuple[int, ...]] = {}
+    older = cached(session, ("converted-from",), lambda: lookup_repo.converted_from(session))
     band_of: dict[int, int] = {}
     similar_of: dict[int, int] = {}
     for type_code in area_repo.area_type_codes(session):
@@ -296,14 +303,18 @@ def _cells(
             band_of.update((i, ranking.group_of(i, BANDS) or 0) for i in ranking.rank)
         for row in sql.fetch(session, values):
             cell = (int(row.area_id), str(row.period))
-            if row.fit is not None:
+            if row.fit is not None and str(row.derived_from).endswith(CONVERTED):
+                converted[cell] = older.get(cell[0], ())
+            elif row.fit is not None:
                 source_type = str(row.derived_from).removesuffix(ESTIMATED)
                 carried[cell] = made_of.get((cell[0], source_type), ())
             count = indicator.count_behind(row.value, row.numerator, row.denominator)
             if count is not None:
                 counts[cell] = float(count)
                 type_of[cell[0]] = type_code
-    return Cells(counts, type_of, area_parents(session), carried, whole, band_of, similar_of)
+    return Cells(
+        counts, type_of, area_parents(session), carried, whole, converted, band_of, similar_of
+    )
 
 
 def carried_sources(session: Session, *, best_fit: bool) -> dict[tuple[int, str], tuple[int, ...]]:

@@ -15,6 +15,7 @@ from app.access import policy
 from app.access.audited import note_read
 from app.access.viewer import Viewer
 from app.areas import repository as area_repo
+from app.areas.overlay import LOW_FIT
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators.indicator import Indicator
 from app.indicators.periods import PeriodError, is_period, parse_period
@@ -26,7 +27,7 @@ from app.snapshots import cached
 
 CSV_COLUMNS = [
     "area_code", "area_name", "area_type", "indicator", "period", "value", "numerator",
-    "denominator", "suppressed", "derived_from",
+    "denominator", "suppressed", "derived_from", "fit", "low_fit",
 ]  # fmt: skip
 
 
@@ -164,4 +165,6 @@ def _shape(row: Row[Any], suppressed: bool) -> dict[str, Any]:
         "denominator": denominator,
         "suppressed": suppressed,
         "derived_from": row.derived_from,
+        "fit": None if row.fit is None else round(float(row.fit), 3),
+        "low_fit": row.fit is not None and float(row.fit) < LOW_FIT,
     }

@@ -17,7 +17,16 @@ class ObservationOut(Contract):
     numerator: float | None
     denominator: float | None
     suppressed: bool
-    derived_from: str | None
+    derived_from: str | None = Field(
+        description="where a value not stored for the area comes from: a finer type it is "
+        "summed from, 'numerator/denominator', 'lsoa (estimated)' for a value carried to a "
+        "type the LSOAs do not nest in, 'lsoa 2011 (converted)' across a boundary change"
+    )
+    fit: float | None = Field(
+        description="for an estimated or converted value, its degree of fit: the share of "
+        "the area's population covered by whole source areas (1 = exact); null otherwise"
+    )
+    low_fit: bool = Field(description="the fit is below 0.8: a rough estimate")
 
 
 class ObservationsOut(Contract):
