@@ -51,7 +51,9 @@ def search_db(databases: ThrowawayDatabases, shared_data: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def imported(search_db: str, tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+def imported(
+    search_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> subprocess.CompletedProcess[str]:
     path = tmp_path_factory.mktemp("onspd") / "ONSPD_TEST_UK.csv"
     path.write_text(DIRECTORY)
     done = _cli("import-postcodes", str(path), database_url=search_db)
@@ -124,7 +126,9 @@ def test_a_word_that_starts_a_name_ranks_above_one_inside_a_word(search: httpx.C
     starts = [i for i, n in enumerate(names) if n.lower().startswith("green")]
     words = [i for i, n in enumerate(names) if " green" in n.lower()]
     inside = [i for i, n in enumerate(names) if "green" in n.lower() and i not in starts + words]
-    assert starts and words and inside, names
+    assert starts, names
+    assert words, names
+    assert inside, names
     assert max(starts + words) < min(inside)
 
 
