@@ -270,6 +270,42 @@ def import_lookup_command(
     say(f"imported the {report.type_code} lookup {report.from_vintage} → {report.to_vintage}")
 
 
+_IMPORT_POSTCODES_HELP = (
+    "Import a postcode directory, so that the map's search finds a postcode's areas (all "
+    "or nothing).\n\n"
+    "FILE is the ONS Postcode Directory (ONSPD) as the ONS Open Geography Portal publishes "
+    "it (the zip, or its CSV from Data/), or any CSV of that layout: a postcode column "
+    "(pcds, pcd, pcd7, pcd8), the LSOA codes (lsoa11, lsoa21 or lsoa21cd) and the point "
+    "(lat, long), in any case. Other columns are ignored. Re-importing updates postcodes "
+    "in place and keeps those the file leaves out.\n\n"
+    "Examples:\n\n"
+    "  nis import-postcodes ONSPD_FEB_2025.zip\n\n"
+    "  nis import-postcodes Data/ONSPD_FEB_2025_UK.csv --source 'ONSPD February 2025'"
+)
+
+
+@cli.command("import-postcodes", help=_IMPORT_POSTCODES_HELP)
+def import_postcodes_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="ONSPD CSV, or the ONSPD zip"
+        ),
+    ],
+    source: Annotated[
+        str | None, typer.Option(help="Where the directory comes from (default: the file name)")
+    ] = None,
+) -> None:
+    from app.areas.postcodes import import_postcodes
+
+    with _session() as session:
+        report = import_postcodes(
+            session, file, tqdm_progress(min_total=50_000, unit="postcode"), source
+        )
+    for message in report.messages():
+        say(f"  {message}")
+
+
 @contextmanager
 def _session() -> Iterator[Session]:
     """A migrated database and one unit of work on it."""

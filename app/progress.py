@@ -26,8 +26,9 @@ def _silent(description: str, total: int | None) -> Iterator[Advance]:
 SILENT: Progress = _silent
 
 
-def tqdm_progress(min_total: int = 0) -> Progress:
-    """Progress bars on standard error; stages shorter than ``min_total`` stay quiet."""
+def tqdm_progress(min_total: int = 0, unit: str = "area") -> Progress:
+    """Progress bars on standard error, counting ``unit``; stages shorter than
+    ``min_total`` stay quiet."""
     from tqdm import tqdm
 
     @contextmanager
@@ -36,7 +37,7 @@ def tqdm_progress(min_total: int = 0) -> Progress:
             yield lambda n: None
             return
         # disable=None: bars on a terminal only, not in logs and CI output.
-        with tqdm(total=total, desc=description, unit="area", leave=False, disable=None) as t:
+        with tqdm(total=total, desc=description, unit=unit, leave=False, disable=None) as t:
 
             def advance(n: int) -> None:
                 t.update(n)

@@ -2,7 +2,7 @@
 
 from app.access.models import Agency, ApiKey, AuthThrottle, PendingSignIn, User, UserSession
 from app.analysis.models import Alert, AnalysisRun
-from app.areas.models import Area, AreaDisplay, AreaType, VintageLink
+from app.areas.models import Area, AreaDisplay, AreaType, Postcode, VintageLink
 from app.audit.models import AuditEvent
 from app.events.models import Event
 from app.indicators.models import indicator_table
@@ -29,6 +29,7 @@ __all__ = [
     "Event",
     "Observation",
     "PendingSignIn",
+    "Postcode",
     "User",
     "UserSession",
     "VintageLink",

@@ -10,11 +10,13 @@ import { canSignIn, openSignIn, showAccount } from "./account.js";
 import { $, api, el, request } from "./common.js";
 import { GeoJsonAreas } from "./geojson-areas.js";
 import { showAlerts, showFailure, showGap, showLoading, showProfile, showTab } from "./panel.js";
+import { placeSearch } from "./place-search.js";
 import { AreaTiles } from "./tiles.js";
-import { areaFromSearch, defaultIndicator, groupIndicators, newestCount, searchOption, typesFor } from "./lib/catalogue.js";
+import { chooseArea } from "./lib/area-search.js";
+import { defaultIndicator, groupIndicators, newestCount, typesFor } from "./lib/catalogue.js";
 import { legendView } from "./lib/legend.js";
 import {
-  AUTH, areaNamesPath, areaPath, csvName, deprivationPath, downloadPaths, gapPath, profilePath, seriesPath, valuesPath,
+  AUTH, areaPath, csvName, deprivationPath, downloadPaths, gapPath, profilePath, seriesPath, valuesPath,
 } from "./lib/paths.js";
 import { userMessage } from "./lib/problem.js";
 import { Store } from "./lib/store.js";
@@ -25,7 +27,6 @@ import { nextPeriod, recoverView } from "./lib/view.js";
 const L = window.L;
 
 const store = new Store(api);
-const areaNames = new Map(); // area code -> name (current type), for the search box
 let map, legendControl, hoverTip, playing = null;
 let areas = null; // the current type's areas layer
 let labels = null; // its names, from street-level zooms
@@ -47,8 +48,12 @@ function layerFor(type) {
 // The notice under the controls: why the page could not do what was asked, in the server's
 // words (problem details), as text.
 function tell(error, what) {
+  notify(`${what}: ${userMessage(error)}`);
+}
+
+function notify(text) {
   const notice = $("notice");
-  notice.textContent = `${what}: ${userMessage(error)}`;
+  notice.textContent = text;
   if (notice.hidden) resized(() => { notice.hidden = false; });
 }
 
@@ -135,7 +140,6 @@ async function paint(failure = "The map could not be painted") {
     // In tile mode, painted means every tile in view is drawn with these values.
     await areas.drawn();
     if (mine !== paints) return "superseded";
-    if (!areaNames.size) loadNames(view.type);
     // Marks for the end-to-end tests and the paint benchmark.
     document.body.dataset.paintMs = String(Math.round(performance.now() - started));
     markPainted();
@@ -191,8 +195,6 @@ function replaceLayer(layer) {
   if (labels) labels.remove();
   labels = null;
   hoverTip.close();
-  areaNames.clear();
-  $("area-names").replaceChildren();
   areas = layer;
   layer.on("loading", () => { if (!painting) document.body.dataset.state = "loading"; });
   layer.on("load", () => {
@@ -211,16 +213,16 @@ function viewSet() {
   try { map.getCenter(); return true; } catch { return false; }
 }
 
-// Names for the search box, fetched once the map is painted (they are not needed to draw it).
-function loadNames(type) {
-  store.kept(areaNamesPath(type))
-    .then((body) => {
-      if (!areas || areas.options.type !== type) return;
-      areaNames.clear();
-      for (const [code, name] of Object.entries(body.names)) areaNames.set(code, name);
-      $("area-names").replaceChildren(...[...areaNames].map(([code, name]) => new Option(searchOption(code, name))));
-    })
-    .catch(() => {}); // the search box stays empty; the map works without it
+// A place chosen in the search box: its area, on the map of its type (switched to when the
+// indicator is mapped by it).
+function findPlace(choice) {
+  const chosen = chooseArea(choice, offered("type"));
+  if ("notice" in chosen) {
+    notify(chosen.notice);
+    return;
+  }
+  hush();
+  selectArea(chosen.area, chosen.type);
 }
 
 // Names where there is room to read them: only from street-level zooms, each at a point
@@ -502,10 +504,7 @@ async function start() {
       paint();
     }, 1200);
   });
-  $("area-search").addEventListener("change", (e) => {
-    const code = areaFromSearch(e.target.value, areaNames);
-    if (code) selectArea(code);
-  });
+  placeSearch(store, findPlace);
   $("deprived").addEventListener("change", (e) => showDeprived(e.target.checked));
   $("download-csv").addEventListener("click", downloadCsv);
   $("tab-alerts").addEventListener("click", () => showTab("alerts"));

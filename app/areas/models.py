@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models import Base
 
 MULTIPOLYGON = Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)
+POINT = Geometry("POINT", srid=4326, spatial_index=False)
 
 
 class AreaType(Base):
@@ -47,6 +48,20 @@ class Area(Base):
         Index("ix_area_geom", "geom", postgresql_using="gist"),
         Index("ix_area_code", "code"),
         Index("ix_area_parent_id", "parent_id"),
+        # Finding an area by part of its name or code (ILIKE '%...%'): trigram indexes
+        # (migration 0013), since a B-tree serves no infix.
+        Index(
+            "ix_area_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_area_code_trgm",
+            "code",
+            postgresql_using="gin",
+            postgresql_ops={"code": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -157,3 +172,18 @@ class VintageLink(Base):
     change: Mapped[str] = mapped_column(Text)
     share: Mapped[float] = mapped_column(Double)
     to_share: Mapped[float] = mapped_column(Double)
+
+
+class Postcode(Base):
+    """A postcode of the ONS Postcode Directory (``nis import-postcodes``): the LSOAs
+    the directory puts it in, and its point (None where the directory gives none)."""
+
+    __tablename__ = "postcode"
+
+    # As the ONSPD's pcds writes it: upper case, one space before the inward code.
+    postcode: Mapped[str] = mapped_column(Text, primary_key=True)
+    lsoa11: Mapped[str | None] = mapped_column(Text)
+    lsoa21: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[object | None] = mapped_column(POINT, nullable=True)
+    source: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
 
-from app.areas import service
-from app.areas.schemas import AreaNamesOut, AreaTypeOut
+from app.areas import search, service
+from app.areas.schemas import AreaNamesOut, AreaSearchOut, AreaTypeOut
 from app.contracts import Feature, FeatureCollection
 from app.deps import EngineDep, SessionDep, SettingsDep, Vintage
 from app.responses import GEOJSON, NOT_FOUND, READ, ok
@@ -69,6 +69,36 @@ def list_areas(
         service.feature_collection_chunks(engine, query, settings.stream_batch_rows),
         media_type=GEOJSON,
     )
+
+
+# Before /areas/{code}, which would otherwise take "search" for a code.
+@router.get(
+    "/areas/search",
+    response_model=AreaSearchOut,
+    summary="Find areas of every type by part of their name or code, or by postcode",
+)
+def search_areas(
+    session: SessionDep,
+    q: Annotated[
+        str,
+        Query(
+            description=(
+                "Part of an area's name or code, in any case (`burngreave`, `032c`); or a "
+                "full postcode (`S4 7AA`, `s47aa`) once a postcode directory is imported. "
+                f"At most {search.MAX_QUERY_CHARS} characters; `%` and `_` match themselves"
+            ),
+        ),
+    ],
+    limit: Annotated[
+        int, Query(ge=1, le=search.MAX_LIMIT, description="The most areas a name search returns")
+    ] = search.DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    """Areas of the newest vintage of every type whose code or name holds `q`: exact
+    codes first, then exact names, names or codes that start with it, names with a word
+    that does, and the rest; shorter names first. A postcode of the directory finds the
+    areas holding it: the LSOA the directory names and, of every other type, the area
+    whose boundary covers its point."""
+    return search.search(session, q, limit)
 
 
 @router.get(

@@ -1,6 +1,6 @@
 // @ts-check
 // Choosing from the server's catalogues: indicators grouped for the picker, the area types an
-// indicator can be mapped at, and an area from the search box's text.
+// indicator can be mapped at.
 
 /**
  * @typedef {object} Indicator
@@ -70,26 +70,4 @@ export function typesFor(types, indicator, current) {
   /** @param {AreaType} t */
   const size = (t) => Math.max(...t.vintages.map((v) => v.count));
   return { allowed, type: allowed.reduce((a, b) => (size(b) > size(a) ? b : a)).code };
-}
-
-/**
- * The search box's option text for an area ("Name (CODE)").
- * @param {string} code
- * @param {string} name
- */
-export function searchOption(code, name) {
-  return `${name} (${code})`;
-}
-
-/**
- * The area the search box's text names: an option's "Name (CODE)", or a bare code; null if
- * `known` has no such code.
- * @param {string} text
- * @param {{ has(code: string): boolean }} known
- * @returns {string | null}
- */
-export function areaFromSearch(text, known) {
-  const match = /\(([^)]+)\)$/.exec(text);
-  const code = match ? match[1] : text.trim();
-  return known.has(code) ? code : null;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { areaFromSearch, defaultIndicator, groupIndicators, newestCount, searchOption, typesFor } from "../lib/catalogue.js";
+import { defaultIndicator, groupIndicators, newestCount, typesFor } from "../lib/catalogue.js";
 
 const indicators = [
   { code: "burglary", title: "Burglary", agency: "Police", topic: "Crime", area_types: ["lsoa", "msoa"] },
@@ -47,11 +47,4 @@ test("the types offered are those with areas the indicator is published at; the 
   assert.equal(typesFor(types, indicators[0], "msoa").type, "msoa");
   assert.equal(typesFor(types, indicators[0], "ward").type, "lsoa", "a type without areas is not kept");
   assert.deepEqual(typesFor(types, undefined, null).allowed.map((t) => t.code), ["msoa", "lsoa"]);
-});
-
-test("the search box finds an area by its option's text or a bare code", () => {
-  const known = new Set(["E01007909"]);
-  assert.equal(areaFromSearch(searchOption("E01007909", "Sheffield (032C)"), known), "E01007909");
-  assert.equal(areaFromSearch(" E01007909 ", known), "E01007909");
-  assert.equal(areaFromSearch("Sheffield 032C", known), null);
 });

@@ -90,3 +90,11 @@ def csp_violations(page: Page) -> list[str]:
 
 def painted(page: Page) -> None:
     page.wait_for_function("() => document.body.dataset.state === 'painted'", timeout=30_000)
+
+
+def find_place(page: Page, text: str, code: str) -> None:
+    """Type ``text`` into the place search and choose the area ``code`` it offers."""
+    page.fill("#area-search", text)
+    option = page.locator(f"#area-search-results li[data-code='{code}']")
+    option.wait_for()
+    option.click()

@@ -18,7 +18,7 @@ from app.access.auth_schemas import KeyListed, UserOut, Who
 from app.access.schemas import AgencyListed
 from app.analysis.gap_schemas import DeprivationGroupsOut, GapOut
 from app.analysis.schemas import AlertsOut, ProfileOut, RunListed, RunOut
-from app.areas.schemas import AreaNamesOut, AreaTypeOut
+from app.areas.schemas import AreaNamesOut, AreaSearchOut, AreaTypeOut
 from app.audit.schemas import AuditPage
 from app.contracts import Feature, FeatureCollection
 from app.indicators.indicator import Indicator
@@ -170,6 +170,8 @@ READS: list[Read] = [
     Read("/api/area-types/{type_code}/names", lambda c: "/api/area-types/lsoa/names", AreaNamesOut),
     Read("/api/areas", lambda c: "/api/areas?type=msoa&simplify=3", FeatureCollection),
     Read("/api/areas/{code}", lambda c: f"/api/areas/{c.lsoa}?simplify=3", Feature),
+    # Area names and codes are public: everyone finds them (no postcode directory here).
+    Read("/api/areas/search", lambda c: "/api/areas/search?q=sheffield%2003", AreaSearchOut),
     Read("/api/indicators", lambda c: "/api/indicators", list[Indicator]),
     Read("/api/batches", lambda c: "/api/batches", list[BatchOut]),
     Read(
