@@ -262,6 +262,11 @@ function drawLegend(legend) {
     list.append(item);
   }
   const parts = [el("h2", heading), list, el("p", note, "why")];
+  if (legend.estimated) {
+    const estimated = el("p", legend.estimated, "why");
+    estimated.id = "legend-estimated";
+    parts.push(estimated);
+  }
   if (marking) parts.unshift(el("p", marking, "marking"));
   legendControl.getContainer().replaceChildren(...parts);
 }

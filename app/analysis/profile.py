@@ -32,6 +32,7 @@ from app.analysis.stats.trend import (
     recent_trend_proportion,
     recent_trend_rate,
 )
+from app.areas.overlay import LOW_FIT
 from app.areas.service import newest_area
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator, Polarity
@@ -139,6 +140,18 @@ def fetch_series(
     return [] if query is None else list(values_repo.fetch(session, query, codes))
 
 
+def describe_estimate(derived_from: str | None, fit: float | None) -> str | None:
+    """ "estimated from LSOAs, 94% fit" for a value carried from smaller areas or converted
+    across a boundary change (with "a rough estimate" below the flag); None otherwise."""
+    if fit is None or derived_from is None:
+        return None
+    source = derived_from.split(" (")[0].split(" ")[0]
+    source = source.upper() if len(source) <= 5 else source
+    how = "converted from" if "converted" in derived_from else "estimated from"
+    rough = " (a rough estimate)" if fit < LOW_FIT else ""
+    return f"{how} {source}s, {fit:.0%} fit{rough}"
+
+
 def _entry(hidden: Disclosure, indicator: Indicator, series: list[Row[Any]]) -> dict[str, Any]:
     """The latest value, its trends and the series, each made only of what the viewer
     may see (a hidden point is a gap, so no trend gives it away)."""
@@ -151,6 +164,8 @@ def _entry(hidden: Disclosure, indicator: Indicator, series: list[Row[Any]]) -> 
         "suppressed": latest.suppressed,
         "numerator": latest.numerator,
         "denominator": latest.denominator,
+        "fit": None if series[-1].fit is None else round(float(series[-1].fit), 3),
+        "estimated": describe_estimate(series[-1].derived_from, series[-1].fit),
         "trend": _trend(indicator, seen),
         "recent_trend": _recent_trend(indicator, seen),
         "series": [{"period": p.period, "value": p.value} for p in seen[-TREND_POINTS:]],

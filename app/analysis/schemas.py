@@ -79,6 +79,8 @@ class ProfileEntry(Contract):
     suppressed: bool
     numerator: float | None
     denominator: float | None
+    fit: float | None = None  # an estimated value's share of the area's people in whole sources
+    estimated: str | None = None  # "estimated from LSOAs, 94% fit"; None for a stored value
     trend: dict[str, Any]
     recent_trend: dict[str, Any] | None
     series: list[SeriesPoint]

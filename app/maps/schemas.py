@@ -47,6 +47,11 @@ class Legend(Contract):
         description="Partners only — not for publication, when the viewer sees what the "
         "public does not; null otherwise"
     )
+    estimated: str | None = Field(
+        default=None,
+        description="for values estimated from smaller areas (a type they do not nest in, "
+        "or across a boundary change): from what, and how well they fit",
+    )
 
 
 class AreaOnMap(Contract):
@@ -57,6 +62,11 @@ class AreaOnMap(Contract):
     status: str
     colour: str
     period: str | None
+    fit: float | None = Field(
+        default=None,
+        description="for an estimated value, the share of the area's population in whole "
+        "source areas (1 = exact)",
+    )
 
 
 class MapValues(Contract):

@@ -22,6 +22,7 @@ from app.access.audited import note_read
 from app.access.viewer import Viewer
 from app.areas import feature_repository as features_repo
 from app.areas import repository as area_repo
+from app.areas.overlay import LOW_FIT
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators.indicator import Indicator
 from app.indicators.service import visible_indicator
@@ -171,6 +172,7 @@ def _classify(
                 "status": "suppressed",
                 "colour": SUPPRESSED_COLOUR,
                 "period": period,
+                "fit": None,
             }
         elif cls >= 0:
             props[row["area_code"]] = {
@@ -180,6 +182,7 @@ def _classify(
                 "colour": classes.colours[cls],
                 "period": period,
             }
+            props[row["area_code"]]["fit"] = row["fit"]
     total = features_repo.count_of_type(session, type_code, vintage, {})
     suppressed = sum(1 for p in props.values() if p["status"] == "suppressed")
     legend = {
@@ -202,10 +205,30 @@ def _classify(
                     "why": "no value for this area and period"},
         "notes": [] if result is None else result.notes,
         "marking": policy.marking(viewer, indicator),
+        "estimated": estimated_text(rows),
     }  # fmt: skip
     missing = {"value": None, "class": None, "status": "no data", "colour": NO_DATA_COLOUR,
-               "period": period}  # fmt: skip
+               "period": period, "fit": None}  # fmt: skip
     return _Classified(type_code, vintage, legend, props, missing)
+
+
+def estimated_text(rows: list[dict[str, Any]]) -> str | None:
+    """What the legend says of values estimated from smaller areas: "estimated from
+    LSOAs, 94% fit (median; lowest 71%, 3 areas below 80%)"; None when none is."""
+    estimated = [r for r in rows if r["fit"] is not None]
+    if not estimated:
+        return None
+    fits = sorted(float(r["fit"]) for r in estimated)
+    source = str(estimated[0]["derived_from"]).split(" (")[0]
+    source = source.upper() if len(source) <= 5 else source
+    median = fits[len(fits) // 2]
+    low = sum(1 for f in fits if f < LOW_FIT)
+    flagged = f", {low} areas below {LOW_FIT:.0%}" if low else ""
+    how = "converted from" if "converted" in str(estimated[0]["derived_from"]) else "estimated from"
+    return (
+        f"{how} {source}s, {median:.0%} fit (median of {len(fits)} areas; lowest "
+        f"{fits[0]:.0%}{flagged}): fit is the share of an area's population in whole {source}s"
+    )
 
 
 def _why_suppressed(viewer: Viewer, indicator: Indicator) -> str:

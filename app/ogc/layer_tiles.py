@@ -68,7 +68,7 @@ def tilejson(session: Session, base: str, layer: str, viewer: Viewer) -> dict[st
     if indicator is not None:
         fields.update(
             {"value": "Number", "status": "String", "colour": "String", "class": "Number",
-             "period": "String"}
+             "period": "String", "fit": "Number"}
         )  # fmt: skip
     return {
         "tilejson": "3.0.0",

@@ -153,6 +153,11 @@ _INDICATOR_PROPERTIES = {
     "status": {"type": "string", "enum": ["data", "suppressed", "no data"]},
     "class": {"type": ["integer", "null"], "title": "Choropleth class (0 lowest)"},
     "colour": {"type": "string", "title": "Choropleth colour"},
+    "fit": {
+        "type": ["number", "null"],
+        "title": "For a value estimated from smaller areas: the share of the area's "
+        "population in whole source areas (1 = exact); null for a stored value",
+    },
 }
 
 

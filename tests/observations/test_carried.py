@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import httpx
 import numpy as np
 import pytest
 from sqlalchemy import text
@@ -174,3 +175,114 @@ def test_a_ward_is_given_only_when_every_lsoa_it_shares_has_a_value(city: str) -
     assert wards_of_missing
     for ward, (value, _, _) in got.items():
         assert (value is None) == (ward in wards_of_missing), ward
+
+
+def test_the_ward_map_profile_and_ogc_fields_say_what_is_estimated_and_how_well(
+    city: str,
+) -> None:
+    from app.settings import Settings
+    from tests.conftest import LiveServer
+
+    codes = _lsoa_codes(city)
+    _store(
+        city,
+        [("emergency_admissions", c, float(20 + i % 9), None, None) for i, c in enumerate(codes)],
+    )
+    settings = Settings(database_url=city, analysis_after_upload=False)
+    with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=60) as http:
+        shown = http.get(
+            "/api/maps/emergency_admissions", params={"type": "ward", "geometry": "false"}
+        ).json()
+        assert shown["legend"]["estimated"].startswith("estimated from LSOAs, ")
+        assert "% fit" in shown["legend"]["estimated"]
+        fits = [a["fit"] for a in shown["areas"].values()]
+        assert len(fits) == 28
+        assert all(0 <= f <= 1 for f in fits)
+
+        ward = next(iter(shown["areas"]))
+        profile = http.get(f"/api/areas/{ward}/profile").json()
+        entry = next(
+            e for e in profile["indicators"] if e["indicator"]["code"] == "emergency_admissions"
+        )
+        assert entry["fit"] == pytest.approx(shown["areas"][ward]["fit"], abs=1e-3)
+        assert entry["estimated"].startswith("estimated from LSOAs, ")
+
+        schema = http.get("/ogc/collections/emergency_admissions/schema").json()
+        assert "fit" in schema["properties"]
+        rows = http.get(
+            "/api/observations", params={"indicator": "emergency_admissions", "type": "ward"}
+        ).json()["observations"]
+        assert {r["derived_from"] for r in rows} == {"lsoa (estimated)"}
+        assert all(r["low_fit"] == (r["fit"] < overlay.LOW_FIT) for r in rows)
+
+
+@pytest.mark.parametrize("apportionment", ["population", "best_fit"])
+def test_no_ward_minus_its_lsoas_gives_a_suppressed_lsoa_back(
+    city: str, apportionment: str
+) -> None:
+    """The attacker knows every overlay share (the worst case) and solves the wards'
+    equations for the LSOAs the public is not shown."""
+    from app.settings import Settings
+    from tests.conftest import LiveServer
+
+    codes = _lsoa_codes(city)
+    rng = np.random.default_rng(11)
+    counts = {c: float(rng.integers(0, 8) if i % 9 == 0 else rng.integers(8, 60))
+              for i, c in enumerate(codes)}  # fmt: skip
+    _store(city, [("emergency_admissions", c, v, None, None) for c, v in counts.items()])
+    with unit_of_work(city) as session:
+        session.execute(
+            text("UPDATE indicator SET apportionment = :a WHERE code = 'emergency_admissions'"),
+            {"a": apportionment},
+        )
+        links = session.execute(
+            text(
+                "SELECT t.code AS ward, s.code AS lsoa, l.share, l.best FROM area_overlay l "
+                "JOIN area t ON t.id = l.target_id JOIN area s ON s.id = l.source_id "
+                "WHERE s.type_code = 'lsoa'"
+            )
+        ).all()
+    settings = Settings(database_url=city, analysis_after_upload=False)
+    with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=60) as http:
+
+        def published(type_code: str) -> dict[str, float | None]:
+            rows = http.get(
+                "/api/observations",
+                params={"indicator": "emergency_admissions", "type": type_code},
+            ).json()["observations"]
+            return {r["area_code"]: r["value"] for r in rows}
+
+        lsoas, wards = published("lsoa"), published("ward")
+    hidden = sorted(c for c, v in lsoas.items() if v is None)
+    assert any(counts[c] < 8 for c in hidden)
+    assert any(v is not None for v in wards.values()), "the wards tell the public something"
+    column = {c: j for j, c in enumerate(hidden)}
+    equations, constants = [], []
+    for ward, value in wards.items():
+        if value is None:
+            continue
+        row, constant = np.zeros(len(hidden)), float(value)
+        for link in links:
+            if link.ward != ward or (apportionment == "best_fit" and not link.best):
+                continue
+            weight = 1.0 if apportionment == "best_fit" else float(link.share)
+            if link.lsoa in column:
+                row[column[link.lsoa]] += weight
+            else:
+                constant -= weight * float(lsoas[link.lsoa] or 0)
+        if row.any():
+            equations.append(row)
+            constants.append(constant)
+    if not equations:
+        return  # no published ward involves a hidden LSOA at all
+    a, b = np.array(equations), np.array(constants)
+    solution, *_ = np.linalg.lstsq(a, b, rcond=None)
+    _, s, vt = np.linalg.svd(a)
+    null = vt[int(np.sum(s > 1e-9)) :].T
+    recovered = [
+        hidden[j]
+        for j in range(len(hidden))
+        if (null.shape[1] == 0 or np.allclose(null[j], 0, atol=1e-9))
+        and abs(solution[j] - counts[hidden[j]]) < 0.5
+    ]
+    assert not recovered
