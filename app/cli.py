@@ -748,9 +748,16 @@ def demo(
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
     serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading")] = True,
     reload: Annotated[bool, typer.Option(help="Load the demo again even if present")] = False,
+    wards: Annotated[
+        bool,
+        typer.Option(
+            help="Also Sheffield's real 28 wards and 7 local area committees, with values "
+            "estimated from the LSOAs"
+        ),
+    ] = True,
 ) -> None:
     """Load a demo city (real ONS LSOA boundaries, labelled DEMO) and serve it."""
-    from app.demo import ensure_demo_officer, load_demo, load_demo_indicators
+    from app.demo import ensure_demo_officer, load_demo, load_demo_indicators, load_demo_wards
     from app.settings import local_sign_in
 
     settings = _connected_settings()
@@ -764,6 +771,15 @@ def demo(
         say=say,
     )
     load_demo_indicators(settings.database_url, say=say)
+    # After the indicators, so that the overlays weigh the LSOAs by their populations.
+    if wards:
+        load_demo_wards(
+            settings.database_url,
+            city,
+            reload=reload,
+            run_import=lambda r: _run_import(settings, r),
+            say=say,
+        )
     if local_sign_in(settings):
         ensure_demo_officer(settings.database_url, say=say)
     from app.analysis.params import analysis_params

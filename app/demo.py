@@ -132,3 +132,57 @@ def ensure_demo_officer(database_url: str, *, say: Callable[[str], None]) -> Non
         f"sign in as {DEMO_OFFICER} with password {password} to see partners-only data "
         "(shown this once)"
     )
+
+
+DEMO_GEOGRAPHY = Path(__file__).parent / "demo_geography"
+WARDS_FILE = DEMO_GEOGRAPHY / "sheffield_wards2020_bgc.geojson"
+WARD_LAC_FILE = DEMO_GEOGRAPHY / "sheffield_lkup_ward_lac.csv"
+WARDS_SOURCE = "DEMO Sheffield: ONS Wards Dec 2020 BGC (OGL)"
+LAC_SOURCE = "DEMO Sheffield: local area committees, the council's wards grouped"
+
+
+def load_demo_wards(
+    database_url: str,
+    city: str,
+    *,
+    reload: bool,
+    run_import: Callable[[ImportRequest], ImportReport],
+    say: Callable[[str], None],
+) -> None:
+    """Sheffield's real 28 wards and its 7 local area committees (the wards grouped, as the
+    council groups them), which the LSOAs do not nest in: their values are estimated from
+    the LSOAs', each with its fit. Only Sheffield's ship with the demo."""
+    import geopandas as gpd
+    import pandas as pd
+
+    if city.strip().lower() != "sheffield":
+        say(f"the demo ships wards for Sheffield only; {city} has LSOAs and MSOAs")
+        return
+    with unit_of_work(database_url) as session:
+        present = repo.count_areas_with_source(session, WARDS_SOURCE)
+    if present and not reload:
+        say(f"demo wards are already loaded ({present} wards)")
+        return
+    run_import(
+        ImportRequest(
+            path=WARDS_FILE, type_code="ward", code_field="WD20CD", name_field="WD20NM",
+            vintage=2020, source=WARDS_SOURCE,
+        )
+    )  # fmt: skip
+    wards = gpd.read_file(WARDS_FILE, engine="pyogrio")
+    lookup = pd.read_csv(WARD_LAC_FILE, dtype=str)
+    merged = wards.merge(lookup, left_on="WD20CD", right_on="Ward Code", validate="one_to_one")
+    lacs = merged.dissolve(by=["ca_number", "ca_name"], as_index=False)
+    lacs["code"] = "SHEFFIELD-LAC" + lacs["ca_number"].astype(str)
+    lacs["name"] = lacs["ca_name"]
+    with tempfile.TemporaryDirectory(prefix="nis-demo-") as tmp:
+        path = Path(tmp) / "lac.gpkg"
+        lacs[["code", "name", "geometry"]].to_file(path, driver="GPKG", engine="pyogrio")
+        run_import(
+            ImportRequest(
+                path=path, type_code="lac", code_field="code", name_field="name",
+                vintage=2020, source=LAC_SOURCE, type_name="Local area committee",
+            )
+        )  # fmt: skip
+    say("demo wards (28) and local area committees (7) loaded: values there are estimated "
+        "from the LSOAs, each with its fit")  # fmt: skip

@@ -209,7 +209,13 @@ def demo_template(databases: ThrowawayDatabases) -> str:
     url = databases.create("demo")
     env = {**os.environ, "NIS_DATABASE_URL": url}
     done = subprocess.run(
-        [NIS, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=600
+        # Without the wards: the suite's demo is the LSOA city (tests/test_demo_wards.py
+        # loads the wards on a copy).
+        [NIS, "demo", "--no-serve", "--no-wards"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     return url

@@ -169,7 +169,7 @@ def test_worker_help_explains_and_gives_examples() -> None:
 def demo(databases: ThrowawayDatabases) -> tuple[str, subprocess.CompletedProcess[str]]:
     """A database where ``nis demo`` has run once, and what it printed."""
     url = databases.create("demo")
-    return url, nis(url, "demo", "--no-serve")
+    return url, nis(url, "demo", "--no-serve", "--no-wards")
 
 
 def test_demo_loads_a_labelled_city_once(
@@ -192,7 +192,7 @@ def test_demo_loads_a_labelled_city_once(
     assert counts == {"city": 1, "msoa": 70, "lsoa": 345}
     assert all(s.startswith("DEMO") for s in sources)
     assert orphans == 0
-    second = nis(cli_db, "demo", "--no-serve")
+    second = nis(cli_db, "demo", "--no-serve", "--no-wards")
     assert "already loaded" in second.stderr
     assert "analysis run" not in second.stderr  # nothing new to analyse
 

@@ -22,13 +22,15 @@ from app.areas import overlay_repository as repo
 from app.areas import repository as area_repo
 from app.snapshots import cached
 
-# Slivers below this share of a small area are boundaries drawn at different scales.
-MIN_SHARE = 0.01
+# Slivers below this share of a small area are boundaries generalised differently (a
+# super-generalised LSOA against a generalised ward differs by a few per cent at edges).
+MIN_SHARE = 0.05
 # When the kept shares cover this much of a small area, they are scaled to sum to one
 # (what is missing is slivers); below it the area reaches beyond the overlaid type.
-RENORMALISE_ABOVE = 0.95
-# A small area with this share inside an area counts as wholly inside it.
-WHOLE_SHARE = 0.99
+RENORMALISE_ABOVE = 0.9
+# A small area with this share inside an area counts as wholly inside it (what is left
+# of it elsewhere is slivers).
+WHOLE_SHARE = 1 - MIN_SHARE
 # Values whose fit is below this are flagged as rough estimates.
 LOW_FIT = 0.8
 POPULATION_INDICATOR = "population"
