@@ -81,7 +81,7 @@ def _city(session: Session, shared: Path, planted: list[str]) -> None:
 
 
 def _analyse(session: Session) -> int:
-    params = AnalysisParams(area_type="lsoa", permutations=99)  # hotspots are not tested here
+    params = AnalysisParams(area_types=("lsoa",), permutations=99)  # hotspots are not tested here
     return run_analysis(session, params, trigger="test", actor="test").run_id
 
 
