@@ -97,7 +97,7 @@ def analysed(
         files = sorted((shared_data / MONTHLY).glob("*.csv.gz"))
         with ThreadPoolExecutor(2) as pool:
             last = max(pool.map(upload, files))
-        workers.wait_idle(timeout=300)
+        workers.wait_idle(timeout=900)  # two area types per run since issue 14
         run = _wait_for_run(partners.client("admin"), last)
         yield partners, run
 
