@@ -47,7 +47,7 @@ export function showProfile(profile, onAlert, charts = []) {
     name.scope = "row";
     const latest = el("td", e.suppressed ? "suppressed" : formatValue(e.value, e.indicator.unit));
     latest.append(el("br"), el("small", e.period));
-    if (e.estimated) latest.append(el("br"), el("small", e.estimated, e.fit < 0.8 ? "estimated low-fit" : "estimated"));
+    if (e.estimated) latest.append(el("br"), el("small", e.estimated, e.low_fit ? "estimated low-fit" : "estimated"));
     const compared = el("td", "", "compared");
     compared.append(badge(cityComparison(e.benchmark)), badge(similarComparison(e.similar, e.similar_why)));
     row.append(name, latest, compared, cell(line(e.series, PROFILE_LINE)));

@@ -32,7 +32,7 @@ from app.analysis.stats.trend import (
     recent_trend_proportion,
     recent_trend_rate,
 )
-from app.areas.overlay import LOW_FIT
+from app.areas.overlay import LOW_FIT, estimated_from
 from app.areas.service import newest_area
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator, Polarity
@@ -145,11 +145,8 @@ def describe_estimate(derived_from: str | None, fit: float | None) -> str | None
     across a boundary change (with "a rough estimate" below the flag); None otherwise."""
     if fit is None or derived_from is None:
         return None
-    source = derived_from.split(" (")[0].split(" ")[0]
-    source = source.upper() if len(source) <= 5 else source
-    how = "converted from" if "converted" in derived_from else "estimated from"
     rough = " (a rough estimate)" if fit < LOW_FIT else ""
-    return f"{how} {source}s, {fit:.0%} fit{rough}"
+    return f"{estimated_from(derived_from)}, {fit:.0%} fit{rough}"
 
 
 def _entry(hidden: Disclosure, indicator: Indicator, series: list[Row[Any]]) -> dict[str, Any]:
@@ -166,6 +163,7 @@ def _entry(hidden: Disclosure, indicator: Indicator, series: list[Row[Any]]) -> 
         "denominator": latest.denominator,
         "fit": None if series[-1].fit is None else round(float(series[-1].fit), 3),
         "estimated": describe_estimate(series[-1].derived_from, series[-1].fit),
+        "low_fit": series[-1].fit is not None and float(series[-1].fit) < LOW_FIT,
         "trend": _trend(indicator, seen),
         "recent_trend": _recent_trend(indicator, seen),
         "series": [{"period": p.period, "value": p.value} for p in seen[-TREND_POINTS:]],

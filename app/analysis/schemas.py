@@ -81,6 +81,7 @@ class ProfileEntry(Contract):
     denominator: float | None
     fit: float | None = None  # an estimated value's share of the area's people in whole sources
     estimated: str | None = None  # "estimated from LSOAs, 94% fit"; None for a stored value
+    low_fit: bool = False  # the fit is below 0.8: a rough estimate
     trend: dict[str, Any]
     recent_trend: dict[str, Any] | None
     series: list[SeriesPoint]

@@ -91,9 +91,10 @@ def overlaid_types(session: Session) -> dict[str, list[str]]:
     return cached(session, ("overlaid-types",), lambda: repo.overlaid_types(session))
 
 
-def describe_fit(source_type_name: str, fit: float | None) -> str | None:
-    """ "estimated from LSOAs, 94% fit" (None for a value that is not estimated)."""
-    if fit is None:
-        return None
-    low = " (a rough estimate)" if fit < LOW_FIT else ""
-    return f"estimated from {source_type_name}s, {fit:.0%} fit{low}"
+def estimated_from(derived_from: str) -> str:
+    """ "estimated from LSOAs" (carried to a type they do not nest in) or "converted from
+    LSOAs" (across a boundary change), from a value's ``derived_from``."""
+    source = derived_from.split(" (")[0].split(" ")[0]
+    source = source.upper() if len(source) <= 5 else source
+    how = "converted from" if "(converted)" in derived_from else "estimated from"
+    return f"{how} {source}s"

@@ -22,7 +22,7 @@ from app.access.audited import note_read
 from app.access.viewer import Viewer
 from app.areas import feature_repository as features_repo
 from app.areas import repository as area_repo
-from app.areas.overlay import LOW_FIT
+from app.areas.overlay import LOW_FIT, estimated_from
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators.indicator import Indicator
 from app.indicators.service import visible_indicator
@@ -219,15 +219,14 @@ def estimated_text(rows: list[dict[str, Any]]) -> str | None:
     if not estimated:
         return None
     fits = sorted(float(r["fit"]) for r in estimated)
-    source = str(estimated[0]["derived_from"]).split(" (")[0]
-    source = source.upper() if len(source) <= 5 else source
+    words = estimated_from(str(estimated[0]["derived_from"]))
+    source = words.split(" from ")[1]
     median = fits[len(fits) // 2]
     low = sum(1 for f in fits if f < LOW_FIT)
     flagged = f", {low} areas below {LOW_FIT:.0%}" if low else ""
-    how = "converted from" if "converted" in str(estimated[0]["derived_from"]) else "estimated from"
     return (
-        f"{how} {source}s, {median:.0%} fit (median of {len(fits)} areas; lowest "
-        f"{fits[0]:.0%}{flagged}): fit is the share of an area's population in whole {source}s"
+        f"{words}, {median:.0%} fit (median of {len(fits)} areas; lowest "
+        f"{fits[0]:.0%}{flagged}): fit is the share of an area's population in whole {source}"
     )
 
 

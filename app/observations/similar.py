@@ -3,23 +3,18 @@
 A profile compares each value with the city and with the other areas of its deprivation
 group, so that "worse than the city" can be told from "worse than places like it".
 Disclosure control protects each group's total as it protects the city's
-(:mod:`app.observations.disclosure`), so both read the groups from here: the newest
-vintage's areas of the type, ranked by their latest IMD rank (or score) with the rule of
-:mod:`app.deprivation`, cut into fifths of the city's own areas (not England's).
+(:mod:`app.observations.disclosure`), so both read the groups from here: the city's own
+ranking of the type's areas (:func:`app.observations.deprivation.city_ranking`, the one
+the gap view and the analysis use), cut into fifths of the city's areas (not England's).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy.orm import Session
 
-from app.areas import repository as area_repo
-from app.deprivation import DEPRIVATION, deprivation_groups, deprivation_rank_of
-from app.indicators import repository as indicator_repo
-from app.observations import values as values_repo
-from app.observations.derivation import values_sql
+from app.observations.deprivation import city_ranking
 from app.snapshots import cached
 
 GROUPS = 5
@@ -71,32 +66,17 @@ def similar_groups(session: Session, type_code: str) -> SimilarGroups | NoGroups
 
 
 def _groups(session: Session, type_code: str) -> SimilarGroups | NoGroups:
-    # In id order, as the analysis ranks them, so that ties fall the same way.
-    areas = sorted(area_repo.areas_of_type(session, type_code), key=lambda a: int(a.id))
-    ids = [int(a.id) for a in areas]
-    for code, sign in DEPRIVATION:
-        indicator = indicator_repo.indicator(session, code)
-        query = None
-        if indicator is not None:
-            query = values_sql(session, indicator, values_repo.ValueFilter(type_code), "g_", [])
-        rows = [] if query is None else values_repo.fetch(session, query)
-        if not rows or not ids:
-            continue
-        newest = max(r.period_start for r in rows)
-        at = {int(r.area_id): r for r in rows if r.period_start == newest and r.value is not None}
-        latest = np.array([float(at[i].value) if i in at else np.nan for i in ids])
-        rank = deprivation_rank_of(latest, sign)
-        if rank is None:
-            continue
-        group = deprivation_groups(rank, GROUPS)
-        return SimilarGroups(
-            type_code,
-            code,
-            str(next(iter(at.values())).period),
-            {i: int(g) for i, g in zip(ids, group.tolist(), strict=True) if g >= 0},
-            {int(a.id): str(a.code) for a in areas},
-        )
-    return NoGroups(f"{type_code} areas have no IMD rank or score for most of the city")
+    ranking = city_ranking(session, type_code)
+    if ranking is None:
+        return NoGroups(f"{type_code} areas have no IMD rank or score for most of the city")
+    groups = {area: ranking.group_of(area, GROUPS) for area in ranking.rank}
+    return SimilarGroups(
+        type_code,
+        ranking.indicator,
+        ranking.period,
+        {area: group for area, group in groups.items() if group is not None},
+        dict(ranking.codes),
+    )
 
 
 def plural(type_code: str, type_name: str, n: int) -> str:
