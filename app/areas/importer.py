@@ -208,6 +208,7 @@ def _import(session: Session, request: ImportRequest, progress: Progress) -> Imp
         )
     with progress("overlaying types that do not nest", 1) as advance:
         overlays = rebuild_overlays(session)
+        repo.refresh_statistics(session)
         advance(1)
     # Last: any later write to these areas would empty the tiles again (migration 0007).
     build_ahead(session, type_code, progress)

@@ -350,6 +350,14 @@ def current_areas_by_code(session: Session, codes: Sequence[str]) -> Sequence[Ro
     ).all()
 
 
+def refresh_statistics(session: Session) -> None:
+    """Fresh planner statistics for the areas and their overlays after an import.
+
+    Autovacuum would get there in a minute, but not in a database copied from a
+    template, and the first analysis after an import must not plan with guesses."""
+    session.execute(text("ANALYZE area, area_overlay, area_fit"))
+
+
 def areas_of_type(session: Session, type_code: str) -> Sequence[Row[Any]]:
     """The newest vintage's areas of one type, in code order: id, code, name, area_km2."""
     return session.execute(

@@ -104,6 +104,8 @@ def aggregated_values_sql(
         if is_count
         else f"sum(o.numerator) / NULLIF(sum(o.denominator), 0) * :{p}mult"
     )
+    # The stored values are had once (MATERIALIZED): with a stale estimate of the areas
+    # the planner would otherwise read them again for every small area.
     sql = f"""
         WITH RECURSIVE chain(leaf_id, ancestor_id) AS (
             SELECT id, parent_id FROM area
@@ -113,7 +115,7 @@ def aggregated_values_sql(
             WHERE a.parent_id IS NOT NULL
         ), leaves AS (
             SELECT c.ancestor_id, count(*) AS n FROM chain c GROUP BY c.ancestor_id
-        )
+        ), o AS MATERIALIZED ({leaf_sql})
         SELECT anc.id AS area_id, o.period, min(o.period_start) AS period_start,
                CASE WHEN count(*) = max(l.n) THEN {value} END AS value,
                CASE WHEN count(*) = max(l.n) THEN sum(o.numerator) END AS numerator,
@@ -122,7 +124,7 @@ def aggregated_values_sql(
         FROM chain c
         JOIN area anc ON anc.id = c.ancestor_id
         JOIN leaves l ON l.ancestor_id = anc.id
-        JOIN ({leaf_sql}) o ON o.area_id = c.leaf_id
+        JOIN o ON o.area_id = c.leaf_id
         WHERE {where}
         GROUP BY anc.id, o.period
     """
@@ -167,8 +169,17 @@ def rate_values_sql(
     den_sql, den_params = denominator_sql
     if set(num_params) & set(den_params):
         raise ValueError("numerator and denominator queries must use distinct prefixes")
+    # The denominators are had once (MATERIALIZED) with the start of the next one, so
+    # each count finds its denominator by a join rather than a query per count.
     sql = f"""
-        WITH num AS ({num_sql}), den AS ({den_sql})
+        WITH num AS ({num_sql}),
+        den AS MATERIALIZED (
+            SELECT d.area_id, d.period_start, d.value, d.fit, d.derived_from,
+                   lead(d.period_start) OVER (
+                       PARTITION BY d.area_id ORDER BY d.period_start) AS next_start
+            FROM (SELECT DISTINCT ON (area_id, period_start) * FROM ({den_sql}) d0
+                  ORDER BY area_id, period_start) d
+        )
         SELECT num.area_id, num.period, num.period_start,
                num.value / NULLIF(d.value, 0) * :{p}mult AS value,
                num.value AS numerator, d.value AS denominator,
@@ -176,11 +187,8 @@ def rate_values_sql(
                     ELSE COALESCE(num.derived_from, d.derived_from) END AS derived_from,
                LEAST(num.fit, d.fit) AS fit
         FROM num
-        LEFT JOIN LATERAL (
-            SELECT den.value, den.fit, den.derived_from FROM den
-            WHERE den.area_id = num.area_id AND den.period_start <= num.period_start
-            ORDER BY den.period_start DESC LIMIT 1
-        ) d ON true
+        LEFT JOIN den d ON d.area_id = num.area_id AND d.period_start <= num.period_start
+             AND (d.next_start IS NULL OR num.period_start < d.next_start)
     """
     return sql, {**num_params, **den_params, f"{p}mult": multiplier}
 
