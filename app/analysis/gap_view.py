@@ -24,6 +24,7 @@ from app.analysis.gaps import BLOCK, panel_gap
 from app.analysis.panels import Areas, Panel, load_areas, load_panel
 from app.analysis.rounding import rounded
 from app.analysis.stats.gap import INSUFFICIENT, NARROWING, NO_CHANGE, WIDENING, GapResult, Trend
+from app.areas import custom
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators import repository as indicator_repo
@@ -138,7 +139,11 @@ def _ranking(session: Session, area_type: str | None) -> Ranking:
     """The city's ranking at ``area_type``, or at the finest type that has one."""
     if area_type is not None:
         type_code = area_type.strip().lower()
-        if not area_repo.area_type_exists(session, type_code):
+        # A custom area's type (one area) has no deprivation groups, and whether one
+        # exists is not the gap view's to tell.
+        if custom.is_custom_type(session, type_code) or not area_repo.area_type_exists(
+            session, type_code
+        ):
             raise UnknownAreaTypeError(f"Unknown area type {type_code!r}")
         ranking = city_ranking(session, type_code)
         if ranking is None:
