@@ -125,8 +125,7 @@ def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[s
     shown = visible_indicators(session, viewer)
     codes = None if len(shown) == len(every) else [i.code for i in shown]
     f = repo.AlertFilter(
-        **{**f.__dict__, "run_id": run_id, "shown_indicators": codes},
-        hidden_types=sorted(hidden),
+        **{**f.__dict__, "run_id": run_id, "shown_indicators": codes, "hidden_types": [*hidden]}
     )
     alerts = [alert_out(r) for r in repo.list_alerts(session, f)]
     withholding.as_seen_by(session, viewer, alerts)

@@ -124,7 +124,8 @@ def visible_custom_areas(session: Session, viewer: Viewer) -> list[dict[str, Any
     """The custom areas ``viewer`` may see, newest first (partners only)."""
     policy.require_partner(viewer)
     hidden = hidden_types(session, viewer)
-    return [_shape(r) for r in repo.custom_areas(session) if r.type_code not in hidden]
+    rows = repo.custom_areas(session, _small_type(session))
+    return [_shape(r) for r in rows if r.type_code not in hidden]
 
 
 def visible_custom_area(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
@@ -140,12 +141,17 @@ def delete(session: Session, viewer: Viewer, code: str) -> None:
 
 def _visible_row(session: Session, viewer: Viewer, code: str) -> Row[Any]:
     policy.require_partner(viewer)
-    row = repo.custom_area(session, code)
+    row = repo.custom_area(session, code, _small_type(session))
     if row is None or not policy.may_see_custom_area(
         viewer, int(row.owner_id), Sharing(row.sharing)
     ):
         raise NotFoundError(f"There is no custom area {code!r}")
     return row
+
+
+def _small_type(session: Session) -> str:
+    finest = overlay.finest_type(session)
+    return "" if finest is None else finest[0]
 
 
 def _shape(row: Row[Any]) -> dict[str, Any]:
@@ -208,14 +214,32 @@ def _of_polygon(session: Session, finest: tuple[str, int], geometry: dict[str, A
         raise CustomAreaRejectedError(str(exc)) from exc
     wkb = shapely.to_wkb(patch, output_dimension=2)
     where = repo.placement(session, wkb, finest[0], finest[1])
-    if not where.inside or float(where.covered or 0) < MIN_COVERED:
-        raise CustomAreaRejectedError(
-            "The polygon lies outside the city: a custom area must lie within the extent "
-            f"of its {finest[0]} areas, mostly on them (longitude first, RFC 7946)"
-        )
     if float(where.km2) > MAX_CITY_SHARE * float(where.city_km2):
         raise CustomAreaRejectedError(
             f"The polygon is too big: {float(where.km2):,.1f} km², more than "
             f"{MAX_CITY_SHARE:.0%} of the city's {float(where.city_km2):,.1f} km²"
         )
+    if not where.inside or float(where.covered or 0) < MIN_COVERED:
+        raise CustomAreaRejectedError(
+            "The polygon lies outside the city: a custom area must lie within the extent "
+            f"of its {finest[0]} areas, mostly on them (longitude first, RFC 7946)"
+        )
     return bytes(wkb)
+
+
+def ensure_patch_near(
+    session: Session, viewer: Viewer, name: str, lon: float, lat: float, small_areas: int
+) -> tuple[str, bool]:
+    """The viewer's partnership patch ``name`` of ``small_areas`` adjacent small areas
+    around a point (the nearest where the point lies outside the city), made unless it
+    exists: (its code, whether it was made now)."""
+    owner_id = policy.require_custom_area_author(viewer)
+    found = repo.custom_area_named(session, name, owner_id)
+    if found is not None:
+        return found, False
+    finest = overlay.finest_type(session)
+    if finest is None:
+        raise CustomAreaRejectedError("There are no small areas to make a custom area of yet")
+    codes = repo.small_areas_near(session, finest[0], finest[1], lon, lat, small_areas)
+    made = create(session, viewer, CustomAreaRequest(name, Sharing.PARTNERSHIP, codes))
+    return str(made["code"]), True

@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
+# The fit and the small areas are the finest type's (:small), which values come from.
 CUSTOM_COLUMNS = """
     c.area_id, c.type_code, a.code, c.name, c.owner_id, c.owner, c.agency, c.sharing,
     c.made_from, c.created_at, a.vintage, a.area_km2,
-    (SELECT min(f.fit) FROM area_fit f WHERE f.area_id = a.id) AS fit,
-    (SELECT count(*) FROM area_overlay l WHERE l.target_id = a.id) AS small_areas
+    (SELECT f.fit FROM area_fit f WHERE f.area_id = a.id AND f.source_type = :small) AS fit,
+    (SELECT count(*) FROM area_overlay l JOIN area s ON s.id = l.source_id
+     WHERE l.target_id = a.id AND s.type_code = :small) AS small_areas
 """
 
 
@@ -30,23 +32,24 @@ def is_custom_type(session: Session, type_code: str) -> bool:
     return found is not None
 
 
-def custom_areas(session: Session) -> Sequence[Row[Any]]:
-    """Every custom area, newest first."""
+def custom_areas(session: Session, small_type: str) -> Sequence[Row[Any]]:
+    """Every custom area, newest first, with its fit and small areas of ``small_type``."""
     return session.execute(
         text(
             f"SELECT {CUSTOM_COLUMNS} FROM custom_area c JOIN area a ON a.id = c.area_id "
             "ORDER BY c.created_at DESC, c.area_id DESC"
-        )
+        ),
+        {"small": small_type},
     ).all()
 
 
-def custom_area(session: Session, code: str) -> Row[Any] | None:
+def custom_area(session: Session, code: str, small_type: str) -> Row[Any] | None:
     return session.execute(
         text(
             f"SELECT {CUSTOM_COLUMNS} FROM custom_area c JOIN area a ON a.id = c.area_id "
             "WHERE a.code = :code"
         ),
-        {"code": code},
+        {"code": code, "small": small_type},
     ).first()
 
 
@@ -134,3 +137,43 @@ def placement(session: Session, wkb: bytes, type_code: str, vintage: int) -> Row
         ),
         {"wkb": wkb, "t": type_code, "v": vintage},
     ).one()
+
+
+def small_areas_near(
+    session: Session, type_code: str, vintage: int, lon: float, lat: float, n: int
+) -> list[str]:
+    """The codes of the area of ``type_code`` nearest a point (holding it, where one
+    does) and of its neighbours nearest it, ``n`` in all: a patch of adjacent areas."""
+    rows = session.execute(
+        text(
+            """
+            WITH p AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g),
+            centre AS (
+                SELECT a.id, a.code, a.geom FROM area a, p
+                WHERE a.type_code = :t AND a.vintage = :v
+                ORDER BY a.geom <-> p.g, a.code LIMIT 1
+            )
+            SELECT code FROM centre
+            UNION ALL (
+                SELECT a.code FROM area a, centre c, p
+                WHERE a.type_code = :t AND a.vintage = :v AND a.id <> c.id
+                  AND ST_Intersects(a.geom, c.geom)
+                ORDER BY a.geom <-> p.g, a.code LIMIT :more
+            )
+            """
+        ),
+        {"t": type_code, "v": vintage, "lon": lon, "lat": lat, "more": n - 1},
+    )
+    return [str(code) for code in rows.scalars()]
+
+
+def custom_area_named(session: Session, name: str, owner_id: int) -> str | None:
+    """The code of the owner's custom area of that name, if any."""
+    code = session.execute(
+        text(
+            "SELECT a.code FROM custom_area c JOIN area a ON a.id = c.area_id "
+            "WHERE c.name = :name AND c.owner_id = :owner"
+        ),
+        {"name": name, "owner": owner_id},
+    ).scalar_one_or_none()
+    return None if code is None else str(code)
