@@ -175,7 +175,8 @@ def run_out(row: Row[Any], hidden: frozenset[str] = frozenset()) -> dict[str, An
     out = dict(row._mapping)
     for key in ("started_at", "finished_at"):
         out[key] = out[key].isoformat() if out[key] is not None else None
-    for key in ("data", "summary"):
+    # params name the area types analysed, custom areas' among them.
+    for key in ("params", "data", "summary"):
         if key in out:
             out[key] = run_view.without_codes(out[key], hidden)
     out["links"] = {"alerts": f"/api/alerts?run={out['id']}"}

@@ -188,6 +188,7 @@ def area_names(
 def list_area_types(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
     """Every area type but the custom areas' the viewer may not see."""
     hidden = custom.hidden_types(session, viewer)
+    patches = custom.custom_types(session)
     return [
         {
             "code": row.code,
@@ -196,6 +197,7 @@ def list_area_types(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
             "children": list(row.children),
             "description": row.description,
             "vintages": row.vintages,
+            "custom": row.code in patches,
         }
         for row in repo.area_types(session)
         if row.code not in hidden

@@ -329,3 +329,22 @@ def test_two_patches_one_suppressed_lsoa_apart_give_the_attacker_nothing(town: C
         for patch in (a, b):
             found = client.get(f"/api/observations?indicator={SMALL_COUNTS}&type={patch['type']}")
             assert found.status_code == 400
+
+
+def test_an_analysis_of_a_patch_runs_and_names_it_only_to_those_who_see_it(town: City) -> None:
+    patch = _patch(town, "private")
+    with town.client("admin") as client:
+        run = client.post(
+            "/api/analysis/runs", json={"area_types": ["lsoa", patch["type"]], "permutations": 0}
+        )
+    assert run.status_code == 201, run.text
+    assert patch["type"] in run.json()["summary"]["area_types"]
+    for who, named in ((OWNER, True), ("admin.partnership", True), (OTHER, False)):
+        with town.client(who) as client:
+            seen = client.get(f"/api/analysis/runs/{run.json()['id']}")
+            alerts = client.get("/api/alerts", params={"limit": 1000})
+        assert seen.status_code == 200, seen.text
+        assert (patch["type"] in seen.text) is named
+        assert (patch["name"] in seen.text) is named
+        assert alerts.status_code == 200
+        assert patch["type"] not in alerts.text or named
