@@ -214,7 +214,8 @@ def _type_name(session: Session, type_code: str) -> str:
 def _city_name(session: Session) -> str | None:
     """The name of the one area at the top of the hierarchy (the city), if there is one."""
     for t in area_repo.area_types(session):
-        if t.parent_code is None:
+        # A custom area is the one area of its type too, and no one's city.
+        if t.parent_code is None and not custom.is_custom_type(session, str(t.code)):
             areas = area_repo.areas_of_type(session, str(t.code))
             if len(areas) == 1:
                 return str(areas[0].name)
