@@ -102,11 +102,8 @@ def create(session: Session, viewer: Viewer, req: CustomAreaRequest) -> dict[str
         source = f"custom area: {len(set(req.small_areas))} {finest[0]} areas"
     else:
         assert req.geometry is not None
-        wkb, made_from, source = (
-            _of_polygon(session, finest, req.geometry),
-            "polygon",
-            ("custom area: drawn"),
-        )
+        wkb, made_from = _of_polygon(session, finest, req.geometry), "polygon"
+        source = "custom area: drawn"
     code = PREFIX + secrets.token_hex(4)
     area_repo.upsert_area_type(session, code, f"Custom area: {name}", None)
     area_repo.upsert_areas(session, code, finest[1], source, [(code, name, None, wkb)])
