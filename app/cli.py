@@ -757,7 +757,13 @@ def demo(
     ] = True,
 ) -> None:
     """Load a demo city (real ONS LSOA boundaries, labelled DEMO) and serve it."""
-    from app.demo import ensure_demo_officer, load_demo, load_demo_indicators, load_demo_wards
+    from app.demo import (
+        ensure_demo_officer,
+        ensure_demo_patch,
+        load_demo,
+        load_demo_indicators,
+        load_demo_wards,
+    )
     from app.settings import local_sign_in
 
     settings = _connected_settings()
@@ -782,6 +788,7 @@ def demo(
         )
     if local_sign_in(settings):
         ensure_demo_officer(settings.database_url, say=say)
+    ensure_demo_patch(settings.database_url, say=say)
     from app.analysis.params import analysis_params
     from app.analysis.service import analysis_is_stale
 

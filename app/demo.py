@@ -134,6 +134,33 @@ def ensure_demo_officer(database_url: str, *, say: Callable[[str], None]) -> Non
     )
 
 
+DEMO_PATCH = "Page Hall patch"
+PAGE_HALL = (-1.4475, 53.4035)  # longitude, latitude: Page Hall Road, Sheffield
+DEMO_PATCH_LSOAS = 6
+
+
+def ensure_demo_patch(database_url: str, *, say: Callable[[str], None]) -> None:
+    """A partnership custom area of demo.officer's: six adjacent LSOAs around Page Hall
+    (around the nearest LSOA in another city), made once."""
+    from app.access import account_repository
+    from app.access.viewer import Role, Viewer
+    from app.areas import custom
+
+    with unit_of_work(database_url) as session:
+        user = account_repository.user_by_name(session, DEMO_OFFICER)
+        if user is None:
+            return
+        officer = Viewer(Role.OFFICER, f"user {DEMO_OFFICER}", user_id=int(user.id))
+        code, made = custom.ensure_patch_near(
+            session, officer, DEMO_PATCH, *PAGE_HALL, DEMO_PATCH_LSOAS
+        )
+    state = "made" if made else "is there"
+    say(
+        f"{DEMO_OFFICER}'s custom area {DEMO_PATCH!r} ({code}, {DEMO_PATCH_LSOAS} LSOAs, shared "
+        f"with the partnership) {state}: its profile is /api/areas/{code}/profile"
+    )
+
+
 DEMO_GEOGRAPHY = Path(__file__).parent / "demo_geography"
 WARDS_FILE = DEMO_GEOGRAPHY / "sheffield_wards2020_bgc.geojson"
 WARD_LAC_FILE = DEMO_GEOGRAPHY / "sheffield_lkup_ward_lac.csv"

@@ -87,3 +87,9 @@ class UploadRejectedError(NisError):
     """An upload with errors: ``errors`` lists row, column, value and reason; nothing stored."""
 
     code = "upload_rejected"
+
+
+class CustomAreaRejectedError(NisError):
+    """A custom area that cannot be made (the message says why); nothing is stored."""
+
+    code = "custom_area_rejected"

@@ -18,6 +18,7 @@ from app.access.oidc import OidcConfig
 from app.access.routes import router as agencies_router
 from app.analysis.gap_routes import router as gaps_router
 from app.analysis.routes import router as analysis_router
+from app.areas.custom_routes import router as custom_areas_router
 from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import refuse_nul
@@ -80,6 +81,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(PrivateForViewers)  # no shared cache keeps a partner's answer
     for router in (
         areas_router,
+        custom_areas_router,
         indicators_router,
         observations_router,
         uploads_router,

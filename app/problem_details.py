@@ -26,6 +26,7 @@ STATUS: dict[type[errors.NisError], int] = {
     errors.AreaNotFoundError: 404,
     errors.ImportRejectedError: 422,
     errors.UploadRejectedError: 422,
+    errors.CustomAreaRejectedError: 422,
     errors.AuthenticationError: 401,
     errors.PermissionDeniedError: 403,
     errors.NotFoundError: 404,

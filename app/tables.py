@@ -2,7 +2,7 @@
 
 from app.access.models import Agency, ApiKey, AuthThrottle, PendingSignIn, User, UserSession
 from app.analysis.models import Alert, AnalysisRun
-from app.areas.models import Area, AreaDisplay, AreaType, Postcode, VintageLink
+from app.areas.models import Area, AreaDisplay, AreaType, CustomArea, Postcode, VintageLink
 from app.audit.models import AuditEvent
 from app.events.models import Event
 from app.indicators.models import indicator_table
@@ -25,6 +25,7 @@ __all__ = [
     "AuthThrottle",
     "Batch",
     "CountCoverage",
+    "CustomArea",
     "DataChange",
     "Event",
     "Observation",

@@ -181,15 +181,34 @@ def test_demo_loads_a_labelled_city_once(
     assert "analysis run" in first.stderr
     engine = create_engine(sqlalchemy_url(cli_db))
     with engine.connect() as conn:
+        # The demo's custom area (demo.officer's patch) is an area type of its own.
+        city = "type_code NOT IN (SELECT type_code FROM custom_area)"
         counts = dict(
-            conn.execute(text("SELECT type_code, count(*) FROM area GROUP BY type_code")).all()
+            conn.execute(
+                text(f"SELECT type_code, count(*) FROM area WHERE {city} GROUP BY type_code")
+            ).all()
         )
-        sources = set(conn.execute(text("SELECT DISTINCT source FROM area")).scalars())
+        sources = set(
+            conn.execute(text(f"SELECT DISTINCT source FROM area WHERE {city}")).scalars()
+        )
         orphans = conn.execute(
-            text("SELECT count(*) FROM area WHERE type_code <> 'city' AND parent_id IS NULL")
+            text(
+                f"SELECT count(*) FROM area WHERE type_code <> 'city' AND parent_id IS NULL "
+                f"AND {city}"
+            )
         ).scalar_one()
+        patches = conn.execute(
+            text(
+                "SELECT c.name, c.owner, c.sharing, count(l.source_id) AS lsoas "
+                "FROM custom_area c JOIN area_overlay l ON l.target_id = c.area_id "
+                "JOIN area s ON s.id = l.source_id AND s.type_code = 'lsoa' "
+                "GROUP BY c.name, c.owner, c.sharing"
+            )
+        ).all()
     engine.dispose()
     assert counts == {"city": 1, "msoa": 70, "lsoa": 345}
+    assert [tuple(p) for p in patches] == [("Page Hall patch", "demo.officer", "partnership", 6)]
+    assert "custom area 'Page Hall patch'" in first.stderr
     assert all(s.startswith("DEMO") for s in sources)
     assert orphans == 0
     second = nis(cli_db, "demo", "--no-serve", "--no-wards")

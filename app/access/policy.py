@@ -208,3 +208,44 @@ def cache_scope(viewer: Viewer) -> str:
 def cache_key(viewer: Viewer, *parts: Hashable) -> tuple[Hashable, ...]:
     """The key of a read kept in the read cache: what it is, and who it is for."""
     return (audience(viewer), *parts)
+
+
+# --- custom areas ---------------------------------------------------------------------
+
+
+class Sharing(StrEnum):
+    """Who sees an officer's custom area besides them and administrators."""
+
+    PRIVATE = "private"  # no one else
+    PARTNERSHIP = "partnership"  # every partner (never the public)
+
+
+def may_see_custom_area(viewer: Viewer, owner_id: int, sharing: Sharing) -> bool:
+    """A private patch is its owner's (and administrators'); a partnership patch every
+    partner's; no patch is ever the public's, on any route."""
+    if not is_partner(viewer):
+        return False
+    if is_admin(viewer) or sharing is Sharing.PARTNERSHIP:
+        return True
+    return viewer.user_id is not None and viewer.user_id == owner_id
+
+
+def require_custom_area_author(viewer: Viewer) -> int:
+    """Custom areas are made by signed-in officers (a patch has a person as its owner):
+    the account's id."""
+    require_partner(viewer)
+    if viewer.user_id is None:
+        raise PermissionDeniedError(
+            "Custom areas are made by a signed-in officer (a patch has a person as its "
+            "owner), not with an API key"
+        )
+    return viewer.user_id
+
+
+def require_custom_area_owner(viewer: Viewer, owner_id: int, owner: str) -> None:
+    """A patch is deleted by its owner or an administrator."""
+    require_partner(viewer)
+    if not (is_admin(viewer) or (viewer.user_id is not None and viewer.user_id == owner_id)):
+        raise PermissionDeniedError(
+            f"This custom area is {owner}'s: only they or an administrator may delete it"
+        )

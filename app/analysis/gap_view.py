@@ -24,6 +24,7 @@ from app.analysis.gaps import BLOCK, panel_gap
 from app.analysis.panels import Areas, Panel, load_areas, load_panel
 from app.analysis.rounding import rounded
 from app.analysis.stats.gap import INSUFFICIENT, NARROWING, NO_CHANGE, WIDENING, GapResult, Trend
+from app.areas import custom
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, UnknownAreaTypeError
 from app.indicators import repository as indicator_repo
@@ -138,7 +139,11 @@ def _ranking(session: Session, area_type: str | None) -> Ranking:
     """The city's ranking at ``area_type``, or at the finest type that has one."""
     if area_type is not None:
         type_code = area_type.strip().lower()
-        if not area_repo.area_type_exists(session, type_code):
+        # A custom area's type (one area) has no deprivation groups, and whether one
+        # exists is not the gap view's to tell.
+        if custom.is_custom_type(session, type_code) or not area_repo.area_type_exists(
+            session, type_code
+        ):
             raise UnknownAreaTypeError(f"Unknown area type {type_code!r}")
         ranking = city_ranking(session, type_code)
         if ranking is None:
@@ -209,7 +214,8 @@ def _type_name(session: Session, type_code: str) -> str:
 def _city_name(session: Session) -> str | None:
     """The name of the one area at the top of the hierarchy (the city), if there is one."""
     for t in area_repo.area_types(session):
-        if t.parent_code is None:
+        # A custom area is the one area of its type too, and no one's city.
+        if t.parent_code is None and not custom.is_custom_type(session, str(t.code)):
             areas = area_repo.areas_of_type(session, str(t.code))
             if len(areas) == 1:
                 return str(areas[0].name)

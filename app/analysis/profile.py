@@ -32,6 +32,7 @@ from app.analysis.stats.trend import (
     recent_trend_proportion,
     recent_trend_rate,
 )
+from app.areas import custom, overlay
 from app.areas.overlay import LOW_FIT, estimated_from
 from app.areas.service import newest_area
 from app.indicators import repository as indicator_repo
@@ -51,13 +52,15 @@ CITY_WITHHELD = "the city's value rests on counts too small to publish"
 
 
 def area_profile(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
-    area = newest_area(session, code)
+    area = newest_area(session, viewer, code)
     type_code = str(area.type_code)
     indicators = visible_indicators(session, viewer)
     similar = similar_areas(session, area, {i.code for i in indicators})
-    population = fetch_series(
-        session, indicator_repo.indicator(session, POPULATION), type_code, None
-    )
+    city_type = _city_type(session, type_code)
+    people = indicator_repo.indicator(session, POPULATION)
+    population = fetch_series(session, people, type_code, None)
+    if city_type != type_code:
+        population += fetch_series(session, people, city_type, None)
     out = []
     for indicator in indicators:
         values = fetch_series(session, indicator, type_code, code)
@@ -66,7 +69,9 @@ def area_profile(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
         hidden = disclosure.for_viewer(session, viewer, indicator)
         note_read(session, viewer, indicator, indicator.code, type_code, "profile")
         entry = _entry(hidden, indicator, values)
-        entry.update(_benchmarks(session, hidden, indicator, values[-1], population, similar))
+        entry.update(
+            _benchmarks(session, hidden, indicator, values[-1], population, similar, city_type)
+        )
         out.append(entry)
     alerts = service.list_alerts(session, viewer, repo.AlertFilter(area_code=code))
     return {
@@ -76,7 +81,7 @@ def area_profile(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
             "type": area.type_code,
             "vintage": area.vintage,
         },
-        "benchmark": f"every {type_code} area together (the city)",
+        "benchmark": f"every {city_type} area together (the city)",
         "similar": similar.summary() if isinstance(similar, SimilarAreas) else None,
         "similar_why": similar if isinstance(similar, str) else None,
         "indicators": out,
@@ -92,9 +97,11 @@ def _benchmarks(
     latest: Row[Any],
     population: list[Row[Any]],
     similar: SimilarAreas | str,
+    city_type: str,
 ) -> dict[str, Any]:
-    """The entry's comparisons: with the city (``benchmark``) and with the similar areas
-    (``similar``; None, with ``similar_why``, when the area has no deprivation group)."""
+    """The entry's comparisons: with the city (``benchmark``, every area of
+    ``city_type`` together) and with the similar areas (``similar``; None, with
+    ``similar_why``, when the area has no deprivation group)."""
     type_code, period = str(latest.area_type), str(latest.period)
     suppressed = hidden.hides(latest)
     city: list[Row[Any]] | None = None
@@ -102,12 +109,12 @@ def _benchmarks(
     def city_values() -> list[Row[Any]]:
         nonlocal city
         if city is None:
-            city = fetch_series(session, indicator, type_code, None, latest.period_start)
+            city = fetch_series(session, indicator, city_type, None, latest.period_start)
         return city
 
     if suppressed:
         benchmark = {"label": "not compared", "why": "the value is suppressed"}
-    elif hidden.hides_total(type_code, period):
+    elif hidden.hides_total(city_type, period) or hidden.hides_total(type_code, period):
         benchmark = {"label": "not compared", "why": CITY_WITHHELD}
     else:
         benchmark = _benchmark(indicator, latest, city_values(), population)
@@ -121,6 +128,15 @@ def _benchmarks(
     else:
         out["similar"] = similar_benchmark(indicator, latest, city_values(), population, similar)
     return out
+
+
+def _city_type(session: Session, type_code: str) -> str:
+    """The type whose areas together are the city an area is compared with: its own,
+    but for a custom area (the only one of its type), the finest type's."""
+    if not custom.is_custom_type(session, type_code):
+        return type_code
+    finest = overlay.finest_type(session)
+    return type_code if finest is None else finest[0]
 
 
 def fetch_series(
@@ -292,7 +308,15 @@ def _counts(
     if latest.value is None:
         return None
     counts = city_counts(indicator, city, population, latest.period_start)
-    if counts is None or latest.area_code not in counts.k:
+    if counts is None:
         return None
+    # A custom area is not one of the city's areas it is compared with.
+    own = (
+        counts
+        if latest.area_code in counts.k
+        else (city_counts(indicator, [latest], population, latest.period_start))
+    )
     code = latest.area_code
-    return counts.k[code], counts.n[code], counts.city, counts.measure, counts.scale
+    if own is None or code not in own.k:
+        return None
+    return own.k[code], own.n[code], counts.city, counts.measure, counts.scale

@@ -51,6 +51,7 @@ class AlertFilter:
     kind: str | None = None
     area_type: str | None = None
     shown_indicators: list[str] | None = None  # alerts only of these; None: of any
+    hidden_types: list[str] | None = None  # no alerts found at these area types
     limit: int = 100
     offset: int = 0
 
@@ -153,6 +154,9 @@ def list_alerts(session: Session, f: AlertFilter) -> Sequence[Row[Any]]:
     if f.shown_indicators is not None:
         where.append("al.indicators <@ CAST(:shown AS text[])")
         params["shown"] = f.shown_indicators
+    if f.hidden_types:
+        where.append("(al.area_type IS NULL OR al.area_type <> ALL(CAST(:hidden AS text[])))")
+        params["hidden"] = f.hidden_types
     return session.execute(
         text(
             f"""

@@ -3,7 +3,7 @@
 A run reads every indicator, so what it records (what it saw of each, which it tested or
 skipped and why, the pairs, hotspots and gaps it found) names agency-only indicators of
 every agency. A viewer sees a run without the indicators the policy hides from them: as
-if the run had never seen those.
+if the run had never seen those; likewise for the custom areas they may not see.
 """
 
 from __future__ import annotations
@@ -14,14 +14,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.access.viewer import Viewer
+from app.areas import custom
 from app.indicators import repository as indicator_repo
 from app.indicators.service import visible_indicators
 
 
 def hidden_codes(session: Session, viewer: Viewer) -> frozenset[str]:
-    """The codes of the indicators the viewer may not see (none, for administrators)."""
+    """The codes of the indicators the viewer may not see (none, for administrators),
+    and of the custom areas' types they may not see (a run may analyse one)."""
     shown = {i.code for i in visible_indicators(session, viewer)}
-    return frozenset(c for c in indicator_repo.all_codes(session) if c not in shown)
+    hidden = frozenset(c for c in indicator_repo.all_codes(session) if c not in shown)
+    return hidden | custom.hidden_types(session, viewer)
 
 
 def without_codes(tree: Any, codes: Set[str]) -> Any:

@@ -22,6 +22,7 @@ from app.analysis import run_view, withholding
 from app.analysis.citywide import citywide_findings, deprivation_rank
 from app.analysis.params import AnalysisParams, default_area_types
 from app.analysis.type_analysis import analyse_type, count_kinds
+from app.areas import custom
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
@@ -112,7 +113,10 @@ def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[s
     those whose indicators are all visible to them."""
     if f.kind is not None and f.kind not in KINDS:
         raise InvalidParameterError(f"kind must be one of {', '.join(KINDS)}")
-    if f.area_type is not None and not area_repo.area_type_exists(session, f.area_type):
+    hidden = custom.hidden_types(session, viewer)
+    if f.area_type is not None and (
+        f.area_type in hidden or not area_repo.area_type_exists(session, f.area_type)
+    ):
         raise InvalidParameterError(f"Unknown area type {f.area_type!r}")
     run_id = f.run_id if f.run_id is not None else repo.latest_finished_run(session)
     if run_id is None:
@@ -120,7 +124,9 @@ def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[s
     every = indicator_repo.all_codes(session)
     shown = visible_indicators(session, viewer)
     codes = None if len(shown) == len(every) else [i.code for i in shown]
-    f = repo.AlertFilter(**{**f.__dict__, "run_id": run_id, "shown_indicators": codes})
+    f = repo.AlertFilter(
+        **{**f.__dict__, "run_id": run_id, "shown_indicators": codes, "hidden_types": [*hidden]}
+    )
     alerts = [alert_out(r) for r in repo.list_alerts(session, f)]
     withholding.as_seen_by(session, viewer, alerts)
     by_code = {i.code: i for i in shown}
@@ -169,7 +175,8 @@ def run_out(row: Row[Any], hidden: frozenset[str] = frozenset()) -> dict[str, An
     out = dict(row._mapping)
     for key in ("started_at", "finished_at"):
         out[key] = out[key].isoformat() if out[key] is not None else None
-    for key in ("data", "summary"):
+    # params name the area types analysed, custom areas' among them.
+    for key in ("params", "data", "summary"):
         if key in out:
             out[key] = run_view.without_codes(out[key], hidden)
     out["links"] = {"alerts": f"/api/alerts?run={out['id']}"}

@@ -199,7 +199,7 @@ def _import(session: Session, request: ImportRequest, progress: Progress) -> Imp
     file_codes = set(prepared.gdf["code"])
     kept_absent = sorted(set(existing) - file_codes)
 
-    _write_display_geometries(session, type_code, vintage, progress)
+    write_display_geometries(session, type_code, vintage, progress)
 
     parents = None
     if request.parent_type is not None and parent_vintage is not None:
@@ -260,7 +260,7 @@ def _area_rows(
         advance(1)
 
 
-def _write_display_geometries(
+def write_display_geometries(
     session: Session, type_code: str, vintage: int, progress: Progress
 ) -> None:
     """Simplify the whole type and vintage together, so shared borders stay shared."""

@@ -187,3 +187,29 @@ class Postcode(Base):
     geom: Mapped[object | None] = mapped_column(POINT, nullable=True)
     source: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CustomArea(Base):
+    """An officer's own patch (:mod:`app.areas.custom`): an area of an area type of its
+    own, with who made it and who may see it (``app.access.policy.may_see_custom_area``)."""
+
+    __tablename__ = "custom_area"
+    __table_args__ = (
+        CheckConstraint("sharing IN ('private', 'partnership')", name="sharing"),
+        CheckConstraint("made_from IN ('areas', 'polygon')", name="made_from"),
+        Index("ix_custom_area_owner_id", "owner_id"),
+    )
+
+    area_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True
+    )
+    type_code: Mapped[str] = mapped_column(
+        Text, ForeignKey("area_type.code", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("app_user.id", ondelete="CASCADE"))
+    owner: Mapped[str] = mapped_column(Text)  # the owner's username when it was made
+    agency: Mapped[str | None] = mapped_column(Text)
+    sharing: Mapped[str] = mapped_column(Text)
+    made_from: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.areas import custom_repository as custom_repo
 from app.areas import overlay_repository as repo
 from app.areas import repository as area_repo
 from app.snapshots import cached
@@ -59,30 +60,60 @@ def rebuild_overlays(session: Session) -> list[OverlayReport]:
     """Overlay every type that the finest does not nest in on the finest type and on
     each type it nests in (OAs, LSOAs, MSOAs), so that values are carried from the
     finest type that holds them."""
+    sources = overlay_sources(session)
+    if sources is None:
+        return []
+    chain, sources_at = sources
+    reports = []
+    for type_code, row in sorted(repo.type_sizes_by_code(session).items()):
+        repo.clear_overlay(session, type_code)
+        if type_code not in chain:
+            reports += _overlay(session, (type_code, int(row.vintage)), sources_at)
+    return reports
+
+
+def overlay_type(session: Session, type_code: str) -> list[OverlayReport]:
+    """Overlay one type (a custom area's, just made) as :func:`rebuild_overlays` would."""
+    sources = overlay_sources(session)
+    vintage = area_repo.latest_vintage(session, type_code)
+    repo.clear_overlay(session, type_code)
+    if sources is None or vintage is None or type_code in sources[0]:
+        return []
+    return _overlay(session, (type_code, vintage), sources[1])
+
+
+def overlay_sources(session: Session) -> tuple[list[str], list[tuple[str, int]]] | None:
+    """The finest type and the types it nests in (the chain), and of them the (type,
+    newest vintage) values are carried from; None without areas."""
     finest = finest_type(session)
     if finest is None:
-        return []
-    sizes = {str(r.type_code): r for r in repo.type_sizes(session)}
+        return None
+    sizes = repo.type_sizes_by_code(session)
     chain = [finest[0], *area_repo.area_type_ancestors(session, finest[0])]
     # A type of one area (the city) carries nothing anywhere.
     sources = [(t, int(sizes[t].vintage)) for t in chain if t in sizes and int(sizes[t].n) > 1]
+    return chain, sources
+
+
+def _overlay(
+    session: Session, target: tuple[str, int], sources: list[tuple[str, int]]
+) -> list[OverlayReport]:
     reports = []
-    for type_code, row in sorted(sizes.items()):
-        repo.clear_overlay(session, type_code)
-        if type_code in chain:
-            continue
-        target = (type_code, int(row.vintage))
-        for source in sources:
-            links, basis = repo.write_overlay(
-                session,
-                source,
-                target,
-                min_share=MIN_SHARE,
-                renormalise_above=RENORMALISE_ABOVE,
-                whole_share=WHOLE_SHARE,
-                population_indicator=POPULATION_INDICATOR,
-            )
-            reports.append(OverlayReport(*target, *source, links, basis))
+    for source in sources:
+        links, basis = repo.write_overlay(
+            session,
+            source,
+            target,
+            min_share=MIN_SHARE,
+            renormalise_above=RENORMALISE_ABOVE,
+            whole_share=WHOLE_SHARE,
+            population_indicator=POPULATION_INDICATOR,
+        )
+        reports.append(OverlayReport(*target, *source, links, basis))
+    if custom_repo.is_custom_type(session, target[0]):
+        # A patch may overlap every other patch and area: best fit there is a small area
+        # mostly inside it, not the one patch of its type it overlaps most.
+        repo.best_by_majority(session, target[0])
     return reports
 
 

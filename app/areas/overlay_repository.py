@@ -25,6 +25,21 @@ def type_sizes(session: Session) -> Sequence[Row[Any]]:
     ).all()
 
 
+def type_sizes_by_code(session: Session) -> dict[str, Row[Any]]:
+    return {str(r.type_code): r for r in type_sizes(session)}
+
+
+def best_by_majority(session: Session, type_code: str) -> None:
+    """Make a small area the best fit of each area of ``type_code`` that holds most of it."""
+    session.execute(
+        text(
+            "UPDATE area_overlay SET best = share > 0.5 "
+            "WHERE target_id IN (SELECT id FROM area WHERE type_code = :t)"
+        ),
+        {"t": type_code},
+    )
+
+
 def clear_overlay(session: Session, type_code: str) -> None:
     """Forget every overlay of ``type_code``'s areas (of any vintage)."""
     params = {"t": type_code}

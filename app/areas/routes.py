@@ -7,19 +7,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
 
+from app.access.deps import ViewerDep
 from app.areas import search, service
 from app.areas.schemas import AreaNamesOut, AreaSearchOut, AreaTypeOut
 from app.contracts import Feature, FeatureCollection
 from app.deps import EngineDep, SessionDep, SettingsDep, Vintage
-from app.responses import GEOJSON, NOT_FOUND, READ, ok
+from app.responses import GEOJSON, NOT_FOUND, VIEWER_READ, ok
 
-router = APIRouter(tags=["areas"], responses=READ)
+router = APIRouter(tags=["areas"], responses=VIEWER_READ)
 
 
 @router.get("/area-types", response_model=list[AreaTypeOut])
-def list_area_types(session: SessionDep) -> list[dict[str, object]]:
+def list_area_types(session: SessionDep, viewer: ViewerDep) -> list[dict[str, object]]:
     """Area types, their place in the hierarchy and the vintages loaded."""
-    return service.list_area_types(session)
+    return service.list_area_types(session, viewer)
 
 
 @router.get(
@@ -30,12 +31,13 @@ def list_area_types(session: SessionDep) -> list[dict[str, object]]:
 )
 def list_area_names(
     session: SessionDep,
+    viewer: ViewerDep,
     type_code: Annotated[str, Path(description="Area type code, e.g. lsoa")],
     vintage: Vintage = None,
 ) -> dict[str, Any]:
     """Names by code of one area type (newest vintage by default), for finding an area by
     name where the map draws the type from vector tiles and holds no GeoJSON of it."""
-    return service.area_names(session, type_code, vintage)
+    return service.area_names(session, viewer, type_code, vintage)
 
 
 @router.get(
@@ -46,6 +48,7 @@ def list_area_names(
 )
 def list_areas(
     session: SessionDep,
+    viewer: ViewerDep,
     engine: EngineDep,
     settings: SettingsDep,
     type: Annotated[str, Query(description="Area type code, e.g. lsoa, ward")],
@@ -62,6 +65,7 @@ def list_areas(
 ) -> StreamingResponse:
     query = service.resolve_area_query(
         session,
+        viewer,
         service.AreaFilter(type, vintage=vintage, bbox=bbox, parent=parent, simplify=simplify),
         settings.geojson_precision,
     )
@@ -79,6 +83,7 @@ def list_areas(
 )
 def search_areas(
     session: SessionDep,
+    viewer: ViewerDep,
     q: Annotated[
         str,
         Query(
@@ -98,7 +103,7 @@ def search_areas(
     that does, and the rest; shorter names first. A postcode of the directory finds the
     areas holding it: the LSOA the directory names and, of every other type, the area
     whose boundary covers its point."""
-    return search.search(session, q, limit)
+    return search.search(session, viewer, q, limit)
 
 
 @router.get(
@@ -109,6 +114,7 @@ def search_areas(
 )
 def get_area(
     session: SessionDep,
+    viewer: ViewerDep,
     settings: SettingsDep,
     code: Annotated[str, Path(description="Official code, e.g. E01007321")],
     type: Annotated[str | None, Query(description="Area type, when codes clash")] = None,
@@ -116,6 +122,6 @@ def get_area(
     simplify: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     feature = service.area_feature(
-        session, code, type, vintage, settings.geojson_precision, simplify
+        session, viewer, code, type, vintage, settings.geojson_precision, simplify
     )
     return Response(feature, media_type=GEOJSON)

@@ -20,6 +20,7 @@ class AreaTypeOut(BaseModel):
     children: list[str]
     description: str | None
     vintages: list[VintageCount]
+    custom: bool = False  # an officer's custom area (the one area of its type)
 
 
 class AreaNamesOut(BaseModel):

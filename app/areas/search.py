@@ -8,6 +8,8 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from app.access.viewer import Viewer
+from app.areas import custom
 from app.areas import search_repository as repo
 from app.errors import InvalidParameterError
 from geodata.postcodes import normalise_postcode
@@ -33,10 +35,11 @@ def word_start(text: str) -> str:
     return r"\m" + "".join(f"\\{c}" if c in _PUNCTUATION else c for c in text)
 
 
-def search(session: Session, q: str, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+def search(session: Session, viewer: Viewer, q: str, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
     """What ``q`` finds: when it is a full UK postcode held in the postcode directory,
     the postcode and the areas holding it; otherwise the areas whose code or name holds
-    it (newest vintage of every type, best matches first, at most ``limit``)."""
+    it (newest vintage of every type, best matches first, at most ``limit``). Custom
+    areas the viewer may not see are not found."""
     query = " ".join(q.split())
     if not query:
         raise InvalidParameterError(
@@ -47,14 +50,16 @@ def search(session: Session, q: str, limit: int = DEFAULT_LIMIT) -> dict[str, An
             f"q is {len(query):,} characters long; a search takes at most {MAX_QUERY_CHARS} "
             "(part of an area's name or code, or a postcode)"
         )
+    hidden = sorted(custom.hidden_types(session, viewer))
     postcode = normalise_postcode(query)
     if postcode is not None:
         found = repo.find_postcode(session, postcode)
         if found is not None:
+            holding = repo.areas_of_postcode(session, postcode, hidden)
             return {
                 "query": query,
                 "postcode": dict(found._mapping),
-                "hits": [dict(r._mapping) for r in repo.areas_of_postcode(session, postcode)],
+                "hits": [dict(r._mapping) for r in holding],
             }
-    hits = repo.search_areas(session, like_literal(query), word_start(query), limit)
+    hits = repo.search_areas(session, like_literal(query), word_start(query), limit, hidden)
     return {"query": query, "postcode": None, "hits": [dict(r._mapping) for r in hits]}

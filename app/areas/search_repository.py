@@ -15,14 +15,16 @@ from app.bulk import copy_into_temp
 _NEWEST = "SELECT type_code, max(vintage) AS vintage FROM area GROUP BY type_code"
 
 
-def search_areas(session: Session, literal: str, word: str, limit: int) -> Sequence[Row[Any]]:
+def search_areas(
+    session: Session, literal: str, word: str, limit: int, hidden: Sequence[str] = ()
+) -> Sequence[Row[Any]]:
     """Areas of the newest vintage of every type whose code or name holds ``literal``
     (a LIKE pattern's text, its wildcards escaped with a backslash), in any case.
 
     Ranked: the code, then the name, exactly; then a code or name that starts with it;
     then a name with a word that does (``word``, a regular expression); then the rest;
     within a rank shorter names first. Each row: type, type_name, code, name, vintage,
-    match ("code" or "name").
+    match ("code" or "name"). Areas of the ``hidden`` types are left out.
     """
     return session.execute(
         text(
@@ -34,7 +36,8 @@ def search_areas(session: Session, literal: str, word: str, limit: int) -> Seque
             FROM area a
             JOIN newest n ON n.type_code = a.type_code AND n.vintage = a.vintage
             JOIN area_type t ON t.code = a.type_code
-            WHERE a.name ILIKE :infix ESCAPE '\' OR a.code ILIKE :infix ESCAPE '\'
+            WHERE (a.name ILIKE :infix ESCAPE '\' OR a.code ILIKE :infix ESCAPE '\')
+              AND a.type_code <> ALL(CAST(:hidden AS text[]))
             ORDER BY CASE
                          WHEN a.code ILIKE :exact ESCAPE '\' THEN 0
                          WHEN a.name ILIKE :exact ESCAPE '\' THEN 1
@@ -53,6 +56,7 @@ def search_areas(session: Session, literal: str, word: str, limit: int) -> Seque
             "infix": f"%{literal}%",
             "word": word,
             "limit": limit,
+            "hidden": list(hidden),
         },
     ).all()
 
@@ -72,11 +76,14 @@ def find_postcode(session: Session, postcode: str) -> Row[Any] | None:
     ).first()
 
 
-def areas_of_postcode(session: Session, postcode: str) -> Sequence[Row[Any]]:
+def areas_of_postcode(
+    session: Session, postcode: str, hidden: Sequence[str] = ()
+) -> Sequence[Row[Any]]:
     """The areas holding a postcode, one per area type (its newest vintage), smallest
     first: of each type that holds an LSOA code the directory gives, that area; of every
     other type, the area whose boundary covers the postcode's point (of two that share
-    the boundary it lies on, the first by code). Rows as :func:`search_areas`'s."""
+    the boundary it lies on, the first by code). Rows as :func:`search_areas`'s; areas
+    of the ``hidden`` types are left out."""
     return session.execute(
         text(
             f"""
@@ -96,6 +103,7 @@ def areas_of_postcode(session: Session, postcode: str) -> Sequence[Row[Any]]:
                            AND ST_Covers(a.geom, p.geom)
                 JOIN newest n ON n.type_code = a.type_code AND n.vintage = a.vintage
                 WHERE a.type_code NOT IN (SELECT type_code FROM by_code)
+                  AND a.type_code <> ALL(CAST(:hidden AS text[]))
                 ORDER BY a.type_code, a.code
             )
             SELECT a.type_code AS type, t.name AS type_name, a.code, a.name, a.vintage,
@@ -106,7 +114,7 @@ def areas_of_postcode(session: Session, postcode: str) -> Sequence[Row[Any]]:
             ORDER BY a.area_km2, a.type_code
             """
         ),
-        {"p": postcode},
+        {"p": postcode, "hidden": list(hidden)},
     ).all()
 
 

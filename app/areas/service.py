@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
+from app.access.viewer import Viewer
+from app.areas import custom
 from app.areas import feature_repository as features_repo
 from app.areas import repository as repo
 from app.areas.feature_repository import AreaQuery
@@ -68,11 +70,17 @@ class AreaFilter:
     simplify: int = 0
 
 
-def _type_and_vintage(session: Session, type_code: str, vintage: int | None) -> tuple[str, int]:
-    """A known type code (lower-case) and the vintage asked for, or its newest."""
+def _type_and_vintage(
+    session: Session, viewer: Viewer, type_code: str, vintage: int | None
+) -> tuple[str, int]:
+    """A known type code (lower-case) that the viewer may see, and the vintage asked for,
+    or its newest."""
     type_code = type_code.strip().lower()  # type codes are stored lower-case
+    custom.require_visible_type(session, viewer, type_code)
     if not repo.area_type_exists(session, type_code):
-        known = ", ".join(repo.area_type_codes(session)) or "none yet; import some areas"
+        hidden = custom.hidden_types(session, viewer)
+        codes = [t for t in repo.area_type_codes(session) if t not in hidden]
+        known = ", ".join(codes) or "none yet; import some areas"
         raise UnknownAreaTypeError(f"Unknown area type {type_code!r}; known types: {known}")
     if vintage is None:
         # The newest; 0 for a type with no areas yet (an empty answer, not an error).
@@ -82,13 +90,15 @@ def _type_and_vintage(session: Session, type_code: str, vintage: int | None) -> 
     return type_code, vintage
 
 
-def resolve_area_query(session: Session, f: AreaFilter, precision: int) -> AreaQuery:
+def resolve_area_query(
+    session: Session, viewer: Viewer, f: AreaFilter, precision: int
+) -> AreaQuery:
     """Validate a request's filters against the database and settle the vintage."""
-    type_code, vintage = _type_and_vintage(session, f.type_code, f.vintage)
+    type_code, vintage = _type_and_vintage(session, viewer, f.type_code, f.vintage)
     f = replace(f, type_code=type_code)
     parent_ids = None
     if f.parent is not None:
-        matches = repo.find_areas_by_code(session, f.parent)
+        matches = _visible_areas(session, viewer, f.parent)
         if not matches:
             raise AreaNotFoundError(f"No area has the code {f.parent!r} (parent filter)")
         parent_ids = tuple(int(m.id) for m in matches)
@@ -131,6 +141,7 @@ def feature_collection_chunks(
 
 def area_feature(
     session: Session,
+    viewer: Viewer,
     code: str,
     type_code: str | None,
     vintage: int | None,
@@ -141,7 +152,7 @@ def area_feature(
     level = check_level(simplify)
     matches = [
         m
-        for m in repo.find_areas_by_code(session, code)
+        for m in _visible_areas(session, viewer, code)
         if (type_code is None or m.type_code == type_code)
         and (vintage is None or m.vintage == vintage)
     ]
@@ -161,10 +172,12 @@ def area_feature(
     return feature
 
 
-def area_names(session: Session, type_code: str, vintage: int | None) -> dict[str, Any]:
+def area_names(
+    session: Session, viewer: Viewer, type_code: str, vintage: int | None
+) -> dict[str, Any]:
     """Every area's name by code, for one type and vintage (the newest by default): what a
     search box needs, without the geometries."""
-    type_code, vintage = _type_and_vintage(session, type_code, vintage)
+    type_code, vintage = _type_and_vintage(session, viewer, type_code, vintage)
     return {
         "type": type_code,
         "vintage": vintage,
@@ -172,7 +185,10 @@ def area_names(session: Session, type_code: str, vintage: int | None) -> dict[st
     }
 
 
-def list_area_types(session: Session) -> list[dict[str, Any]]:
+def list_area_types(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
+    """Every area type but the custom areas' the viewer may not see."""
+    hidden = custom.hidden_types(session, viewer)
+    patches = custom.custom_types(session)
     return [
         {
             "code": row.code,
@@ -181,15 +197,23 @@ def list_area_types(session: Session) -> list[dict[str, Any]]:
             "children": list(row.children),
             "description": row.description,
             "vintages": row.vintages,
+            "custom": row.code in patches,
         }
         for row in repo.area_types(session)
+        if row.code not in hidden
     ]
 
 
-def newest_area(session: Session, code: str) -> Row[Any]:
+def newest_area(session: Session, viewer: Viewer, code: str) -> Row[Any]:
     """The area with ``code`` (id, code, name, type_code, vintage): of the newest vintage,
-    the first type by code when codes clash."""
-    matches = repo.find_areas_by_code(session, code)
+    the first type by code when codes clash; never a custom area the viewer may not see."""
+    matches = _visible_areas(session, viewer, code)
     if not matches:
         raise AreaNotFoundError(f"There is no area {code!r}")
     return matches[0]
+
+
+def _visible_areas(session: Session, viewer: Viewer, code: str) -> list[Row[Any]]:
+    """The areas with ``code`` (as :func:`repo.find_areas_by_code`) the viewer may see."""
+    hidden = custom.hidden_types(session, viewer)
+    return [m for m in repo.find_areas_by_code(session, code) if m.type_code not in hidden]

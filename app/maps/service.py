@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.access import policy
 from app.access.audited import note_read
 from app.access.viewer import Viewer
+from app.areas import custom
 from app.areas import feature_repository as features_repo
 from app.areas import repository as area_repo
 from app.areas.overlay import LOW_FIT, estimated_from
@@ -129,6 +130,8 @@ def _classified(
     indicator layer shares them)."""
     if indicator is None:
         indicator = visible_indicator(session, viewer, req.indicator)
+    # Before the cache: two partners of one audience may not see the same custom areas.
+    custom.require_visible_type(session, viewer, req.type_code or indicator.area_types[0])
     key = policy.cache_key(
         viewer, "map", req.indicator, req.type_code, req.period, req.scheme, req.classes
     )

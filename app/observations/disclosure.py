@@ -22,7 +22,11 @@ Relations come from :data:`RELATION_SOURCES`. Values carried to a type the small
 do not nest in (:mod:`app.observations.carried`) are protected by what they are made of:
 one carried by best fit is the sum of its small areas, a relation like any other; one
 carried by population shares is a weighted sum, hidden wherever any small area it
-shares is hidden, so that it is only ever a combination of published values.
+shares is hidden, so that it is only ever a combination of published values. A custom
+area (:mod:`app.areas.custom`) is in no relation: patches overlap each other and every
+other type, and two may differ by one small area, so each of its values, however
+carried, is hidden wherever any small area it is made of is (and the custom area's
+type total with it), and defining patches changes nothing anyone else sees.
 
 The areas of a type in one city-own IMD quintile together (the "similar areas" of
 profiles, :mod:`.similar`) are no relation here: a group's total is withheld wherever one
@@ -52,6 +56,7 @@ from sqlalchemy.orm import Session
 
 from app.access import policy
 from app.access.viewer import Viewer
+from app.areas import custom
 from app.areas import lookup_repository as lookup_repo
 from app.areas import overlay_repository as overlay_repo
 from app.areas import repository as area_repo
@@ -88,6 +93,8 @@ class Cells:
     band_of: dict[int, int] = field(default_factory=dict)
     # Each area's city-own IMD quintile, where its type has them (profiles' similar areas).
     similar_of: dict[int, int] = field(default_factory=dict)
+    # Custom areas' cells: the small areas each is made of. They are in no relation.
+    apart: dict[Cell, tuple[int, ...]] = field(default_factory=dict)
 
 
 RelationSource = Callable[[Cells], Iterable[Relation[Key]]]
@@ -269,6 +276,13 @@ def _mask(
     hidden.update(
         cell for cell, sources in shared_out if any((s, cell[1]) in hidden for s in sources)
     )
+    # A custom area (which may overlap any other, and differ from another by one small
+    # area) is published only where every small area it is made of is: it only ever adds
+    # up published values, and it changes no one else's pattern.
+    kept_apart = {cell for cell, sources in cells.apart.items()
+                  if not sources or any((s, cell[1]) in hidden for s in sources)}  # fmt: skip
+    hidden |= kept_apart
+    withheld.update((cells.type_of[area], period) for area, period in kept_apart)
     types = {(cells.type_of[area], period) for area, period in hidden}
     groups = {(cells.type_of[area], cells.similar_of[area], period)
               for area, period in hidden if area in cells.similar_of}  # fmt: skip
@@ -290,7 +304,9 @@ def _cells(
     older = cached(session, ("converted-from",), lambda: lookup_repo.converted_from(session))
     band_of: dict[int, int] = {}
     similar_of: dict[int, int] = {}
+    apart: dict[Cell, tuple[int, ...]] = {}
     for type_code in area_repo.area_type_codes(session):
+        is_custom = custom.is_custom_type(session, type_code)
         groups = similar_groups(session, type_code)
         if isinstance(groups, SimilarGroups):
             similar_of.update(groups.group_of)
@@ -308,13 +324,18 @@ def _cells(
             elif row.fit is not None:
                 source_type = str(row.derived_from).removesuffix(ESTIMATED)
                 carried[cell] = made_of.get((cell[0], source_type), ())
+            if is_custom:
+                apart[cell] = carried.pop(cell, ())
+                type_of[cell[0]] = type_code
+                continue
             count = indicator.count_behind(row.value, row.numerator, row.denominator)
             if count is not None:
                 counts[cell] = float(count)
                 type_of[cell[0]] = type_code
     return Cells(
-        counts, type_of, area_parents(session), carried, whole, converted, band_of, similar_of
-    )
+        counts, type_of, area_parents(session), carried, whole, converted, band_of, similar_of,
+        apart,
+    )  # fmt: skip
 
 
 def carried_sources(session: Session, *, best_fit: bool) -> dict[tuple[int, str], tuple[int, ...]]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.access import policy
 from app.access.audited import note_read
 from app.access.viewer import Viewer
+from app.areas import custom
 from app.areas import repository as area_repo
 from app.areas.overlay import LOW_FIT
 from app.errors import InvalidParameterError, UnknownAreaTypeError
@@ -88,6 +89,7 @@ def indicator_values(
 ) -> ObservationResult:
     """The values of ``indicator`` (already known to be visible to the viewer)."""
     type_code = (q.type_code or indicator.area_types[0]).strip().lower()
+    custom.require_visible_type(session, viewer, type_code)
     if not area_repo.area_type_exists(session, type_code):
         raise UnknownAreaTypeError(f"Unknown area type {type_code!r}")
     value_filter = _filter(indicator, type_code, q)

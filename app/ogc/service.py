@@ -26,6 +26,7 @@ from app.access.viewer import Viewer
 from app.analysis.layer import FIELDS as LAYER_FIELDS
 from app.analysis.layer import NONE as LAYER_NONE
 from app.analysis.layer import layer_fields
+from app.areas import custom
 from app.areas import feature_repository as features_repo
 from app.areas import repository as area_repo
 from app.areas import service as area_service
@@ -77,7 +78,8 @@ def landing(base: str) -> dict[str, Any]:
 
 
 def collections(session: Session, base: str, viewer: Viewer) -> dict[str, Any]:
-    areas = {str(r.code): r for r in features_repo.type_extents(session)}
+    hidden = custom.hidden_types(session, viewer)
+    areas = {str(r.code): r for r in features_repo.type_extents(session) if r.code not in hidden}
     layers = [_collection(r, base) for r in areas.values()]
     for indicator in visible_indicators(session, viewer):
         type_code = _layer_type(indicator, areas)
@@ -103,7 +105,7 @@ def resolve_layer(
 ) -> tuple[Indicator | None, str]:
     """A collection's indicator (None for an area type) and area type; 404 if unknown.
     Cheap: items, tiles and schemas call it on every request."""
-    with_areas = area_repo.types_with_areas(session)
+    with_areas = area_repo.types_with_areas(session) - custom.hidden_types(session, viewer)
     if collection_id in with_areas:
         return None, collection_id
     indicator = indicator_repo.indicator(session, collection_id)
@@ -293,7 +295,7 @@ def items(
     page = ItemsPage({})
     if indicator is None:
         query = area_service.resolve_area_query(
-            session, area_service.AreaFilter(type_code), precision
+            session, viewer, area_service.AreaFilter(type_code), precision
         )
         bbox = None if req.bbox is None else bbox_in_crs(req.bbox, bbox_srid)
         query = replace(
@@ -358,7 +360,7 @@ def item(
     indicator, type_code = resolve_layer(session, collection_id, viewer)
     if indicator is not None:
         raise NotFoundError("Single features are served from the area type collections")
-    return area_service.area_feature(session, feature_id, type_code, None, precision)
+    return area_service.area_feature(session, viewer, feature_id, type_code, None, precision)
 
 
 def period_at(

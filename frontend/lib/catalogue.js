@@ -14,6 +14,7 @@
  * @property {string} code
  * @property {string} name
  * @property {Array<{ count: number }>} vintages   oldest first
+ * @property {boolean} [custom]   an officer's custom area, carried from the small areas
  */
 
 /**
@@ -57,15 +58,18 @@ export function newestCount(type) {
 
 /**
  * The area types with areas that the indicator is published at (every type with areas when
- * the indicator is unknown), and the one to show: `current` if allowed, else the finest (the
- * type with the most areas).
+ * the indicator is unknown), and custom areas (whose values are carried from the small
+ * areas), and the one to show: `current` if allowed, else the finest (the type with the
+ * most areas).
  * @param {readonly AreaType[]} types
  * @param {Indicator | undefined} indicator
  * @param {string | null} current
  * @returns {{ allowed: AreaType[], type: string | null }}
  */
 export function typesFor(types, indicator, current) {
-  const allowed = types.filter((t) => t.vintages.length && (!indicator || indicator.area_types.includes(t.code)));
+  const allowed = types.filter(
+    (t) => t.vintages.length && (!indicator || t.custom || indicator.area_types.includes(t.code)),
+  );
   if (allowed.some((t) => t.code === current) || !allowed.length) return { allowed, type: current };
   /** @param {AreaType} t */
   const size = (t) => Math.max(...t.vintages.map((v) => v.count));

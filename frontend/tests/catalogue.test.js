@@ -48,3 +48,11 @@ test("the types offered are those with areas the indicator is published at; the 
   assert.equal(typesFor(types, indicators[0], "ward").type, "lsoa", "a type without areas is not kept");
   assert.deepEqual(typesFor(types, undefined, null).allowed.map((t) => t.code), ["msoa", "lsoa"]);
 });
+
+test("an officer's custom areas are offered for every indicator, and never chosen by default", () => {
+  const patch = { code: "custom-0a1b2c3d", name: "Custom area: Page Hall", vintages: [{ count: 1 }], custom: true };
+  const { allowed, type } = typesFor([...types, patch], indicators[2], null);
+  assert.deepEqual(allowed.map((t) => t.code), ["lsoa", "custom-0a1b2c3d"]);
+  assert.equal(type, "lsoa");
+  assert.equal(typesFor([...types, patch], indicators[2], patch.code).type, patch.code);
+});

@@ -12,9 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.access.account_repository import user_by_name
+from app.access.policy import Sharing
 from app.access.service import create_key, key_prefix
 from app.access.users import create_local_user, set_disabled
-from app.access.viewer import CLI
+from app.access.viewer import CLI, Role, Viewer
+from app.areas import custom
+from app.areas.custom import CustomAreaRequest
 from app.db import unit_of_work
 from app.indicators.indicator import Indicator
 from tests.contracts.conftest import AGENCY_ONLY, AGENCY_ONLY_PERIOD, USERS, City
@@ -101,6 +105,8 @@ GET_STATUS: dict[tuple[str, str], tuple[int, ...]] = {
     ("/api/users", ""): (401, 403, 403, 403, 403, 200, 200),
     ("/api/keys", ""): (401, 403, 403, 200, 200, 200, 200),
     ("/api/audit", ""): (401, 403, 403, 403, 403, 200, 200),
+    ("/api/custom-areas", ""): (401, 200, 200, 200, 200, 200, 200),
+    ("/api/custom-areas/{code}", ""): (401, 200, 200, 200, 200, 200, 200),
     ("/api/auth/sso/start", ""): (404,) * 7,
     ("/api/auth/sso/callback", ""): (404,) * 7,
 }
@@ -202,6 +208,17 @@ def _police_key(city: City) -> Request:
     return Request(f"/api/keys/{key_prefix(key)}")
 
 
+def _officers_patch(city: City) -> Request:
+    """A fresh partnership custom area of officer.partnership's, to delete."""
+    with unit_of_work(city.db_url) as session:
+        user = user_by_name(session, "officer.partnership")
+        assert user is not None
+        officer = Viewer(Role.OFFICER, "user officer.partnership", user_id=int(user.id))
+        request = CustomAreaRequest("Matrix patch", Sharing.PARTNERSHIP, [city.lsoa])
+        made = custom.create(session, officer, request)
+    return Request(f"/api/custom-areas/{made['code']}")
+
+
 PASSWORD = "walnut compass seven harbour"
 _SIGN_IN = {"username": "officer.partnership", "password": USERS["officer.partnership"][2]}
 #                         public off  offk ana  anak adm  admk
@@ -290,6 +307,16 @@ WRITES = [
     Write(
         "DELETE", "/api/keys/{prefix}", "a key of police's",
         (401, 404, 404, 204, 404, 204, 204), _police_key,
+    ),
+    # Patches have a person as owner: signed-in accounts make them, keys do not.
+    Write(
+        "POST", "/api/custom-areas", "a patch of one LSOA", (401, 201, 403, 201, 403, 201, 403),
+        lambda c: Request("/api/custom-areas", json={"name": "Matrix", "lsoas": [c.lsoa]}),
+    ),
+    # Its owner (the signed-in officer) or an administrator deletes a partnership patch.
+    Write(
+        "DELETE", "/api/custom-areas/{code}", "officer.partnership's partnership patch",
+        (401, 204, 403, 403, 403, 204, 204), _officers_patch,
     ),
     Write(
         "POST", "/api/analysis/runs", "without permutations", ADMINS_MAKE,

@@ -18,9 +18,11 @@ from app.access.auth_schemas import KeyListed, UserOut, Who
 from app.access.schemas import AgencyListed
 from app.analysis.gap_schemas import DeprivationGroupsOut, GapOut
 from app.analysis.schemas import AlertsOut, ProfileOut, RunListed, RunOut
+from app.areas.custom_schemas import CustomAreaOut
 from app.areas.schemas import AreaNamesOut, AreaSearchOut, AreaTypeOut
 from app.audit.schemas import AuditPage
 from app.contracts import Feature, FeatureCollection
+from app.demo import DEMO_PATCH
 from app.indicators.indicator import Indicator
 from app.maps.schemas import ConfigOut, MapCollection, MapValues
 from app.observations.schemas import ObservationsOut
@@ -64,6 +66,16 @@ class Read:
     @property
     def name(self) -> str:
         return f"{self.route} [{self.indicator or self.case or '-'}, {self.kind}]"
+
+
+def demo_patch(city: City) -> str:
+    """The code of the demo's partnership custom area (``nis demo`` makes it)."""
+    found = city.sql(
+        "SELECT a.code FROM custom_area c JOIN area a ON a.id = c.area_id WHERE c.name = :n",
+        n=DEMO_PATCH,
+    )
+    assert found, "the demo made no custom area"
+    return str(found[0][0])
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -203,6 +215,12 @@ READS: list[Read] = [
         RunOut,
     ),
     Read("/api/areas/{code}/profile", lambda c: f"/api/areas/{c.lsoa}/profile", ProfileOut),
+    Read("/api/custom-areas", lambda c: "/api/custom-areas", list[CustomAreaOut]),
+    Read(
+        "/api/custom-areas/{code}",
+        lambda c: f"/api/custom-areas/{demo_patch(c)}",
+        CustomAreaOut,
+    ),
     Read("/api/config", lambda c: "/api/config", ConfigOut),
     Read("/api/gaps", lambda c: "/api/gaps?groups=10", DeprivationGroupsOut),
     Read("/ogc", lambda c: "/ogc", LandingPage),

@@ -42,7 +42,9 @@ VIEWER_DEPENDENT = {
     "/api/indicators", "/api/batches", "/api/batches/{batch_id}", "/api/agencies",
     "/api/alerts", "/api/analysis/runs", "/api/analysis/runs/{run_id}",
     "/api/areas/{code}/profile", "/ogc/collections", "/api/auth/session", "/api/users",
-    "/api/keys", "/api/audit",
+    "/api/keys", "/api/audit", "/api/custom-areas", "/api/custom-areas/{code}",
+    # Partners see the demo's partnership custom area; the public does not.
+    "/api/area-types",
 }  # fmt: skip
 # Single sign-on, which the contracts' city does not configure (404 for everyone).
 NOT_CONFIGURED = {"/api/auth/sso/start", "/api/auth/sso/callback"}
