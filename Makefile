@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # GDAL's command-line tools for checking GIS outputs, Chromium for the browser tests.
 DEB_PACKAGES := postgresql postgresql-postgis python3-venv gdal-bin chromium
 
-.PHONY: setup system-packages venv demo serve test lint typecheck jstest pytest bench bench-load clean
+.PHONY: setup system-packages venv demo serve test lint typecheck jstest pytest bench bench-load bench-carry clean
 
 setup: system-packages venv
 
@@ -66,6 +66,11 @@ bench: setup
 # Readers alone and with a partner uploading while analyses run (QUICK=1: 20 s phases).
 bench-load: setup
 	$(BIN)/python bench/bench_load.py $(if $(QUICK),--quick)
+
+# Issue 14: 20 indicators x 60 months carried from national LSOAs to ~7,000 wards (QUICK=1:
+# 5 x 12), and the ward map against the LSOA map.
+bench-carry: setup
+	$(BIN)/python bench/bench_carry.py $(if $(QUICK),--quick)
 
 clean:
 	-$(BIN)/nis db stop
