@@ -56,7 +56,11 @@ def carried_values_sql(
             f"/ NULLIF(sum({weight} * o.denominator), 0) * :{p}mult "
             f"ELSE sum({weight} * l.people * o.value) / NULLIF(sum({weight} * l.people), 0) END"
         )
+    # The values carried from are had once (MATERIALIZED): the planner, unable to
+    # estimate how many there are, would otherwise look them up small area by small
+    # area, reading every period of each to keep one.
     sql = f"""
+        WITH o AS MATERIALIZED ({source_sql})
         SELECT t.id AS area_id, o.period, min(o.period_start) AS period_start,
                CASE WHEN {complete} THEN {value} END AS value,
                CASE WHEN {complete} AND count(o.numerator) = count(*)
@@ -71,7 +75,7 @@ def carried_values_sql(
               JOIN area s ON s.id = l.source_id
               WHERE {links} AND s.type_code = :{p}source_type
               GROUP BY l.target_id) n ON n.target_id = t.id
-        JOIN ({source_sql}) o ON o.area_id = l.source_id
+        JOIN o ON o.area_id = l.source_id
         WHERE {" AND ".join(where)}
         GROUP BY t.id, o.period
     """

@@ -48,11 +48,17 @@ _ORDINAL_WORDS = ("rank", "decile", "quintile", "centile")
 
 
 def stored_sources(
-    session: Session, indicator: Indicator, f: sql.ValueFilter, p: str, notes: list[str]
+    session: Session,
+    indicator: Indicator,
+    f: sql.ValueFilter,
+    p: str,
+    notes: list[str],
+    zeros: bool = True,
 ) -> list[ValuesSql]:
     """The values stored at ``f.type_code``, then those converted into its newest vintage
-    from each older vintage linked to it (newest first)."""
-    stored = sql.stored_values_sql(indicator.code, f, p)
+    from each older vintage linked to it (newest first; ``zeros`` as for
+    :func:`app.observations.values.stored_values_sql`)."""
+    stored = sql.stored_values_sql(indicator.code, f, p, zeros)
     newest, origins = _origins(session, f.type_code)
     if newest is None or not origins:
         return [stored]

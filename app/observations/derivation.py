@@ -10,7 +10,7 @@ values stands in (``derived_from`` names that type), so one month stored at MSOA
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,19 +31,48 @@ def values_sql(
 ) -> ValuesSql | None:
     """The SQL giving ``indicator`` at ``f.type_code``, or None when it cannot be had
     (``notes`` say how, or why not)."""
+    return _values_sql(session, indicator, f, p, notes, periods_only=False)
+
+
+def periods_sql(session: Session, indicator: Indicator, f: sql.ValueFilter) -> ValuesSql | None:
+    """A query with every period of :func:`values_sql`'s, for listing them.
+
+    At a type values are carried to, it reads the values they are carried from instead
+    of carrying every period: a period in which no area has all its small areas' values
+    is listed too (and maps as no data), which is rare, where carrying every period of
+    every area only to list their labels made a ward map slower than an LSOA map."""
+    return _values_sql(session, indicator, f, "l_", [], periods_only=True)
+
+
+def _values_sql(
+    session: Session,
+    indicator: Indicator,
+    f: sql.ValueFilter,
+    p: str,
+    notes: list[str],
+    periods_only: bool,
+) -> ValuesSql | None:
     stored = sql.stored_types(session, indicator.code)
+    counted = sql.counted_types(session, indicator.code)
     carried_from = overlay.overlaid_types(session).get(f.type_code)
     if carried_from is not None:
-        return _carried_values_sql(session, indicator, f, p, notes, stored, carried_from)
+        carry = _carried_sources(session, indicator, f, p, notes, stored, counted, carried_from)
+        if not carry:
+            return None
+        if periods_only:
+            return sql.union_all(carry.own + carry.leaves)
+        carried = [carried_values_sql(indicator, t, leaf, f, p + "k_") for t, leaf in carry.leaf]
+        return sql.first_of(carry.own + carried)
     sources: list[ValuesSql] = []
     if f.type_code in stored:
         # Boundary changes: stored values, then older vintages' converted into the newest.
-        sources += conversion.stored_sources(session, indicator, f, p, notes)
+        sources += conversion.stored_sources(
+            session, indicator, f, p, notes, f.type_code in counted
+        )
     below = [t for t in area_repo.descendant_types(session, f.type_code) if t in stored]
     if below:
-        counted = indicator.kind.counted
-        if counted or sql.has_numerators(session, indicator.code):
-            what = "counts" if counted else "numerators and denominators"
+        if indicator.kind.counted or sql.has_numerators(session, indicator.code):
+            what = "counts" if indicator.kind.counted else "numerators and denominators"
             notes.append(
                 f"{indicator.code} at {f.type_code} is summed from {' or '.join(below)} {what}"
                 if not sources
@@ -53,7 +82,13 @@ def values_sql(
             # Nearest type first; a finer one fills the periods the nearer lacks.
             sources += [
                 sql.aggregated_values_sql(
-                    indicator.code, source, indicator.multiplier, counted, f, f"{p}a{n}_"
+                    indicator.code,
+                    source,
+                    indicator.multiplier,
+                    indicator.kind.counted,
+                    f,
+                    f"{p}a{n}_",
+                    source in counted,
                 )
                 for n, source in enumerate(below)
             ]
@@ -84,35 +119,48 @@ def values_sql(
     return None
 
 
-def _carried_values_sql(
+@dataclass(frozen=True)
+class _CarrySources:
+    own: list[ValuesSql]  # stored at the type itself
+    leaf: list[tuple[str, ValuesSql]]  # (the finer type, its values) to carry from
+
+    @property
+    def leaves(self) -> list[ValuesSql]:
+        return [values for _, values in self.leaf]
+
+    def __bool__(self) -> bool:
+        return bool(self.own or self.leaf)
+
+
+def _carried_sources(
     session: Session,
     indicator: Indicator,
     f: sql.ValueFilter,
     p: str,
     notes: list[str],
     stored: list[str],
+    counted: frozenset[str],
     source_types: list[str],
-) -> ValuesSql | None:
+) -> _CarrySources:
     """At a type the finest areas do not nest in: values stored there where they are
     exact and safe to publish (counted into its own polygons, with no small-number
     threshold to keep), and otherwise values carried from the finest type that has them."""
-    sources: list[ValuesSql] = []
+    own: list[ValuesSql] = []
     if f.type_code in stored and not indicator.disclosure_threshold:
-        sources.append(sql.stored_values_sql(indicator.code, f, p))
+        own.append(sql.stored_values_sql(indicator.code, f, p, f.type_code in counted))
     if indicator.carried_by is Apportionment.NONE:
-        if not sources:
+        if not own:
             notes.append(
                 f"{indicator.code} is not carried to {f.type_code}: a "
                 f"{indicator.unit} does not add up across areas"
             )
-        return sql.first_of(sources) if sources else None
+        return _CarrySources(own, [])
     for source_type in source_types:
         leaf_filter = replace(f, type_code=source_type, area_code=None)
         leaf = values_sql(session, indicator, leaf_filter, p + "c_", [])
         if leaf is not None:
             notes.append(carry_note(indicator, f.type_code, source_type))
-            sources.append(carried_values_sql(indicator, source_type, leaf, f, p + "k_"))
-            break
-    if not sources:
+            return _CarrySources(own, [(source_type, leaf)])
+    if not own:
         notes.append(f"No values of {indicator.code} are stored to carry to {f.type_code}")
-    return sql.first_of(sources) if sources else None
+    return _CarrySources(own, [])

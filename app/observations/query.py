@@ -23,7 +23,7 @@ from app.indicators.periods import PeriodError, is_period, parse_period
 from app.indicators.service import visible_indicator
 from app.observations import disclosure
 from app.observations import values as sql
-from app.observations.derivation import values_sql
+from app.observations.derivation import periods_sql, values_sql
 from app.snapshots import cached
 
 CSV_COLUMNS = [
@@ -112,7 +112,7 @@ def available_periods(
     while the database is unchanged: maps, their tiles and pages all ask)."""
 
     def periods() -> list[str]:
-        values = values_sql(session, indicator, sql.ValueFilter(type_code=type_code), "l_", [])
+        values = periods_sql(session, indicator, sql.ValueFilter(type_code=type_code))
         labels = [] if values is None else sql.periods(session, values)
         # A label no period reads as (stored before periods had bounds) is never offered.
         return [label for label in labels if is_period(label, indicator.period_type)]

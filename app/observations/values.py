@@ -32,10 +32,15 @@ def stored_types(session: Session, indicator: str) -> list[str]:
     """Area types that hold stored (current) values of ``indicator``, or counted zeros."""
     rows = session.execute(
         text(
-            # EXISTS per type stops at the first value, where a join would visit them all.
+            # Per type, its areas are looked up one by one (the LATERAL ... LIMIT keeps
+            # the planner from joining them to every value of the indicator instead),
+            # stopping at the first with a value: a type holding none costs a probe per
+            # area, where the join read all the indicator's values for each type.
             "SELECT t.code FROM area_type t WHERE EXISTS ("
-            "  SELECT 1 FROM observation o JOIN area a ON a.id = o.area_id "
-            "  WHERE o.indicator_code = :i AND o.superseded_at IS NULL AND a.type_code = t.code"
+            "  SELECT 1 FROM area a CROSS JOIN LATERAL ("
+            "    SELECT 1 FROM observation o WHERE o.area_id = a.id "
+            "    AND o.indicator_code = :i AND o.superseded_at IS NULL LIMIT 1) o "
+            "  WHERE a.type_code = t.code"
             ") OR EXISTS ("
             "  SELECT 1 FROM count_coverage c JOIN batch b ON b.id = c.batch_id "
             "  WHERE c.indicator_code = :i AND c.type_code = t.code AND b.reverted_at IS NULL)"
@@ -43,6 +48,19 @@ def stored_types(session: Session, indicator: str) -> list[str]:
         {"i": indicator},
     )
     return sorted(str(t) for t in rows.scalars())
+
+
+def counted_types(session: Session, indicator: str) -> frozenset[str]:
+    """Area types at which ``indicator`` was counted from events (their other areas read
+    as zero in a counted period)."""
+    rows = session.execute(
+        text(
+            "SELECT DISTINCT c.type_code FROM count_coverage c JOIN batch b ON b.id = c.batch_id "
+            "WHERE c.indicator_code = :i AND b.reverted_at IS NULL"
+        ),
+        {"i": indicator},
+    )
+    return frozenset(str(t) for t in rows.scalars())
 
 
 def _filters(f: ValueFilter, area_alias: str, obs_alias: str, p: str) -> tuple[str, dict[str, Any]]:
@@ -61,8 +79,13 @@ def _filters(f: ValueFilter, area_alias: str, obs_alias: str, p: str) -> tuple[s
     return " AND ".join(where), params
 
 
-def stored_values_sql(indicator: str, f: ValueFilter, p: str = "s_") -> tuple[str, dict[str, Any]]:
-    """Current values at ``f.type_code``: those stored, and zeros where counted."""
+def stored_values_sql(
+    indicator: str, f: ValueFilter, p: str = "s_", zeros: bool = True
+) -> tuple[str, dict[str, Any]]:
+    """Current values at ``f.type_code``: those stored, and zeros where counted (left
+    out when ``zeros`` is false, for a type :func:`counted_types` says was never
+    counted: the planner would otherwise search every stored value for ones that stop
+    a zero)."""
     where, params = _filters(f, "a", "o", p)
     zero_where, _ = _filters(f, "a", "c", p)
     params[f"{p}indicator"] = indicator
@@ -71,6 +94,10 @@ def stored_values_sql(indicator: str, f: ValueFilter, p: str = "s_") -> tuple[st
                NULL::text AS derived_from, NULL::float8 AS fit
         FROM observation o JOIN area a ON a.id = o.area_id
         WHERE o.indicator_code = :{p}indicator AND o.superseded_at IS NULL AND {where}
+    """
+    if not zeros:
+        return sql, params
+    sql += f"""
         UNION ALL
         SELECT a.id, c.period, c.period_start, 0, NULL, NULL, NULL::text, NULL::float8
         FROM (SELECT DISTINCT c.type_code, c.vintage, c.period, c.period_start
@@ -91,11 +118,13 @@ def aggregated_values_sql(
     is_count: bool,
     f: ValueFilter,
     p: str = "g_",
+    zeros: bool = True,
 ) -> tuple[str, dict[str, Any]]:
-    """Values at ``f.type_code`` summed from stored values at ``source_type`` below it."""
+    """Values at ``f.type_code`` summed from stored values at ``source_type`` below it
+    (``zeros`` as for :func:`stored_values_sql`)."""
     where, params = _filters(f, "anc", "o", p)
     leaf_sql, leaf_params = stored_values_sql(
-        indicator, replace(f, type_code=source_type, area_code=None), p + "l_"
+        indicator, replace(f, type_code=source_type, area_code=None), p + "l_", zeros
     )
     params.update(leaf_params)
     params.update({f"{p}source_type": source_type, f"{p}mult": multiplier})
@@ -152,6 +181,14 @@ def first_of(sources: Sequence[tuple[str, dict[str, Any]]]) -> tuple[str, dict[s
         ORDER BY u.area_id, u.period, (u.value IS NULL), u.rank_
     """
     return sql, params
+
+
+def union_all(sources: Sequence[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
+    """Every row of several values queries (an area and period may come more than once)."""
+    params: dict[str, Any] = {}
+    for _, part_params in sources:
+        params.update(part_params)
+    return " UNION ALL ".join(f"SELECT s.* FROM ({q}) s" for q, _ in sources), params
 
 
 def rate_values_sql(
