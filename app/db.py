@@ -4,10 +4,11 @@ commits on success and rolls back on error; services only ``flush()``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +16,10 @@ from app.errors import DatabaseUnavailableError
 from app.snapshots import INFO_KEY, SnapshotCache
 
 DRIVER = "postgresql+psycopg"
+# Memory for each sort or hash of a query: values carried to wards group millions of
+# (area, period) rows, which at PostgreSQL's default of 4 MB spill to disk and take half
+# as long again (bench/bench_carry.py); a pool of 15 connections stays far within memory.
+WORK_MEM = "32MB"
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -41,13 +46,22 @@ def plain_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     """An engine on ``url``. Its errors never carry the statement's parameters (uploaded
     values, names, keys' hashes), so that they cannot reach a log verbatim."""
-    return create_engine(
+    engine = create_engine(
         sqlalchemy_url(url),
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
         hide_parameters=True,
     )
+    event.listen(engine, "connect", _configure)
+    return engine
+
+
+def _configure(dbapi_connection: Any, _record: Any) -> None:
+    """Settings of every new connection (the server's own stay as they are)."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET work_mem = '{WORK_MEM}'")
+    dbapi_connection.commit()
 
 
 def make_sessionmaker(engine: Engine, cache: SnapshotCache | None = None) -> sessionmaker[Session]:

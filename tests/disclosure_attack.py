@@ -13,7 +13,11 @@ profiles; which of them a route marks suppressed; and sum relations between them
 - similar areas: a profile's comparison with the other areas of its type in its city-own
   IMD quintile gives their summed numerator and denominator; the attacker works out the
   quintiles itself from the public IMD ranks;
-- a rate's numerator is the count it is computed from (the same unknown).
+- a rate's numerator is the count it is computed from (the same unknown);
+- carried values: at a type the small areas do not nest in (wards, committees), an
+  area's count (numerator, denominator) is the sum of its small areas' shared out by
+  the overlay (each times its share, or whole to its best-fit area), when the caller
+  hands the attacker the overlay (``overlay``: the worst case, every share known).
 
 How it attacks (:func:`recover`): hierarchy and sibling differencing, window totals and
 period sums are all linear equations over the hidden values, solved together: a hidden
@@ -38,6 +42,7 @@ import mapbox_vector_tile
 import numpy as np
 
 Key = tuple[str, str, str, str]  # (indicator, quantity, area code, period)
+Weighted = tuple[tuple[Key, float], ...]  # sum(weight * member)
 Rows = list[tuple[dict[int, float], float]]  # sum(coefficient * unknown) = constant
 QUANTITIES = ("value", "numerator", "denominator")
 MAP_PERIODS = 6  # maps show what observations show: a few periods each, where values hide
@@ -51,6 +56,8 @@ class Knowledge:
     relations: list[tuple[Key | float, tuple[Key, ...]]] = field(default_factory=list)
     aliases: dict[Key, Key] = field(default_factory=dict)
     routes: set[str] = field(default_factory=set)  # those that showed a value or a hidden one
+    # total - sum(weight * member) = 0: carried values (see OverlayLink)
+    weighted: list[tuple[Key, Weighted]] = field(default_factory=list)
 
     def canonical(self, key: Key) -> Key:
         return self.aliases.get(key, key)
@@ -68,13 +75,38 @@ class Knowledge:
         self.routes.add(route)
 
 
+@dataclass(frozen=True)
+class OverlayLink:
+    """A small area's share of its people in an area of a type it does not nest in."""
+
+    target: str  # the area's code (a ward's, a committee's)
+    source: str  # the small area's code
+    share: float
+    best: bool  # the target holds most of the small area's people
+
+
+def protected(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Indicators with a disclosure threshold, and those computed from one."""
+    small = {i["code"] for i in catalogue if i["disclosure_threshold"]}
+    return [i for i in catalogue if i["code"] in small or i.get("numerator") in small]
+
+
+def leaks(recovered: dict[Key, float], truth: dict[Key, float]) -> dict[Key, float]:
+    """Recovered values that are the true ones (not guesses)."""
+    return {k: v for k, v in recovered.items() if k in truth and abs(truth[k] - v) < 0.5}
+
+
 # --- gathering ------------------------------------------------------------------------------
 
 
 def gather(
-    client: httpx.Client, indicators: Sequence[dict[str, Any]], profile_areas: int = 25
+    client: httpx.Client,
+    indicators: Sequence[dict[str, Any]],
+    profile_areas: int = 25,
+    overlay: Sequence[OverlayLink] = (),
 ) -> Knowledge:
-    """What the public can read of ``indicators`` (catalogue entries) on every route."""
+    """What the public can read of ``indicators`` (catalogue entries) on every route
+    (and, given the ``overlay``, how carried values were made)."""
     k = Knowledge()
     types = [t["code"] for t in _json(client, "/api/area-types")]
     parents: dict[str, str] = {}
@@ -116,6 +148,7 @@ def gather(
     for area in hidden_areas:
         _profile(client, k, area, {i["code"]: i for i in indicators}, groups)
     _hierarchy(k, parents, type_of, {i["code"]: i for i in indicators})
+    _carried(k, overlay, {i["code"]: i for i in indicators})
     return k
 
 
@@ -383,6 +416,31 @@ def _hierarchy(
         k.relations.append((total, tuple(members)))
 
 
+def _carried(
+    k: Knowledge, overlay: Sequence[OverlayLink], indicators: dict[str, dict[str, Any]]
+) -> None:
+    """Each carried count (numerator, denominator) is its small areas' shared out."""
+    into: dict[str, list[OverlayLink]] = defaultdict(list)
+    for link in overlay:
+        into[link.target].append(link)
+    for key in sorted(set(k.known) | k.hidden):
+        code, q, area, period = key
+        ind = indicators.get(code)
+        if area not in into or ind is None:
+            continue
+        if q == "value" and ind["value_type"] != "count":
+            continue  # a rate is recomputed from its carried counts, never shared out
+        how = ind.get("apportionment") or "population"
+        if how == "none":
+            continue
+        members = tuple(
+            (k.canonical((code, q, link.source, period)), 1.0 if how == "best_fit" else link.share)
+            for link in into[area]
+            if how != "best_fit" or link.best
+        )
+        k.weighted.append((key, members))
+
+
 # --- attacking ------------------------------------------------------------------------------
 
 
@@ -392,9 +450,10 @@ def recover(k: Knowledge) -> dict[Key, float]:
     direct = {key: k.known[key] for key in k.hidden if key in k.known}
     index = {key: i for i, key in enumerate(unknown)}
     rows: Rows = []
-    for total, members in k.relations:
-        # sum(coeffs[i] * x_i) = constant, from total - sum(members) = 0 (or = a number)
-        terms = [(-1.0, m) for m in members]
+    relations = [(t, tuple((m, 1.0) for m in ms)) for t, ms in k.relations] + k.weighted
+    for total, members in relations:
+        # sum(coeffs[i] * x_i) = constant, from total - sum(w * members) = 0 (or = a number)
+        terms = [(-w, m) for m, w in members]
         constant = -total if isinstance(total, float) else 0.0
         if not isinstance(total, float):
             terms.append((1.0, total))

@@ -15,17 +15,11 @@ from typing import Any
 import pytest
 
 from tests.contracts.conftest import City
-from tests.disclosure_attack import Key, Knowledge, gather, recover, truth
+from tests.disclosure_attack import Key, Knowledge, gather, leaks, protected, recover, truth
 
 # Routes that showed the attacker values or hidden ones (alerts: any alert at all).
 ROUTES = {"observations", "csv", "maps", "ogc", "downloads", "downloads.geojson", "tiles",
           "export.html", "alerts", "profiles"}  # fmt: skip
-
-
-def protected(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Indicators with a disclosure threshold, and those computed from one."""
-    small = {i["code"] for i in catalogue if i["disclosure_threshold"]}
-    return [i for i in catalogue if i["code"] in small or i.get("numerator") in small]
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +30,6 @@ def attack(city: City) -> tuple[Knowledge, dict[Key, float], list[dict[str, Any]
     with city.client("admin") as client:
         values = truth(client, chosen)
     return knowledge, values, chosen
-
-
-def leaks(recovered: dict[Key, float], truth: dict[Key, float]) -> dict[Key, float]:
-    return {k: v for k, v in recovered.items() if k in truth and abs(truth[k] - v) < 0.5}
 
 
 def test_the_attacker_reads_every_public_route_and_finds_suppressed_values(
