@@ -4,8 +4,8 @@ commits on success and rolls back on error; services only ``flush()``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, create_engine, event
