@@ -247,13 +247,15 @@ def _learn_feature(k: Knowledge, code: str, props: dict[str, Any], route: str) -
 
 
 def _ogc_items(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
-    """The indicator's OGC layer (its newest period, at its first area type)."""
+    """The indicator's OGC layers (their newest period): one per area type."""
     code = ind["code"]
-    response = client.get(f"/ogc/collections/{code}/items?limit=1000")
-    if response.status_code != 200:
-        return
-    for f in response.json()["features"]:
-        _learn_feature(k, code, f["properties"], "ogc")
+    listed = _json(client, "/ogc/collections")["collections"]
+    for layer in [c["id"] for c in listed if c["id"].split(".")[0] == code]:
+        response = client.get(f"/ogc/collections/{layer}/items?limit=1000")
+        if response.status_code != 200:
+            continue
+        for f in response.json()["features"]:
+            _learn_feature(k, code, f["properties"], "ogc")
 
 
 def _download(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:

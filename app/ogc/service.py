@@ -82,9 +82,8 @@ def collections(session: Session, base: str, viewer: Viewer) -> dict[str, Any]:
     areas = {str(r.code): r for r in features_repo.type_extents(session) if r.code not in hidden}
     layers = [_collection(r, base) for r in areas.values()]
     for indicator in visible_indicators(session, viewer):
-        type_code = _layer_type(indicator, areas)
-        if type_code is not None:
-            layers.append(_indicator_collection(indicator, areas[type_code], base))
+        for layer_id, type_code in _layer_types(indicator, areas):
+            layers.append(_indicator_collection(indicator, layer_id, areas[type_code], base))
     return {
         "links": [{"href": f"{base}/ogc/collections", "rel": "self", "type": JSON}],
         "collections": layers,
@@ -97,7 +96,7 @@ def collection(session: Session, base: str, collection_id: str, viewer: Viewer) 
     areas = {str(r.code): r for r in features_repo.type_extents(session)}
     if indicator is None:
         return _collection(areas[type_code], base)
-    return _indicator_collection(indicator, areas[type_code], base)
+    return _indicator_collection(indicator, collection_id, areas[type_code], base)
 
 
 def resolve_layer(
@@ -108,23 +107,39 @@ def resolve_layer(
     with_areas = area_repo.types_with_areas(session) - custom.hidden_types(session, viewer)
     if collection_id in with_areas:
         return None, collection_id
-    indicator = indicator_repo.indicator(session, collection_id)
-    type_code = None if indicator is None else _layer_type(indicator, with_areas)
-    if indicator is None or type_code is None or not policy.may_see_indicator(viewer, indicator):
+    code = collection_id.split(LAYER_SEPARATOR)[0]
+    indicator = indicator_repo.indicator(session, code)
+    type_code = None
+    if indicator is not None and policy.may_see_indicator(viewer, indicator):
+        type_code = dict(_layer_types(indicator, with_areas)).get(collection_id)
+    if indicator is None or type_code is None:
         raise NotFoundError(f"There is no collection {collection_id!r}")
     return indicator, type_code
 
 
-def _layer_type(indicator: Indicator, areas: Collection[str]) -> str | None:
-    """The area type an indicator's layer shows: the first it is published for."""
-    return next((t for t in indicator.area_types if t in areas), None)
+LAYER_SEPARATOR = "."
 
 
-def _indicator_collection(indicator: Indicator, area: Row[Any], base: str) -> dict[str, Any]:
+def _layer_types(indicator: Indicator, areas: Collection[str]) -> list[tuple[str, str]]:
+    """An indicator's layers, (collection id, area type): one per type it is published
+    for that has areas (wards and committees among them, with values carried from the
+    small areas); the first is the indicator's code alone, the others say their type
+    (``criminal_damage_arson.ward``)."""
+    types = [t for t in indicator.area_types if t in areas]
+    types += sorted(t for t in areas if t.startswith(custom.PREFIX) and t not in types)
+    return [
+        (indicator.code if n == 0 else f"{indicator.code}{LAYER_SEPARATOR}{t}", t)
+        for n, t in enumerate(types)
+    ]
+
+
+def _indicator_collection(
+    indicator: Indicator, collection_id: str, area: Row[Any], base: str
+) -> dict[str, Any]:
     out = _collection(area, base)
-    href = f"{base}/ogc/collections/{indicator.code}"
+    href = f"{base}/ogc/collections/{collection_id}"
     out.update(
-        id=str(indicator.code),
+        id=collection_id,
         title=f"{indicator.title} by {area.name}",
         description=(
             f"{indicator.definition} Each feature is a {area.name} with the value for one "

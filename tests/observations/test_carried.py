@@ -209,6 +209,17 @@ def test_the_ward_map_profile_and_ogc_fields_say_what_is_estimated_and_how_well(
 
         schema = http.get("/ogc/collections/emergency_admissions/schema").json()
         assert "fit" in schema["properties"]
+        # Every type it is published at is a layer of its own for GIS clients.
+        listed = {c["id"] for c in http.get("/ogc/collections").json()["collections"]}
+        assert {"emergency_admissions", "emergency_admissions.ward"} <= listed
+        items = http.get("/ogc/collections/emergency_admissions.ward/items?limit=100").json()
+        features = {f["properties"]["code"]: f["properties"] for f in items["features"]}
+        assert len(features) == 28
+        assert features[ward]["fit"] == pytest.approx(shown["areas"][ward]["fit"], abs=1e-3)
+        assert features[ward]["value"] == pytest.approx(shown["areas"][ward]["value"])
+        assert http.get("/ogc/collections/emergency_admissions.nowhere").status_code == 404
+        csv_rows = http.get("/api/downloads/emergency_admissions.ward.csv").text.splitlines()
+        assert len(csv_rows) == 1 + 28
         rows = http.get(
             "/api/observations", params={"indicator": "emergency_admissions", "type": "ward"}
         ).json()["observations"]
