@@ -4,8 +4,8 @@ tenth) of areas against the rest of the city, over time, from current values.
 The statistics are the analysis run's (:func:`app.analysis.gaps.panel_gap`, which
 pools months into quarters, and :mod:`app.analysis.stats.gap`); the groups are the
 city's own ranking (:mod:`app.observations.deprivation`), never England's deciles. The
-public sees a period's groups only where the disclosure control publishes them: each
-tenth of the areas by deprivation is a protected total (:mod:`app.observations.disclosure`).
+public sees a period's groups only where the disclosure control publishes them: where
+no area of the type is hidden in it (:meth:`app.observations.disclosure.Disclosure.hides_groups`).
 """
 
 from __future__ import annotations

@@ -12,11 +12,6 @@ primary and complementary suppression (:mod:`.suppression`) over these sum relat
 - "every area of a type together" (the city benchmark of profiles and OGC fields) is
   the sum of that type's values: it is never a cell, so its members are hidden for it,
   and it is withheld where even that cannot protect them (:meth:`Disclosure.hides_total`);
-- each tenth of a type's areas by the city's own deprivation ranking
-  (:mod:`.deprivation`) is a total in the same way: the gap view publishes the most
-  deprived fifth or tenth, the rest, and a slope index made of the fifths or tenths, all
-  unions of tenths, so that no difference of them with published areas gives a hidden
-  count back (withheld where it cannot: :meth:`Disclosure.hides_groups`).
 
 Relations come from :data:`RELATION_SOURCES`. Values carried to a type the small areas
 do not nest in (:mod:`app.observations.carried`) are protected by what they are made of:
@@ -33,7 +28,11 @@ profiles, :mod:`.similar`) are no relation here: a group's total is withheld whe
 of its members is hidden (:meth:`Disclosure.hides_similar`), so that it only ever adds up
 published values. Protecting it as a relation is not enough: its hidden members, each
 relation protected on its own, can hold a ward's hidden members and one more, and the
-group less the ward gives that one back (``tests/partners/test_similar_areas.py``).
+group less the ward gives that one back (``tests/partners/test_similar_areas.py``). The
+gap view's groups by the city's own deprivation ranking (:mod:`.deprivation`: the most
+deprived fifth or tenth, the rest, and the tenths of its slope index) are the same kind
+of union and are kept the same way: withheld in a period wherever any area of the
+ranked type is hidden in it (:meth:`Disclosure.hides_groups`).
 
 A value computed from others (a rate from a count and a population) is hidden wherever
 one of its inputs is, and takes the highest of their thresholds; so a derived indicator
@@ -73,8 +72,7 @@ from app.snapshots import cached
 
 Cell = tuple[int, str]  # (area id, period)
 Total = tuple[str, str, str]  # ("every", area type, period)
-Band = tuple[str, str, int, str]  # ("band", area type, tenth (0 = most deprived), period)
-Key = Cell | Total | Band
+Key = Cell | Total
 
 
 @dataclass(frozen=True)
@@ -132,22 +130,10 @@ def carried_relations(cells: Cells) -> Iterable[Relation[Key]]:
             yield Relation((area, period), members)
 
 
-def deprivation_relations(cells: Cells) -> Iterable[Relation[Key]]:
-    """Each tenth of a type's areas by deprivation together, in each period."""
-    groups: dict[Band, list[Key]] = defaultdict(list)
-    for area, period in cells.counts:
-        band = cells.band_of.get(area)
-        if band is not None:
-            groups[("band", cells.type_of[area], band, period)].append((area, period))
-    for total, members in groups.items():
-        yield Relation(total, tuple(members), cell_total=False)
-
-
 RELATION_SOURCES: list[RelationSource] = [
     hierarchy_relations,
     type_total_relations,
     carried_relations,
-    deprivation_relations,
 ]
 
 
@@ -159,8 +145,7 @@ class Mask:
     cells: frozenset[Cell]
     totals: frozenset[tuple[str, str]]  # (area type, period)
     types: frozenset[tuple[str, str]]  # (area type, period) of every hidden cell
-    # (area type, period) where a tenth by deprivation is withheld: no group total is
-    # published there
+    # (area type, period) where the gap's groups by deprivation are withheld
     bands: frozenset[tuple[str, str]] = frozenset()
     groups: frozenset[tuple[str, int, str]] = frozenset()  # (type, quintile, period) hiding one
 
@@ -263,12 +248,10 @@ def _mask(
     relations = [r for source in RELATION_SOURCES for r in source(cells)]
     hidden: set[Cell] = set()
     withheld: set[tuple[str, str]] = set()
-    bands: set[tuple[str, str]] = set()
     for period, (counts, rels) in _by_period(cells.counts, relations).items():
         found = suppress(counts, rels, threshold, (c for c in forced if c[1] == period))
         hidden.update(cast(frozenset[Cell], found.cells))  # totals that are no cell go to .totals
-        for total in found.totals:
-            (bands if total[0] == "band" else withheld).add((str(total[1]), period))
+        withheld.update((str(total[1]), period) for total in found.totals)
     # A weighted sum is published only where all it is made of is.
     shared_out = [*cells.converted.items()]
     if not cells.carried_whole:
@@ -286,6 +269,7 @@ def _mask(
     types = {(cells.type_of[area], period) for area, period in hidden}
     groups = {(cells.type_of[area], cells.similar_of[area], period)
               for area, period in hidden if area in cells.similar_of}  # fmt: skip
+    bands = {(cells.type_of[area], period) for area, period in hidden if area in cells.band_of}
     return Mask(
         frozenset(hidden), frozenset(withheld), frozenset(types), frozenset(bands),
         frozenset(groups),
