@@ -6,10 +6,11 @@
 // map_tiles_above areas (geojson-areas.js), vector tiles beyond (tiles.js), both with the
 // interface of area-layer.js. Changing indicator, period or classes fetches values only.
 
-import { canSignIn, openSignIn, showAccount } from "./account.js";
+import { canSignIn, openSignIn, showAccount, viewer } from "./account.js";
 import { $, api, el, request } from "./common.js";
 import { GeoJsonAreas } from "./geojson-areas.js";
 import { showAlerts, showFailure, showGap, showLoading, showProfile, showTab } from "./panel.js";
+import { patchMaker } from "./patch-maker.js";
 import { placeSearch } from "./place-search.js";
 import { AreaTiles } from "./tiles.js";
 import { chooseArea } from "./lib/area-search.js";
@@ -35,6 +36,7 @@ let indicators = [], types = [], areaCounts = new Map(); // area type -> areas i
 let painting = 0; // paints under way (the play button can start one before another ends)
 let paints = 0; // the newest paint, so that only it marks the page painted
 let outlineLabel = null; // what the dashed outline is, for the legend (null: no outline)
+let patches = null; // the patch maker (patch-maker.js): while picking, clicks pick areas
 
 // ------------------------------------------------------------------ render mode
 // The one place that picks how a type is drawn. Counted from /api/area-types (the newest
@@ -206,7 +208,7 @@ function replaceLayer(layer) {
     if (!hoverTip.isOpen()) hoverTip.openOn(map);
   });
   layer.on("areaout", () => hoverTip.close());
-  layer.on("areaclick", ({ code }) => selectArea(code));
+  layer.on("areaclick", ({ code }) => (patches?.picking() ? patches.toggle(code) : selectArea(code)));
 }
 
 function viewSet() {
@@ -400,6 +402,7 @@ async function downloadCsv() {
 async function viewerChanged() {
   document.body.dataset.state = "loading";
   hush();
+  patches?.offer(viewer());
   try {
     const answer = await store.latest("catalogue", (signal) => store.json("api/indicators", signal));
     if (!answer.current) return;
@@ -445,6 +448,39 @@ function loadAlerts() {
   store.latest("alerts", (signal) => store.json("api/alerts?limit=500", signal))
     .then((answer) => { if (answer.current) showAlerts(answer.value, openAlert, typesFinestFirst()); })
     .catch((error) => showFailure("alerts", "Could not load the alerts", error));
+}
+
+// ------------------------------------------------------------------ making a patch
+// Patches are made of the finest type's areas: picking starts on their map.
+async function showSmallAreas() {
+  const finest = typesFinestFirst()[0];
+  if (!finest || store.view.type === finest) return;
+  if (offered("type").includes(finest)) $("type").value = finest;
+  choose({ type: finest, area: null });
+  await paint();
+}
+
+// The picked areas take the dashed outline; none picked, the usual one comes back.
+function outlinePicked(codes) {
+  if (!areas) return;
+  if (codes.length) {
+    areas.outline(codes);
+    setOutlineLabel("Picked for the patch");
+  } else showDeprived($("deprived").checked);
+}
+
+// A new patch: a new area type, shown with its profile.
+async function showPatch(patch) {
+  try {
+    types = await api("api/area-types");
+  } catch (error) {
+    tell(error, "The area types could not be loaded again");
+    return;
+  }
+  areaCounts = new Map(types.map((t) => [t.code, newestCount(t)]));
+  fillTypes();
+  await selectArea(patch.code, patch.type);
+  showTab("profile");
 }
 
 // ------------------------------------------------------------------ start
@@ -510,6 +546,8 @@ async function start() {
     }, 1200);
   });
   placeSearch(store, findPlace);
+  patches = patchMaker({ viewer, start: showSmallAreas, outline: outlinePicked, made: showPatch });
+  patches.offer(viewer());
   $("deprived").addEventListener("change", (e) => showDeprived(e.target.checked));
   $("download-csv").addEventListener("click", downloadCsv);
   $("tab-alerts").addEventListener("click", () => showTab("alerts"));

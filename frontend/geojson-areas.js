@@ -63,8 +63,11 @@ export const GeoJsonAreas = L.Layer.extend({
     this._outlined = codes.filter((code) => this._paths.has(code));
     const { weight, color, dashArray } = STYLE.deprived;
     const style = { weight, color, fill: false, dashArray: dashArray.join(" ") };
+    // On the areas' own canvas: a canvas of their own would lie over the areas' and take
+    // every click and hover meant for them.
+    const renderer = this._areas.options.renderer;
     this._dashed = this._outlined.length
-      ? L.featureGroup(this._outlined.map((code) => L.geoJSON(this._paths.get(code).feature, { interactive: false, style })))
+      ? L.featureGroup(this._outlined.map((code) => L.geoJSON(this._paths.get(code).feature, { interactive: false, style, renderer })))
       : null;
     if (this._dashed && this._map) this._dashed.addTo(this._map);
   },
