@@ -123,6 +123,7 @@ def gather(
         for type_code in types:
             _observations(client, k, ind, type_code, periods_of)
     _alias_derived(k, indicators)
+    layers = [c["id"] for c in _json(client, "/ogc/collections")["collections"]]
     for ind in indicators:
         code = ind["code"]
         for type_code in types:
@@ -131,7 +132,7 @@ def gather(
             )
             for period in (hidden or sorted(periods_of[code]))[-MAP_PERIODS:]:
                 _map_values(client, k, ind, type_code, period)
-        _ogc_items(client, k, ind)
+        _ogc_items(client, k, ind, layers)
         _download(client, k, ind)
         if periods_of[code]:
             _export_html(client, k, ind, max(periods_of[code]))
@@ -246,11 +247,10 @@ def _learn_feature(k: Knowledge, code: str, props: dict[str, Any], route: str) -
         k.learn(key, props.get("value"), route)
 
 
-def _ogc_items(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
+def _ogc_items(client: httpx.Client, k: Knowledge, ind: dict[str, Any], layers: list[str]) -> None:
     """The indicator's OGC layers (their newest period): one per area type."""
     code = ind["code"]
-    listed = _json(client, "/ogc/collections")["collections"]
-    for layer in [c["id"] for c in listed if c["id"].split(".")[0] == code]:
+    for layer in [layer for layer in layers if layer.split(".")[0] == code]:
         response = client.get(f"/ogc/collections/{layer}/items?limit=1000")
         if response.status_code != 200:
             continue

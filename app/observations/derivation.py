@@ -22,6 +22,7 @@ from app.indicators.indicator import Apportionment, Indicator
 from app.observations import conversion
 from app.observations import values as sql
 from app.observations.carried import carried_values_sql, carry_note
+from app.snapshots import cached
 
 ValuesSql = tuple[str, dict[str, Any]]
 
@@ -52,17 +53,21 @@ def _values_sql(
     notes: list[str],
     periods_only: bool,
 ) -> ValuesSql | None:
-    stored = sql.stored_types(session, indicator.code)
-    counted = sql.counted_types(session, indicator.code)
+    stored, counted = _held(session, indicator.code)
     carried_from = overlay.overlaid_types(session).get(f.type_code)
     if carried_from is not None:
         carry = _carried_sources(session, indicator, f, p, notes, stored, counted, carried_from)
-        if not carry:
+        chosen = list(carry.own)
+        if carry.leaf is not None:
+            source_type, leaf = carry.leaf
+            chosen.append(
+                leaf
+                if periods_only
+                else carried_values_sql(indicator, source_type, leaf, f, p + "k_")
+            )
+        if not chosen:
             return None
-        if periods_only:
-            return sql.union_all(carry.own + carry.leaves)
-        carried = [carried_values_sql(indicator, t, leaf, f, p + "k_") for t, leaf in carry.leaf]
-        return sql.first_of(carry.own + carried)
+        return sql.union_all(chosen) if periods_only else sql.first_of(chosen)
     sources: list[ValuesSql] = []
     if f.type_code in stored:
         # Boundary changes: stored values, then older vintages' converted into the newest.
@@ -119,17 +124,20 @@ def _values_sql(
     return None
 
 
+def _held(session: Session, code: str) -> tuple[list[str], frozenset[str]]:
+    """The types holding stored values of an indicator, and those it was counted at
+    (asked once per database state: a carried read and its source's both need them)."""
+    return cached(
+        session,
+        ("held", code),
+        lambda: (sql.stored_types(session, code), sql.counted_types(session, code)),
+    )
+
+
 @dataclass(frozen=True)
 class _CarrySources:
     own: list[ValuesSql]  # stored at the type itself
-    leaf: list[tuple[str, ValuesSql]]  # (the finer type, its values) to carry from
-
-    @property
-    def leaves(self) -> list[ValuesSql]:
-        return [values for _, values in self.leaf]
-
-    def __bool__(self) -> bool:
-        return bool(self.own or self.leaf)
+    leaf: tuple[str, ValuesSql] | None = None  # (the finer type, its values) to carry from
 
 
 def _carried_sources(
@@ -154,13 +162,13 @@ def _carried_sources(
                 f"{indicator.code} is not carried to {f.type_code}: a "
                 f"{indicator.unit} does not add up across areas"
             )
-        return _CarrySources(own, [])
+        return _CarrySources(own)
     for source_type in source_types:
         leaf_filter = replace(f, type_code=source_type, area_code=None)
         leaf = values_sql(session, indicator, leaf_filter, p + "c_", [])
         if leaf is not None:
             notes.append(carry_note(indicator, f.type_code, source_type))
-            return _CarrySources(own, [(source_type, leaf)])
+            return _CarrySources(own, (source_type, leaf))
     if not own:
         notes.append(f"No values of {indicator.code} are stored to carry to {f.type_code}")
-    return _CarrySources(own, [])
+    return _CarrySources(own)

@@ -81,8 +81,9 @@ def collections(session: Session, base: str, viewer: Viewer) -> dict[str, Any]:
     hidden = custom.hidden_types(session, viewer)
     areas = {str(r.code): r for r in features_repo.type_extents(session) if r.code not in hidden}
     layers = [_collection(r, base) for r in areas.values()]
+    patches = _patches(session, areas)
     for indicator in visible_indicators(session, viewer):
-        for layer_id, type_code in _layer_types(indicator, areas):
+        for layer_id, type_code in _layer_types(indicator, areas, patches):
             layers.append(_indicator_collection(indicator, layer_id, areas[type_code], base))
     return {
         "links": [{"href": f"{base}/ogc/collections", "rel": "self", "type": JSON}],
@@ -111,7 +112,8 @@ def resolve_layer(
     indicator = indicator_repo.indicator(session, code)
     type_code = None
     if indicator is not None and policy.may_see_indicator(viewer, indicator):
-        type_code = dict(_layer_types(indicator, with_areas)).get(collection_id)
+        layers = _layer_types(indicator, with_areas, _patches(session, with_areas))
+        type_code = dict(layers).get(collection_id)
     if indicator is None or type_code is None:
         raise NotFoundError(f"There is no collection {collection_id!r}")
     return indicator, type_code
@@ -120,13 +122,20 @@ def resolve_layer(
 LAYER_SEPARATOR = "."
 
 
-def _layer_types(indicator: Indicator, areas: Collection[str]) -> list[tuple[str, str]]:
+def _patches(session: Session, areas: Collection[str]) -> list[str]:
+    """The custom areas' types among ``areas`` (those the viewer may see)."""
+    return sorted(t for t in areas if custom.is_custom_type(session, t))
+
+
+def _layer_types(
+    indicator: Indicator, areas: Collection[str], patches: Collection[str]
+) -> list[tuple[str, str]]:
     """An indicator's layers, (collection id, area type): one per type it is published
     for that has areas (wards and committees among them, with values carried from the
-    small areas); the first is the indicator's code alone, the others say their type
-    (``criminal_damage_arson.ward``)."""
+    small areas), and one per custom area in ``patches``; the first is the indicator's
+    code alone, the others say their type (``criminal_damage_arson.ward``)."""
     types = [t for t in indicator.area_types if t in areas]
-    types += sorted(t for t in areas if t.startswith(custom.PREFIX) and t not in types)
+    types += [t for t in patches if t not in types]
     return [
         (indicator.code if n == 0 else f"{indicator.code}{LAYER_SEPARATOR}{t}", t)
         for n, t in enumerate(types)
