@@ -16,9 +16,18 @@ from app.analysis.detect import POLARITY, IndicatorTest
 from app.analysis.gaps import gap_findings
 from app.analysis.panels import Areas
 from app.analysis.params import AnalysisParams
+from app.analysis.rounding import rounded
 from app.analysis.sentences import change_text, q_text, window_text
+from app.analysis.stats.clusters import Cluster, pooled_clusters
 from app.analysis.stats.correlated import cooccurring_pairs
-from app.analysis.stats.hotspots import HOT, contiguity_weights, hotspots, morans_i
+from app.analysis.stats.hotspots import (
+    Hotspots,
+    contiguity_weights,
+    hotspots,
+    lisa_quadrants,
+    morans_i,
+)
+from app.analysis.stats.smoothing import smoothed_log_ratio
 from app.areas import repository as area_repo
 from app.observations.deprivation import city_ranking
 
@@ -51,11 +60,14 @@ def hotspot_findings(
     labels: list[str],
     params: AnalysisParams,
 ) -> tuple[list[repo.NewAlert], dict[str, Any]]:
-    """Gi* on each counted indicator's change (log of recent over baseline ratio, turned
-    so that higher is worse): clusters of neighbourhoods getting worse together, among
-    ``areas`` (one type), false discovery rate controlled across them. ``labels`` name
-    each area in sentences."""
-    counted = [t for t in tests if t.method == "counts"]
+    """Clusters of neighbouring areas where a counted indicator is getting worse together,
+    among ``areas`` (one type): one alert per cluster, found by pooling the areas'
+    evidence (:func:`pooled_clusters`, false discovery rate controlled across windows),
+    so that a change spread over several small areas is found even when none stands
+    out alone. Beside each, the centre's Getis-Ord Gi* z and local Moran (LISA) quadrant
+    on the empirical-Bayes smoothed change, and each indicator's global Moran's I.
+    ``labels`` name each area in sentences."""
+    counted = [t for t in tests if t.method == "counts" and t.pool_z is not None]
     if len(areas) < MIN_HOTSPOT_AREAS or not counted:
         return [], {"tested": False, "why": f"fewer than {MIN_HOTSPOT_AREAS} areas"}
     geoms = shapely.from_wkb(area_repo.area_geometries(session, areas.ids.tolist()))
@@ -63,51 +75,89 @@ def hotspot_findings(
     alerts = []
     out: dict[str, Any] = {
         "islands_linked": [areas.codes[i] for i in weights.islands],
+        "method": "pooled neighbourhood scan (Monte Carlo, BH across windows)",
         "indicators": {},
     }
     for test in counted:
-        polarity = POLARITY[test.panel.indicator.polarity]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            change = polarity * np.log(test.stats["ratio"])
-        change[(test.reason != "tested") | ~np.isfinite(change)] = np.nan
+        change = smoothed_change(test)
         if np.count_nonzero(~np.isnan(change)) < MIN_HOTSPOT_AREAS:
             continue
-        result = hotspots(change, weights.w, alpha=params.q)
+        assert test.pool_z is not None
+        found = pooled_clusters(
+            test.pool_z,
+            np.nan_to_num(test.stats["expected"]),
+            weights.w.sparse,
+            params.q,
+            seed=params.seed,
+        )
+        gi = hotspots(change, weights.w, alpha=params.q)
+        lisa = lisa_quadrants(change, weights.w)
         moran = morans_i(change, weights.w)
-        hot = np.flatnonzero(result.label == HOT)
         out["indicators"][test.code] = {
-            "hot": len(hot),
+            "clusters": len(found.clusters),
+            "areas": sum(len(c.areas) for c in found.clusters),
+            "spread": round(found.spread, 4),
             "moran_i": round(moran.i, 4),
             "moran_p": round(moran.p, 6),
         }
-        for i in hot.tolist():
-            ratio = float(test.stats["ratio"][i])
-            alerts.append(
-                repo.NewAlert(
-                    kind="hotspot",
-                    area_id=int(areas.ids[i]),
-                    indicators=[test.code],
-                    agencies=[str(test.panel.indicator.agency)],
-                    period_from=test.recent_periods[0],
-                    period_to=test.recent_periods[-1],
-                    q=float(result.q[i]),
-                    sentence=(
-                        f"{labels[i]} is in a cluster of neighbourhoods where "
-                        f"{str(test.panel.indicator.title).lower()} is getting worse "
-                        f"{window_text(test)}: here {change_text(test, i)} "
-                        f"(Getis-Ord Gi* z = {float(result.z[i]):.1f}, "
-                        f"{q_text(float(result.q[i]))})"
-                    ),
-                    stats={
-                        "gi_z": round(float(result.z[i]), 4),
-                        "p": float(result.p[i]),
-                        "q": float(result.q[i]),
-                        "ratio": round(ratio, 4),
-                        "inference": result.inference,
-                    },
-                )
-            )
+        for cluster in found.clusters:
+            alerts.append(_cluster_alert(test, cluster, areas, labels, gi, lisa))
     return alerts, out
+
+
+def smoothed_change(test: IndicatorTest) -> NDArray[np.float64]:
+    """Each area's change, turned so that higher is worse: the log of its recent ratio to
+    what its baseline predicts, empirical-Bayes smoothed (small areas shrink towards the
+    city). NaN where the area was not scored."""
+    scored = np.ones(len(test.reason), dtype=np.bool_)
+    if test.pool_z is not None:
+        scored = np.isfinite(test.pool_z)
+    polarity = POLARITY[test.panel.indicator.polarity]
+    return smoothed_log_ratio(test.stats["observed"], test.stats["expected"], polarity, scored)
+
+
+def _cluster_alert(
+    test: IndicatorTest,
+    cluster: Cluster,
+    areas: Areas,
+    labels: list[str],
+    gi: Hotspots,
+    lisa: NDArray[np.str_],
+) -> repo.NewAlert:
+    centre = cluster.centre
+    alone = [i for i in cluster.areas if not np.nan_to_num(test.q[i], nan=1.0) <= 0.05]
+    others = len(cluster.areas) - 1
+    title = str(test.panel.indicator.title).lower()
+    quiet = (
+        "none of them stands out on its own"
+        if len(alone) == len(cluster.areas)
+        else f"{len(alone)} of them would not stand out on their own"
+    )
+    return repo.NewAlert(
+        kind="hotspot",
+        area_id=int(areas.ids[centre]),
+        indicators=[test.code],
+        agencies=[str(test.panel.indicator.agency)],
+        period_from=test.recent_periods[0],
+        period_to=test.recent_periods[-1],
+        q=cluster.q,
+        sentence=(
+            f"{labels[centre]} and {others} neighbouring area{'s' if others != 1 else ''} "
+            f"form a cluster where {title} is getting worse together {window_text(test)}: "
+            f"here {change_text(test, centre)}; {quiet} (pooled z = {cluster.z:.1f}, "
+            f"{q_text(cluster.q)})"
+        ),
+        stats={
+            "method": "pooled neighbourhood scan",
+            "areas": [areas.codes[i] for i in cluster.areas],
+            "pooled_z": round(cluster.z, 4),
+            "q": cluster.q,
+            "ratio": rounded(test.stats["ratio"][centre]),
+            "gi_z": rounded(gi.z[centre]),
+            "gi_q": rounded(gi.q[centre]),
+            "lisa": str(lisa[centre]),
+        },
+    )
 
 
 def _pairs(

@@ -1,10 +1,10 @@
 """Deterioration of each indicator in each area, as one family of tests per run.
 
 Counts (and percentages or rates stored with numerators and denominators) are compared
-with the city period by period (:func:`count_deterioration`); indicators published only
-as values (means, scores, percentages without counts) get a Mann-Kendall trend test on
-their points. Every test at one area type shares one Benjamini-Hochberg correction
-(each type a run analyses is a family of its own).
+with the city period by period (:func:`count_deterioration`: a step or a steady rise);
+indicators published only as values (means, scores, percentages without counts) get a
+Mann-Kendall trend test on their points. Every test at one area type shares one
+Benjamini-Hochberg correction (each type a run analyses is a family of its own).
 """
 
 from __future__ import annotations
@@ -49,6 +49,12 @@ class IndicatorTest:
     # The counts and denominators tested (counts method only), for the gap.
     counts: NDArray[np.float64] | None = None
     exposure: NDArray[np.float64] | None = None
+    # Counts method only: each area's z for pooling with its neighbours (small areas
+    # included), whether a steady rise carried its evidence, and where that rise began
+    # (a column of the panel; -1 where not tested).
+    pool_z: NDArray[np.float64] | None = None
+    rising: NDArray[np.bool_] | None = None
+    rise_start: NDArray[np.int64] | None = None
 
     @property
     def code(self) -> str:
@@ -58,6 +64,14 @@ class IndicatorTest:
     def recent_periods(self) -> list[str]:
         recent = self.window[0]
         return self.panel.periods[-recent:]
+
+    def rising_since(self, i: int) -> str | None:
+        """The period a steady rise in area ``i`` began, where a rise (rather than a
+        step) carried its evidence; None otherwise."""
+        if self.rising is None or self.rise_start is None or not self.rising[i]:
+            return None
+        start = int(self.rise_start[i])
+        return self.panel.periods[start] if 0 <= start < len(self.panel.periods) else None
 
     def summary(self) -> dict[str, Any]:
         tested = self.reason == "tested"
@@ -149,6 +163,9 @@ def examine_indicator(
         result.dispersion,
         counts=counts,
         exposure=exposure,
+        pool_z=result.z_pool,
+        rising=result.rising,
+        rise_start=result.rise_start,
     )
 
 

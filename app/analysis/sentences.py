@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from app.analysis.detect import IndicatorTest
+from app.indicators.indicator import Polarity
 from app.indicators.periods import PeriodType
 
 _PERIOD_WORDS = {PeriodType.MONTH: "months", PeriodType.QUARTER: "quarters"}
@@ -55,6 +56,16 @@ def change_text(test: IndicatorTest, i: int, *, short: bool = False) -> str:
     return f"{pct:.0f}% {side} its city-adjusted baseline"
 
 
+def rising_text(test: IndicatorTest, i: int) -> str | None:
+    """ "rising steadily since 2022-03" where a steady rise carried the evidence (for an
+    indicator where lower is worse, "falling steadily"), else None."""
+    since = test.rising_since(i)
+    if since is None:
+        return None
+    higher = test.panel.indicator.polarity is Polarity.HIGHER_IS_WORSE
+    return f"{'rising' if higher else 'falling'} steadily since {since}"
+
+
 def deterioration_sentence(test: IndicatorTest, i: int, area_name: str) -> str:
     title = str(test.panel.indicator.title)
     q = float(test.q[i])
@@ -63,7 +74,18 @@ def deterioration_sentence(test: IndicatorTest, i: int, area_name: str) -> str:
             f"{title} in {area_name} has been getting worse {window_text(test)}: "
             f"{change_text(test, i)} (Mann-Kendall, {q_text(q)})"
         )
+    rising = rising_text(test, i)
+    if rising is not None:
+        return (
+            f"{title} in {area_name} has been {rising}: {change_text(test, i)} "
+            f"{window_text(test)} ({q_text(q)})"
+        )
     return f"{title} in {area_name} is {change_text(test, i)} {window_text(test)} ({q_text(q)})"
+
+
+def _rising_prefix(test: IndicatorTest, i: int) -> str:
+    rising = rising_text(test, i)
+    return "" if rising is None else f"{rising}, "
 
 
 def correlated_sentence(drivers: list[IndicatorTest], i: int, area_name: str, q_area: float) -> str:
@@ -71,13 +93,15 @@ def correlated_sentence(drivers: list[IndicatorTest], i: int, area_name: str, q_
     first, *others = drivers
     lead = deterioration_sentence(first, i, area_name)
     along = [
-        f"{str(t.panel.indicator.title).lower()}, {change_text(t, i, short=True)} "
-        f"({q_text(float(t.q[i]))})"
+        f"{str(t.panel.indicator.title).lower()}, "
+        f"{_rising_prefix(t, i)}{change_text(t, i, short=True)} ({q_text(float(t.q[i]))})"
         for t in others
     ]
     joined = "; ".join(along)
+    steady = all(t.rising_since(i) is not None for t in drivers)
+    together = "A gradual deterioration, together" if steady else "Together"
     return (
-        f"{lead}, alongside {joined}. Together: "
+        f"{lead}, alongside {joined}. {together}: "
         f"{len(drivers)} indicators of {len({t.panel.indicator.agency for t in drivers})} "
         f"agencies ({q_text(q_area)})."
     )

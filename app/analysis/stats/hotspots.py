@@ -1,4 +1,5 @@
-"""Spatial clusters of areas: Getis-Ord Gi* hot and cold spots, and global Moran's I.
+"""Spatial clusters of areas: Getis-Ord Gi* hot and cold spots, local Moran (LISA)
+quadrants, and global Moran's I.
 
 Weights are Queen contiguity between the area polygons. Areas with no contiguous neighbour
 (islands: real islands, or enclaves cut off when boundaries were generalised) are linked to
@@ -15,7 +16,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import shapely
 from esda.getisord import G_Local
-from esda.moran import Moran
+from esda.moran import Moran, Moran_Local
 from libpysal.graph import Graph
 from libpysal.weights import Queen, W
 from numpy.typing import ArrayLike, NDArray
@@ -207,6 +208,28 @@ def morans_i(values: ArrayLike, weights: Any) -> MoranResult:
     return MoranResult(
         float(mi.I), float(mi.EI), float(mi.z_norm), float(mi.p_norm), int(keep.size)
     )
+
+
+LISA_QUADRANTS = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
+
+
+def lisa_quadrants(values: ArrayLike, weights: Any) -> NDArray[np.str_]:
+    """Local Moran (LISA, Anselin 1995) quadrant of each area: "high-high" where the area
+    and its neighbours are both above the mean (a cluster of high values), "high-low"
+    where it is an outlier above low neighbours, and so on; "" where not tested (NaN, or
+    no usable neighbour). Descriptive: it says what kind of place a cluster is, and the
+    cluster's significance comes from elsewhere."""
+    y = np.asarray(values, dtype=np.float64).ravel()
+    adjacency = _adjacency(weights, binary=False)
+    if adjacency.shape[0] != y.size:
+        raise ValueError(f"{y.size} values but {adjacency.shape[0]} areas in the weights")
+    keep, sub = _subset(adjacency, np.isfinite(y))
+    out = np.full(y.size, "", dtype="<U9")
+    if keep.size < 3 or np.ptp(y[keep]) == 0:
+        return out
+    local = Moran_Local(y[keep], Graph.from_sparse(sub), transformation="r", permutations=0)
+    out[keep] = [LISA_QUADRANTS.get(int(q), "") for q in np.asarray(local.q).ravel()]
+    return out
 
 
 def _adjacency(weights: Any, *, binary: bool) -> sparse.csr_array:

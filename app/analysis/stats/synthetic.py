@@ -7,16 +7,20 @@ detector must *not* alarm on), month-to-month gamma-Poisson overdispersion and a
 random-walk drift of each area's rate (both of which make a plain Poisson test raise
 false alarms). On top of that, deteriorations are planted where we know them: single ones
 (one indicator in one area) and correlated ones (two or three indicators of different
-agencies in the same area), each a step in the recent window.
+agencies in the same area), each a step in the recent window (or a gradual rise), and,
+for the spatial tests, a cluster of adjacent areas changing together on a grid of areas
+(:func:`grid_adjacency`). Two kinds of change must raise no local alert: a city-wide
+shock (every area at once) and a shift of the city's seasons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ class SyntheticPanel:
     onset: NDArray[np.int64]  # (n_areas, n_indicators): first changed period, -1 = none
     correlated: NDArray[np.bool_]  # (n_areas,): a joint deterioration was planted
     recent: int  # length of the recent window the plants were placed in
+    clustered: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    cluster_indicator: int = -1  # the indicator the cluster changed on; -1 = no cluster
 
     @property
     def agencies(self) -> list[str]:
@@ -115,6 +121,10 @@ def make_panel(
     population: float = 1600.0,
     missing: float = 0.0,
     null: bool = False,
+    cluster: int = 0,
+    cluster_effect: float = 0.5,
+    city_shock: float = 0.0,
+    seasonal_shift: int = 0,
     seed: int = 0,
 ) -> SyntheticPanel:
     """A synthetic panel with planted deteriorations (none if ``null``).
@@ -130,6 +140,14 @@ def make_panel(
     size in the last period; ``"mixed"`` plants each deterioration as one or the other
     at random. ``population`` is the median population of an area (1,600 is an LSOA;
     about 7,000 an MSOA). ``missing`` is the share of (area, period) cells blanked at random.
+
+    ``cluster`` areas adjacent on the grid of :func:`grid_adjacency` (a connected group
+    grown from a random area) get a common step of ``1 + cluster_effect`` on one indicator
+    (``clustered`` and ``cluster_indicator``), apart from the other plants. ``city_shock``
+    multiplies every indicator in every area by ``1 + city_shock`` from the start of the
+    recent window; ``seasonal_shift`` moves the city's seasonal peak of every indicator by
+    that many months, at twice the amplitude, in the recent window. Neither is planted
+    in any area: a detector that compares areas with the city must not alarm on them.
     """
     if kind not in ("step", "ramp", "mixed"):
         raise ValueError("kind is step, ramp or mixed")
@@ -138,7 +156,9 @@ def make_panel(
     n_ind = len(specs)
     if null:
         n_single = n_correlated = 0
-    if n_single + n_correlated > n_areas:
+    if null:
+        cluster = 0
+    if n_single + n_correlated + cluster > n_areas:
         raise ValueError("more planted areas than areas")
 
     # Areas: population with its own growth; a latent deprivation score and its deciles.
@@ -174,11 +194,31 @@ def make_panel(
             multiplier[area, k] = (1.0 + rng.uniform(*effect)) ** specs[k].polarity
             onset[area, k] = when
         correlated[area] = True
+    clustered = np.zeros(n_areas, dtype=np.bool_)
+    cluster_k = -1
+    if cluster:
+        taken = np.zeros(n_areas, dtype=np.bool_)
+        taken[chosen] = True
+        group = _grow(grid_adjacency(n_areas), taken, cluster, rng)
+        cluster_k = int(rng.integers(n_ind))
+        when = start + int(rng.integers(onset_spread + 1))
+        multiplier[group, cluster_k] = (1.0 + cluster_effect) ** specs[cluster_k].polarity
+        onset[group, cluster_k] = when
+        clustered[group] = True
     planted = onset >= 0
 
     counts = np.empty((n_ind, n_areas, n_periods))
     for k, spec in enumerate(specs):
         season = spec.seasonality * np.cos(2 * np.pi * (months - spec.phase) / 12.0)
+        if seasonal_shift:
+            shifted = (
+                2
+                * spec.seasonality
+                * np.cos(2 * np.pi * (months - spec.phase - seasonal_shift) / 12.0)
+            )
+            season = np.where(months >= start, shifted, season)
+        if city_shock:
+            season = season + np.where(months >= start, np.log1p(city_shock), 0.0)
         city = spec.trend * months / 12.0 + season
         city = city + np.where(months >= n_periods - recent // 2, np.log1p(spec.city_step), 0.0)
         level = (
@@ -211,4 +251,46 @@ def make_panel(
         onset=onset,
         correlated=correlated,
         recent=recent,
+        clustered=clustered,
+        cluster_indicator=cluster_k,
     )
+
+
+def grid_adjacency(n_areas: int) -> sparse.csr_array:
+    """Queen contiguity of ``n_areas`` square areas laid row by row on a grid as near
+    square as it can be (the last row may be short): each area touches up to eight."""
+    cols = int(np.ceil(np.sqrt(n_areas)))
+    row, col = np.divmod(np.arange(n_areas), cols)
+    links = []
+    for dr, dc in ((0, 1), (1, -1), (1, 0), (1, 1)):
+        other_r, other_c = row + dr, col + dc
+        other = other_r * cols + other_c
+        ok = (other_c >= 0) & (other_c < cols) & (other < n_areas)
+        links.append((np.arange(n_areas)[ok], other[ok]))
+    a = np.concatenate([x for x, _ in links])
+    b = np.concatenate([y for _, y in links])
+    data = np.ones(2 * a.size)
+    return sparse.csr_array(
+        (data, (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n_areas, n_areas)
+    )
+
+
+def _grow(
+    adjacency: sparse.csr_array, taken: NDArray[np.bool_], size: int, rng: np.random.Generator
+) -> NDArray[np.intp]:
+    """A connected group of ``size`` untaken areas grown at random from a random one."""
+    for _ in range(100):
+        group = [int(rng.choice(np.flatnonzero(~taken)))]
+        while len(group) < size:
+            ring = {
+                int(j)
+                for i in group
+                for j in adjacency.indices[adjacency.indptr[i] : adjacency.indptr[i + 1]]
+                if not taken[j] and j not in group
+            }
+            if not ring:
+                break
+            group.append(int(rng.choice(sorted(ring))))
+        if len(group) == size:
+            return np.asarray(group, dtype=np.intp)
+    raise ValueError("no room for a connected cluster of that size")
