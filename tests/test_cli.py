@@ -241,3 +241,37 @@ def test_the_demo_shows_a_correlated_alert_where_one_was_planted(
     }
     found = {r.code for r in correlated if {"police", "schools"} <= set(r.agencies)}
     assert found & planted, (planted, [r.sentence for r in correlated])
+
+
+def test_the_demo_shows_its_gradual_story_as_a_gradual_correlated_alert(
+    demo: tuple[str, subprocess.CompletedProcess[str]],
+) -> None:
+    cli_db, _ = demo
+    engine = create_engine(sqlalchemy_url(cli_db))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT a.code, al.indicators, al.sentence, al.stats FROM alert al "
+                "JOIN area a ON a.id = al.area_id WHERE al.kind = 'correlated' AND al.run_id = "
+                "(SELECT max(id) FROM analysis_run WHERE status = 'done')"
+            )
+        ).all()
+        areas = [
+            DemoArea(r.code, r.name, r.area_km2)
+            for r in conn.execute(
+                text("SELECT code, name, area_km2 FROM area WHERE type_code = 'lsoa' ORDER BY code")
+            )
+        ]
+    engine.dispose()
+    story = next(s for s in demo_stories(areas) if "rising steadily" in s.description)
+    mine = [r for r in rows if r.code == story.area_code]
+    assert mine, [r.sentence for r in rows]
+    alert = mine[0]
+    assert set(alert.indicators) == set(story.indicators)
+    assert alert.stats["gradual"] is True
+    assert "a gradual deterioration since" in alert.sentence
+    assert "rising steadily since" in alert.sentence
+    # The other correlated stories are steps, and not worded as gradual.
+    for other in rows:
+        if other.code != story.area_code:
+            assert "gradual" not in other.sentence

@@ -233,8 +233,8 @@ def test_deprivation_goes_with_lower_attainment(values: Values) -> None:
 # --- planted stories -------------------------------------------------------------------
 
 
-def test_five_stories_in_five_areas(stories: list[DemoStory]) -> None:
-    assert len({s.area_code for s in stories}) == 5
+def test_six_stories_in_six_areas(stories: list[DemoStory]) -> None:
+    assert len({s.area_code for s in stories}) == 6
 
 
 def test_three_stories_pair_criminal_damage_with_absence(stories: list[DemoStory]) -> None:
@@ -242,8 +242,26 @@ def test_three_stories_pair_criminal_damage_with_absence(stories: list[DemoStory
     assert len(paired) == 3
 
 
-def test_stories_start_12_months_before_the_end(stories: list[DemoStory]) -> None:
-    assert {s.start_period for s in stories} == {STORY_START}
+def test_stories_start_12_months_before_the_end_or_24_for_the_gradual_one(
+    stories: list[DemoStory],
+) -> None:
+    assert [s.start_period for s in stories] == [STORY_START] * 5 + ["2022-01"]
+
+
+def test_the_gradual_story_rises_steadily_in_fires_and_anti_social_behaviour(
+    values: Values, stories: list[DemoStory]
+) -> None:
+    story = stories[-1]
+    assert story.indicators == ("deliberate_secondary_fires", "anti_social_behaviour")
+    assert "rising steadily" in story.description
+    for code in story.indicators:
+        mine = values[code][story.area_code]
+        # Year by year it climbs: 2022 above 2021, 2023 above 2022 (each summed over months).
+        years = [
+            sum(v for p, v in mine.items() if p.startswith(y)) for y in ("2021", "2022", "2023")
+        ]
+        assert years[0] < years[1] < years[2], years
+        assert years[2] >= 1.6 * years[0]  # x3 and x4 by the end; about x2.3 and x2.9 over 2023
 
 
 def test_story_areas_criminal_damage_rises_well_above_its_baseline(

@@ -25,6 +25,7 @@ from app.analysis.stats.trend import mann_kendall
 from app.indicators.indicator import Indicator, Polarity
 
 MIN_TREND_POINTS = 4
+MIN_RISING_RECENT = 4  # a recent window of at least 4 periods (quarters, months) to say
 POLARITY = {Polarity.HIGHER_IS_WORSE: 1, Polarity.HIGHER_IS_BETTER: -1}
 
 
@@ -54,6 +55,7 @@ class IndicatorTest:
     # (a column of the panel; -1 where not tested).
     pool_z: NDArray[np.float64] | None = None
     rising: NDArray[np.bool_] | None = None
+    rise_margin: NDArray[np.float64] | None = None
     rise_start: NDArray[np.int64] | None = None
 
     @property
@@ -65,10 +67,21 @@ class IndicatorTest:
         recent = self.window[0]
         return self.panel.periods[-recent:]
 
+    def steady_rise_fit(self, i: int) -> float | None:
+        """How much better a steady rise fits area ``i`` than a step (> 0: better), or
+        None where that is not asked (values without counts, yearly data)."""
+        if self.rise_margin is None or self.window[0] < MIN_RISING_RECENT:
+            return None
+        margin = float(self.rise_margin[i])
+        return margin if np.isfinite(margin) else None
+
     def rising_since(self, i: int) -> str | None:
         """The period a steady rise in area ``i`` began, where a rise (rather than a
-        step) carried its evidence; None otherwise."""
+        step) carried its evidence; None otherwise, and for yearly data (three or four
+        points are no "steady" rise to speak of)."""
         if self.rising is None or self.rise_start is None or not self.rising[i]:
+            return None
+        if self.window[0] < MIN_RISING_RECENT:
             return None
         start = int(self.rise_start[i])
         return self.panel.periods[start] if 0 <= start < len(self.panel.periods) else None
@@ -165,6 +178,7 @@ def examine_indicator(
         exposure=exposure,
         pool_z=result.z_pool,
         rising=result.rising,
+        rise_margin=result.rise_margin,
         rise_start=result.rise_start,
     )
 

@@ -83,6 +83,18 @@ def deterioration_sentence(test: IndicatorTest, i: int, area_name: str) -> str:
     return f"{title} in {area_name} is {change_text(test, i)} {window_text(test)} ({q_text(q)})"
 
 
+def gradual(drivers: list[IndicatorTest], i: int) -> str | None:
+    """Whether the drivers of a correlated alert in area ``i`` rose steadily rather than
+    stepped, judged together (a steady rise fits them better than a step, summed over
+    them): None if not, else " since <the earliest start of a rise among them>" (empty
+    when none is dated on its own)."""
+    fits = [t.steady_rise_fit(i) for t in drivers]
+    if any(f is None for f in fits) or sum(f for f in fits if f is not None) <= 0:
+        return None
+    since = sorted(s for t in drivers if (s := t.rising_since(i)) is not None)
+    return f" since {since[0]}" if since else ""
+
+
 def _rising_prefix(test: IndicatorTest, i: int) -> str:
     rising = rising_text(test, i)
     return "" if rising is None else f"{rising}, "
@@ -98,8 +110,8 @@ def correlated_sentence(drivers: list[IndicatorTest], i: int, area_name: str, q_
         for t in others
     ]
     joined = "; ".join(along)
-    steady = all(t.rising_since(i) is not None for t in drivers)
-    together = "A gradual deterioration, together" if steady else "Together"
+    steady = gradual(drivers, i)
+    together = "Together" if steady is None else f"Together, a gradual deterioration{steady}"
     return (
         f"{lead}, alongside {joined}. {together}: "
         f"{len(drivers)} indicators of {len({t.panel.indicator.agency for t in drivers})} "

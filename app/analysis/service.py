@@ -21,7 +21,7 @@ from app.analysis import repository as repo
 from app.analysis import run_view, withholding
 from app.analysis.citywide import citywide_findings, deprivation_rank
 from app.analysis.params import AnalysisParams, default_area_types
-from app.analysis.type_analysis import analyse_type, count_kinds
+from app.analysis.type_analysis import add_correlated, analyse_type, count_kinds
 from app.areas import custom
 from app.areas import repository as area_repo
 from app.errors import InvalidParameterError, NotFoundError
@@ -47,8 +47,10 @@ def run_analysis(
     """Analyse every indicator at each of the run's area types (``params.area_types``, or
     the automatic choice) and store the run with its alerts.
 
-    Each type is analysed on its own, with its own false discovery rates; the findings
-    about the city as a whole (pairs, gaps) are made once, at the finest of the types.
+    Each type is analysed on its own, with its own false discovery rates, except
+    correlated deterioration, whose false discovery rate holds across the run's types;
+    the findings about the city as a whole (pairs, gaps) are made once, at the finest of
+    the types.
     """
     started = time.perf_counter()
     counts, names = _area_types(session)
@@ -66,6 +68,7 @@ def run_analysis(
     analysed = {
         code: analyse_type(session, code, names[code], indicators, params) for code in type_codes
     }
+    add_correlated(list(analysed.values()), params)
     finest = max(type_codes, key=lambda code: counts[code])
     at_finest = analysed[finest]
     rank = deprivation_rank(session, at_finest.areas)

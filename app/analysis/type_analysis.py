@@ -1,6 +1,9 @@
-"""One area type's part of a run: each indicator's deterioration, correlated deterioration
-and hotspots among the areas of that type, with false discovery rates controlled within
-the type (a family of tests of its own: adding another type never changes its q-values).
+"""One area type's part of a run: each indicator's deterioration and the clusters among
+the areas of that type, with false discovery rates controlled within the type (a family
+of tests of its own: adding another type never changes those q-values); and correlated
+deterioration, tested at every type of the run with one false discovery rate across
+them (:func:`add_correlated`), so that the run's correlated areas are controlled together
+whatever the resolution they were found at.
 """
 
 from __future__ import annotations
@@ -18,8 +21,13 @@ from app.analysis.detect import IndicatorTest, apply_fdr, examine_indicator, ski
 from app.analysis.panels import Areas, Panel, load_areas, load_panel
 from app.analysis.params import AnalysisParams
 from app.analysis.rounding import rounded
-from app.analysis.sentences import area_label, correlated_sentence, deterioration_sentence
-from app.analysis.stats.correlated import correlated_deterioration
+from app.analysis.sentences import (
+    area_label,
+    correlated_sentence,
+    deterioration_sentence,
+    gradual,
+)
+from app.analysis.stats.correlated import CorrelatedResult, correlated_families
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator, Polarity
 
@@ -30,7 +38,9 @@ POPULATION = "population"
 class TypeAnalysis:
     """What a run found at one area type."""
 
+    type_code: str
     areas: Areas
+    labels: list[str]  # each area as sentences name it
     tests: list[IndicatorTest]
     alerts: list[repo.NewAlert]
     seen: dict[str, Any]  # per indicator: periods and values
@@ -69,9 +79,8 @@ def analyse_type(
     apply_fdr(tests)
 
     alerts = _deterioration_alerts(tests, areas, labels, params)
-    correlated, correlated_summary = _correlated_alerts(tests, areas, labels, params)
     hot, hot_summary = hotspot_findings(session, tests, areas, labels, params)
-    alerts = [replace(a, area_type=type_code) for a in [*alerts, *correlated, *hot]]
+    alerts = [replace(a, area_type=type_code) for a in [*alerts, *hot]]
     summary = {
         "name": type_name,
         "areas": len(areas),
@@ -79,10 +88,41 @@ def analyse_type(
         "alerts": count_kinds(alerts),
         "tested": {t.code: t.summary() for t in tests},
         "skipped": skipped,
-        "correlated": correlated_summary,
         "hotspots": hot_summary,
     }
-    return TypeAnalysis(areas, tests, alerts, {"areas": len(areas), "indicators": seen}, summary)
+    seen_here = {"areas": len(areas), "indicators": seen}
+    return TypeAnalysis(type_code, areas, labels, tests, alerts, seen_here, summary)
+
+
+def add_correlated(analysed: list[TypeAnalysis], params: AnalysisParams) -> None:
+    """Correlated deterioration at every type of the run, one AdaFilter-BH across all of
+    their areas: adds each type's alerts and summary."""
+    testable = [t for t in analysed if len(t.tests) >= 2]
+    families = [
+        (np.stack([x.p for x in t.tests], axis=1), [str(x.panel.indicator.agency) for x in t.tests])
+        for t in testable
+    ]
+    results = dict(
+        zip((id(t) for t in testable), correlated_families(families, params.q), strict=True)
+    )
+    family = [t.type_code for t in testable]
+    for t in analysed:
+        result = results.get(id(t))
+        if result is None:
+            t.summary["correlated"] = {
+                "tested": False,
+                "why": "fewer than two indicators were tested",
+            }
+            continue
+        alerts = [replace(a, area_type=t.type_code) for a in _correlated_alerts(t, result, params)]
+        t.alerts.extend(alerts)
+        t.summary["alerts"] = count_kinds(t.alerts)
+        t.summary["correlated"] = {
+            "tested": True,
+            "indicators": [x.code for x in t.tests],
+            "areas_tested": int(np.count_nonzero(~np.isnan(result.p))),
+            "false_discovery_rate_across": family,
+        }
 
 
 def count_kinds(alerts: list[repo.NewAlert]) -> dict[str, int]:
@@ -121,13 +161,9 @@ def _deterioration_alerts(
 
 
 def _correlated_alerts(
-    tests: list[IndicatorTest], areas: Areas, labels: list[str], params: AnalysisParams
-) -> tuple[list[repo.NewAlert], dict[str, Any]]:
-    if len(tests) < 2:
-        return [], {"tested": False, "why": "fewer than two indicators were tested"}
-    p = np.stack([t.p for t in tests], axis=1)
-    agencies = [str(t.panel.indicator.agency) for t in tests]
-    result = correlated_deterioration(p, agencies, q=params.q)
+    analysis: TypeAnalysis, result: CorrelatedResult, params: AnalysisParams
+) -> list[repo.NewAlert]:
+    tests, areas, labels = analysis.tests, analysis.areas, analysis.labels
     alerts = []
     for i in np.flatnonzero(np.nan_to_num(result.q, nan=1.0) <= params.q).tolist():
         drivers = sorted((tests[j] for j in result.drivers[i]), key=lambda t: float(t.p[i]))
@@ -147,15 +183,12 @@ def _correlated_alerts(
                     "p": rounded(result.p[i]),
                     "q": rounded(result.q[i]),
                     "spans_agencies": bool(result.spans_agencies[i]),
+                    "gradual": gradual(drivers, i) is not None,
                     "indicators": {t.code: _area_stats(t, i) for t in drivers},
                 },
             )
         )
-    return alerts, {
-        "tested": True,
-        "indicators": [t.code for t in tests],
-        "areas_tested": int(np.count_nonzero(~np.isnan(result.p))),
-    }
+    return alerts
 
 
 def _area_stats(test: IndicatorTest, i: int) -> dict[str, Any]:
@@ -164,4 +197,7 @@ def _area_stats(test: IndicatorTest, i: int) -> dict[str, Any]:
     if test.dispersion is not None:
         out["dispersion"] = round(float(test.dispersion), 4)
     out["window"] = {"recent": test.recent_periods, "baseline_periods": test.window[1]}
+    since = test.rising_since(i)
+    if since is not None:
+        out["rising_since"] = since
     return out

@@ -30,7 +30,9 @@ def demo_stories(
     list of DemoStory
         Three areas where criminal damage (2.5-fold) and persistent absence (about +20
         points) rise together over the last 12 months, then one area where only burglary
-        rises (tripling) and one where only vehicle crime does (2.5-fold). Each story is in an
+        rises (tripling), one where only vehicle crime does (2.5-fold), and one where
+        deliberate secondary fires and anti-social behaviour rise steadily together over
+        the last 24 months (to four and three times their level). Each story is in an
         area where its first indicator runs high, so that the rise stands out of the noise.
         Fewer stories with fewer than five areas.
     """
@@ -51,6 +53,9 @@ class _Plot:
     # Counts: relative rise; shares: proportion added; means: units added.
     effects: tuple[tuple[str, float], ...]
     description: str
+    lead: int = 12  # starts this many months before the end of the data
+    ramp_months: int = 1  # and reaches its full size, rising steadily, after this long
+    top: float = 0.75  # in an area where its first indicator runs above this quantile
 
 
 # Sizes a single LSOA can show to an analysis that tests every indicator in every area at
@@ -63,15 +68,25 @@ _TOGETHER = _Plot(
     "criminal damage and arson rising 2.5-fold and persistent absence up about 20 points, "
     "together, from {start}; steady before, apart from noise, seasons and city-wide trends",
 )
+# Youth disorder: nuisance fires and anti-social behaviour creeping up together for two
+# years, never a jump; by the end four and three times what they were. In an area where
+# fires run in the top tenth: at a few fires a year, less would stay within the noise.
+_GRADUAL = _Plot(
+    (("deliberate_secondary_fires", 3.0), ("anti_social_behaviour", 2.0)),
+    "deliberate secondary fires and anti-social behaviour rising steadily together from "
+    "{start}, month by month, to four and three times their level by the end",
+    lead=24,
+    ramp_months=24,
+    top=0.97,
+)
 _PLOTS = (
     _TOGETHER,
     _TOGETHER,
     _TOGETHER,
     _Plot((("burglary", 2.0),), "burglary tripling from {start}" + _ONLY),
     _Plot((("vehicle_crime", 1.5),), "vehicle crime rising 2.5-fold from {start}" + _ONLY),
+    _GRADUAL,
 )
-_STORY_MONTHS = 12  # a story starts this long before the end of the data
-_RAMP_MONTHS = 1  # and reaches its full size after this long
 
 
 @dataclass(frozen=True)
@@ -84,7 +99,6 @@ class _Planted:
 def _planted(city: _City, seed: int) -> list[_Planted]:
     rng = _rng(seed, "stories")
     months = 12 * (city.last_year - city.first_year + 1)
-    start = city.first_year * 12 + max(months - _STORY_MONTHS, months // 2)
     free = np.ones(city.size, dtype=bool)
     planted: list[_Planted] = []
     for plot in _PLOTS:
@@ -93,10 +107,13 @@ def _planted(city: _City, seed: int) -> list[_Planted]:
         # Where the indicator's counts are in the top quarter, away from the centres: a
         # rise there stands out of an LSOA's noise, and the area is unremarkable otherwise.
         expected = _expected_level(plot.effects[0][0], city, seed)
-        high = expected >= np.quantile(expected[free], 0.75)
+        high = expected >= np.quantile(expected[free], plot.top)
         pool = np.flatnonzero(free & high & (city.centre < 2.0))
         area = int(rng.choice(pool if len(pool) else np.flatnonzero(free)))
         free[area] = False
+        # In the second half of the data (a gradual story: after its first third).
+        floor = months // 2 if plot.ramp_months == 1 else months // 3
+        start = city.first_year * 12 + max(months - plot.lead, floor)
         planted.append(_Planted(area, plot, start))
     return planted
 
@@ -120,6 +137,8 @@ def _lift(
             continue
         for j, period in enumerate(periods):
             months = np.arange(period.start, period.start + period.months)
-            ramp = np.clip((months - planted.start + 1) / _RAMP_MONTHS, 0.0, 1.0)
-            lift[planted.area, j] += size * float(ramp.mean())
+            ramp = np.clip((months - planted.start + 1) / planted.plot.ramp_months, 0.0, 1.0)
+            # A steady rise grows by the same factor each month (log-linear) to 1 + size.
+            grown = (1.0 + size) ** ramp - 1.0 if planted.plot.ramp_months > 1 else size * ramp
+            lift[planted.area, j] += float(grown.mean())
     return lift

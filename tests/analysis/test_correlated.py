@@ -13,6 +13,7 @@ from app.analysis.stats.correlated import (
     bonferroni_partial_conjunction,
     cooccurring_pairs,
     correlated_deterioration,
+    correlated_families,
     simes_partial_conjunction,
 )
 from app.analysis.stats.deterioration import count_deterioration
@@ -180,3 +181,41 @@ def test_flag_and_score_products_agree() -> None:
     expected = flags.T @ flags[index]
     np.testing.assert_array_equal(counted, expected)
     np.testing.assert_allclose(multiplied, 4.0 * expected)
+
+
+def test_families_at_several_resolutions_share_one_adafilter() -> None:
+    rng = np.random.default_rng(4)
+    agencies = ["police", "police", "fire", "health"]
+    fine = rng.uniform(size=(300, 4))
+    coarse = rng.uniform(size=(40, 4))
+    fine[:12, [0, 2]] = 1e-6  # joint deteriorations at the fine resolution
+    coarse[:5, [1, 3]] = 1e-5  # and at the coarse one
+    one = correlated_families([(fine, agencies)], 0.05)
+    alone = correlated_deterioration(fine, agencies, 0.05)
+    np.testing.assert_array_equal(one[0].q, alone.q)
+    both = correlated_families([(fine, agencies), (coarse, agencies)], 0.05)
+    units = [
+        np.column_stack(
+            [simes_partial_conjunction(p[:, [0, 1]], 1)[0], p[:, [2]].ravel(), p[:, [3]].ravel()]
+        )
+        for p in (fine, coarse)
+    ]
+    # Agencies sorted by name: fire, health, police.
+    units = [u[:, [1, 2, 0]] for u in units]
+    s, f = zip(*(bonferroni_partial_conjunction(u, 2) for u in units), strict=True)
+    expected = adafilter_qvalues(np.concatenate(s), np.concatenate(f))
+    np.testing.assert_allclose(np.concatenate([both[0].q, both[1].q]), expected)
+    assert both[0].significant[:12].all()
+    assert both[1].significant[:5].all()
+    assert not both[0].significant[12:].any()
+    assert not both[1].significant[5:].any()
+
+
+def test_two_resolutions_together_keep_false_areas_rare_under_the_null() -> None:
+    rng = np.random.default_rng(8)
+    agencies = ["a", "b", "c", "d"]
+    false = 0
+    for _ in range(200):
+        families = [(rng.uniform(size=(300, 4)), agencies), (rng.uniform(size=(40, 4)), agencies)]
+        false += sum(int(r.significant.sum()) for r in correlated_families(families, 0.05))
+    assert false / 200 <= 0.1

@@ -174,3 +174,60 @@ def test_run_qvalues_pool_every_test_of_a_run() -> None:
 def test_describe_change() -> None:
     assert describe_change(1.62) == "62% above its city-adjusted baseline"
     assert describe_change(0.7) == "30% below its city-adjusted baseline"
+
+
+# ---------------------------------------------------------------- a steady rise
+
+
+def _ramp(n_areas: int = 400, seed: int = 3) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Poisson counts, 48 months, every area flat at 8 a month except area 0, which
+    rises log-linearly to x2 over the last 24 months (from column 24)."""
+    rng = np.random.default_rng(seed)
+    months = np.arange(48)
+    mu = np.full((n_areas, 48), 8.0)
+    mu[0] *= np.exp(np.log(2.0) * np.clip((months - 24) / 23, 0.0, 1.0))
+    return rng.poisson(mu).astype(np.float64), np.ones((n_areas, 48))
+
+
+def test_a_steady_rise_is_carried_by_the_change_of_slope_and_dated() -> None:
+    counts, exposure = _ramp()
+    r = count_deterioration(counts, exposure)
+    assert r.z_trend[0] > r.z_step[0] > 0
+    assert r.rising[0]
+    assert r.p[0] == r.p_combined[0] < 1e-3
+    assert r.p_combined[0] < r.p_step[0]
+    assert 18 <= r.rise_start[0] <= 30  # began at column 24: the best change of slope is near
+    # Elsewhere nothing rises: the flags stay rare and no start is given where untested.
+    assert r.rising[1:].mean() < 0.6
+    assert r.p_step[0] > r.p_trend[0]
+
+
+def test_the_default_p_is_the_combined_one_and_a_slope_window_can_be_chosen() -> None:
+    counts, exposure = _ramp()
+    r = count_deterioration(counts, exposure)
+    np.testing.assert_array_equal(r.p, r.p_combined)
+    whole = count_deterioration(counts, exposure, params=DeteriorationParams(slope_window=48))
+    # A slope over all 48 months fits a rise over the last 24 less well.
+    assert whole.z_trend[0] < r.z_trend[0]
+    assert DeteriorationParams().rising_periods == 24
+    assert DeteriorationParams(recent=4).rising_periods == 8
+
+
+def test_small_areas_get_a_z_for_pooling_but_no_p() -> None:
+    counts, exposure = _ramp()
+    counts[5] = np.random.default_rng(0).poisson(0.1, 48)  # too few events to test alone
+    r = count_deterioration(counts, exposure)
+    assert r.reason[5] == "too_few_expected"
+    assert np.isnan(r.p[5])
+    assert np.isnan(r.z_step[5])
+    assert np.isfinite(r.z_pool[5])
+    np.testing.assert_allclose(r.z_pool[r.tested], -stats.norm.ppf(r.p[r.tested]))
+
+
+def test_the_change_of_slope_is_calibrated_under_the_null() -> None:
+    panel = make_panel(n_areas=2000, null=True, seed=11)
+    for k, spec in enumerate(panel.indicators[:3]):
+        r = count_deterioration(panel.counts[k], panel.exposure, spec.polarity)
+        p = r.p_trend[r.tested]
+        assert 0.03 <= np.mean(p < 0.05) <= 0.07
+        assert np.mean(r.p[r.tested] < 0.05) <= 0.07

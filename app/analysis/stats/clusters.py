@@ -154,6 +154,7 @@ def _best_windows(
     zn = np.take_along_axis(zn, order, axis=1)[:, 1:]  # the strongest left out
     wn = np.take_along_axis(np.where(valid, w[idx], 0.0), order, axis=1)[:, 1:]
     ok = np.isfinite(zn)
+    zn = np.where(ok, zn, 0.0)
     num = np.cumsum(np.where(ok, wn * zn, 0.0), axis=1)
     den = np.cumsum(np.where(ok, wn * wn, 0.0), axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -172,6 +172,54 @@ def correlated_deterioration(
     )
 
 
+def correlated_families(
+    families: Sequence[tuple[ArrayLike, Sequence[str]]],
+    q: float = 0.05,
+    at_least: int = 2,
+) -> list[CorrelatedResult]:
+    """:func:`correlated_deterioration` over several families of areas at once (the same
+    city at several resolutions: LSOAs, wards), with one AdaFilter-BH across all their
+    areas, so that the false discovery rate holds over every correlated area the run
+    reports, whatever the resolution. Each family is ``(p, agencies)`` as for
+    :func:`correlated_deterioration`; one result per family, in order. With one family
+    this is :func:`correlated_deterioration` itself.
+
+    An area at one resolution and the larger one holding it share events, so their
+    p-values are positively dependent, under which Benjamini-Hochberg keeps its control.
+    """
+    results = [correlated_deterioration(p, ag, q, at_least) for p, ag in families]
+    if len(results) < 2:
+        return results
+    select, filt = [], []
+    for p, agencies in families:
+        units = _agency_units(np.atleast_2d(np.asarray(p, dtype=np.float64)), agencies)
+        s, f = bonferroni_partial_conjunction(units, at_least)
+        select.append(s)
+        filt.append(f)
+    qv = adafilter_qvalues(np.concatenate(select), np.concatenate(filt))
+    out = []
+    for result, part in zip(
+        results, np.split(qv, np.cumsum([s.size for s in select])[:-1]), strict=True
+    ):
+        out.append(
+            CorrelatedResult(
+                p=result.p,
+                q=part,
+                drivers=result.drivers,
+                spans_agencies=result.spans_agencies,
+                significant=np.asarray(np.nan_to_num(part, nan=np.inf) <= q),
+            )
+        )
+    return out
+
+
+def _agency_units(arr: NDArray[np.float64], agencies: Sequence[str]) -> NDArray[np.float64]:
+    """Each agency's indicators combined by Simes (one column per agency, sorted)."""
+    names = sorted(set(agencies))
+    cols = [np.flatnonzero(np.asarray(agencies) == name) for name in names]
+    return np.column_stack([simes_partial_conjunction(arr[:, c], 1)[0] for c in cols])
+
+
 def bonferroni_partial_conjunction(
     p: ArrayLike, at_least: int = 2
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

@@ -134,6 +134,9 @@ class DeteriorationResult:
     z_pool: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     # The trend test carried the area's evidence (its z above the step test's).
     rising: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, dtype=np.bool_))
+    # How much better a steady rise fits than a step (difference of their z over model
+    # variance; > 0 where `rising`), to weigh the shape of several indicators together.
+    rise_margin: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     # Column of the panel where the best-fitting change of slope starts; -1 = not tested.
     rise_start: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
@@ -271,6 +274,12 @@ def count_deterioration(
         np.where(tested, x, np.nan)
         for x in (p_step, p_trend, p_combined, p_all, z_step, z_trend, phi)
     )
+    # Which shape fits the area's change better, a step or a steady rise: the two score
+    # statistics over their model variance alone (the drift term calibrates the tests
+    # across areas; it says nothing about this area's shape).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fit_step = (k - total_o * share) / np.sqrt(phi * info)
+        fit_trend = score / np.sqrt(phi * info_t)
     rise_start = _rise_start(o, e, polarity, phi, tested, recent) + (n_periods - width)
     return DeteriorationResult(
         observed=np.where(np.isfinite(o_r) & (reason != NO_EXPOSURE), o_r, np.nan),
@@ -289,7 +298,8 @@ def count_deterioration(
         z_step=z_step,
         z_trend=z_trend,
         z_pool=z_pool,
-        rising=np.asarray(tested & (np.nan_to_num(z_trend) > np.nan_to_num(z_step))),
+        rising=np.asarray(tested & (np.nan_to_num(fit_trend - fit_step) > 0)),
+        rise_margin=np.where(tested, fit_trend - fit_step, np.nan),
         rise_start=np.where(tested, rise_start, -1),
     )
 
@@ -340,6 +350,7 @@ def _untested(n_areas: int, why: str) -> DeteriorationResult:
         z_trend=nan.copy(),
         z_pool=nan.copy(),
         rising=np.zeros(n_areas, dtype=np.bool_),
+        rise_margin=nan.copy(),
         rise_start=np.full(n_areas, -1, dtype=np.int64),
     )
 

@@ -25,7 +25,7 @@ def smoothed_log_ratio(
     if use.sum() < 2:
         return out
     ratio = np.asarray(Empirical_Bayes(o[use], e[use]).r, dtype=np.float64).ravel()
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # a ratio shrunk to 0 or below
         out[use] = polarity * np.log(ratio)
     out[~np.isfinite(out)] = np.nan
     return out
