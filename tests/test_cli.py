@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import httpx
@@ -216,15 +217,14 @@ def test_demo_loads_a_labelled_city_once(
     assert "analysis run" not in second.stderr  # nothing new to analyse
 
 
-def test_the_demo_shows_a_correlated_alert_where_one_was_planted(
-    demo: tuple[str, subprocess.CompletedProcess[str]],
-) -> None:
-    cli_db, _ = demo
+def _correlated_alerts_and_areas(cli_db: str) -> tuple[list[Any], list[DemoArea]]:
+    """The newest finished run's correlated alerts (area code, agencies, indicators,
+    sentence, stats) and the demo's LSOAs."""
     engine = create_engine(sqlalchemy_url(cli_db))
     with engine.connect() as conn:
         correlated = conn.execute(
             text(
-                "SELECT a.code, al.agencies, al.indicators, al.sentence FROM alert al "
+                "SELECT a.code, al.agencies, al.indicators, al.sentence, al.stats FROM alert al "
                 "JOIN area a ON a.id = al.area_id WHERE al.kind = 'correlated' AND al.run_id = "
                 "(SELECT max(id) FROM analysis_run WHERE status = 'done')"
             )
@@ -236,6 +236,13 @@ def test_the_demo_shows_a_correlated_alert_where_one_was_planted(
             )
         ]
     engine.dispose()
+    return list(correlated), areas
+
+
+def test_the_demo_shows_a_correlated_alert_where_one_was_planted(
+    demo: tuple[str, subprocess.CompletedProcess[str]],
+) -> None:
+    correlated, areas = _correlated_alerts_and_areas(demo[0])
     planted = {
         s.area_code for s in demo_stories(areas) if len({*s.indicators} & {"persistent_absence"})
     }
@@ -246,23 +253,7 @@ def test_the_demo_shows_a_correlated_alert_where_one_was_planted(
 def test_the_demo_shows_its_gradual_story_as_a_gradual_correlated_alert(
     demo: tuple[str, subprocess.CompletedProcess[str]],
 ) -> None:
-    cli_db, _ = demo
-    engine = create_engine(sqlalchemy_url(cli_db))
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT a.code, al.indicators, al.sentence, al.stats FROM alert al "
-                "JOIN area a ON a.id = al.area_id WHERE al.kind = 'correlated' AND al.run_id = "
-                "(SELECT max(id) FROM analysis_run WHERE status = 'done')"
-            )
-        ).all()
-        areas = [
-            DemoArea(r.code, r.name, r.area_km2)
-            for r in conn.execute(
-                text("SELECT code, name, area_km2 FROM area WHERE type_code = 'lsoa' ORDER BY code")
-            )
-        ]
-    engine.dispose()
+    rows, areas = _correlated_alerts_and_areas(demo[0])
     story = next(s for s in demo_stories(areas) if "rising steadily" in s.description)
     mine = [r for r in rows if r.code == story.area_code]
     assert mine, [r.sentence for r in rows]
