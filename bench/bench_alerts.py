@@ -11,6 +11,7 @@ each:
 * gradual rises to x2 over the last 24 months (log-linear), in both sizes;
 * moderate steps (+40% to +80%), and steps under area rates drifting three times faster;
 * a cluster of 5 to 10 adjacent areas (on a grid) whose one indicator doubles together;
+* two agencies' indicators rising x1.5 together over one ward's 9 LSOAs;
 * a city-wide shock (+50% on every indicator in every area) and a seasonal shift (every
   season's peak three months later, at twice the amplitude): nothing local changes, so
   every alert is false;
@@ -26,11 +27,12 @@ planted to raise one false alarm a run, and what it then finds is compared.
 
 Correlated (per area): the default, partial conjunction by agency with AdaFilter-BH on
 the default's p-values; and for every method at equal false alarms, "two agencies
-alarmed". Clusters: the default's pooled neighbourhood scan
-(``app/analysis/stats/clusters.py``) against Gi* hot spots of each area's change (the
-project's previous method), raw and empirical-Bayes smoothed; a planted cluster is
-reported when one cluster holds at least half of its areas and is at least half made
-of them.
+alarmed". Several resolutions: a joint rise over one ward's LSOAs, looked for at LSOAs
+alone and at LSOAs and wards with one false discovery rate across both. Clusters: the
+default's pooled neighbourhood scan (``app/analysis/stats/clusters.py``) against Gi* hot
+spots of each area's change (the project's previous method), raw and empirical-Bayes
+smoothed; a planted cluster is reported when one cluster holds at least half of its
+areas and is at least half made of them.
 
 Targets: with nothing planted, on average at most 0.2 false correlated areas and 1 false
 single alert a run (also under the city-wide shock and the seasonal shift); x2 steps in
@@ -76,6 +78,7 @@ from app.analysis.stats.clusters import pooled_clusters  # noqa: E402
 from app.analysis.stats.correlated import (  # noqa: E402
     cooccurring_pairs,
     correlated_deterioration,
+    correlated_families,
     simes_partial_conjunction,
 )
 from app.analysis.stats.deterioration import (  # noqa: E402
@@ -97,6 +100,7 @@ from app.analysis.stats.synthetic import (  # noqa: E402
     SyntheticPanel,
     default_indicators,
     grid_adjacency,
+    grid_blocks,
     make_panel,
 )
 from bench.yardsticks import cusum_scores, farrington_scores  # noqa: E402
@@ -243,6 +247,7 @@ class Scenario:
     n_correlated: int = 25
     effect: tuple[float, float] = (1.0, 1.0)
     cluster: bool = False
+    ward_rise: bool = False  # two agencies x1.5 over a ward's 9 LSOAs; wards tested too
     city_shock: float = 0.0
     seasonal_shift: int = 0
     role: str = ""  # "steps", "gradual": the targets' scenarios
@@ -264,6 +269,11 @@ SCENARIOS = (
         n_single=20,
         n_correlated=0,
         seed0=600,
+    ),
+    Scenario(
+        "a joint rise (two agencies, x1.5) over one ward's 9 LSOAs; LSOAs and wards tested",
+        ward_rise=True,
+        seed0=650,
     ),
     Scenario(
         "city-wide shock (+50% everywhere), nothing local", null=True, city_shock=0.5, seed0=700
@@ -300,7 +310,9 @@ def panel_for(scenario: Scenario, seed: int, size: int = 0) -> SyntheticPanel:
         n_correlated=scenario.n_correlated,
         effect=scenario.effect,
         cluster=size,
-        cluster_effect=1.0,
+        cluster_effect=0.5 if scenario.ward_rise else 1.0,
+        cluster_agencies=2 if scenario.ward_rise else 1,
+        cluster_block=WARD_BLOCK if scenario.ward_rise else 0,
         city_shock=scenario.city_shock,
         seasonal_shift=scenario.seasonal_shift,
         seed=seed,
@@ -328,6 +340,7 @@ class Outcome:
     single: dict[str, Tally] = field(default_factory=dict)
     joint: dict[str, Tally] = field(default_factory=dict)
     clusters: dict[str, ClusterTally] = field(default_factory=dict)
+    resolutions: dict[str, ClusterTally] = field(default_factory=dict)
 
 
 def agencies_alarmed(flags: NDArray[np.bool_], panel: SyntheticPanel) -> NDArray[np.bool_]:
@@ -366,7 +379,43 @@ def run_scenario(scenario: Scenario, seeds: int, thresholds: dict[str, float]) -
             out.joint.setdefault(CEILING, Tally()).add(_ceiling(p, panel), panel.correlated)
         if scenario.cluster or scenario.null:
             _score_clusters(out, panel, results, adjacency)
+        if scenario.ward_rise:
+            _score_resolutions(out, panel, p)
     return out
+
+
+WARD_BLOCK = 3  # wards of 3 x 3 LSOAs on the grid
+
+
+def _score_resolutions(out: Outcome, panel: SyntheticPanel, p_lsoa: Matrix) -> None:
+    """The planted ward found (itself, or one of its LSOAs, flagged as correlated) at LSOAs
+    alone, and at LSOAs and wards with one false discovery rate across both. A flagged
+    LSOA or ward is false when no LSOA of it had a joint change planted."""
+    blocks = grid_blocks(panel.counts.shape[1], WARD_BLOCK)
+    n_wards = int(blocks.max()) + 1
+    member = sparse.csr_array(
+        (np.ones(blocks.size), (blocks, np.arange(blocks.size))), shape=(n_wards, blocks.size)
+    )
+    exposure = member @ panel.exposure
+    p_ward = np.column_stack(
+        [
+            count_deterioration(member @ panel.counts[k], exposure, s.polarity).p
+            for k, s in enumerate(panel.indicators)
+        ]
+    )
+    joint_truth = panel.correlated | panel.clustered
+    ward_truth = (member @ joint_truth.astype(np.float64)) > 0
+    target = int(blocks[np.flatnonzero(panel.clustered)[0]])
+    alone = correlated_deterioration(p_lsoa, panel.agencies, Q).significant
+    both = correlated_families([(p_lsoa, panel.agencies), (p_ward, panel.agencies)], Q)
+    for name, lsoa_flags, ward_flags in (
+        ("LSOAs alone", alone, np.zeros(n_wards, dtype=np.bool_)),
+        ("LSOAs and wards, one FDR", both[0].significant, both[1].significant),
+    ):
+        tally = out.resolutions.setdefault(name, ClusterTally())
+        tally.runs += 1
+        tally.found += bool(ward_flags[target] or lsoa_flags[blocks == target].any())
+        tally.false += int(np.sum(lsoa_flags & ~joint_truth) + np.sum(ward_flags & ~ward_truth))
 
 
 CEILING = "ceiling: 2nd planted agency at p < 0.01, unadjusted"
@@ -450,6 +499,11 @@ def print_outcome(scenario: Scenario, seeds: int, out: Outcome) -> None:
     if out.clusters:
         print("clusters: share of runs where the planted one is reported, false clusters a run")
         for name, c in out.clusters.items():
+            print(f"  {name:58s} {c.cells()}")
+    if out.resolutions:
+        print("the planted ward: share of runs found (the ward or an LSOA of it correlated),")
+        print("false correlated LSOAs and wards a run")
+        for name, c in out.resolutions.items():
             print(f"  {name:58s} {c.cells()}")
 
 

@@ -102,18 +102,14 @@ def add_correlated(analysed: list[TypeAnalysis], params: AnalysisParams) -> None
         (np.stack([x.p for x in t.tests], axis=1), [str(x.panel.indicator.agency) for x in t.tests])
         for t in testable
     ]
-    results = dict(
-        zip((id(t) for t in testable), correlated_families(families, params.q), strict=True)
-    )
-    family = [t.type_code for t in testable]
+    across = [t.type_code for t in testable]
     for t in analysed:
-        result = results.get(id(t))
-        if result is None:
+        if len(t.tests) < 2:
             t.summary["correlated"] = {
                 "tested": False,
                 "why": "fewer than two indicators were tested",
             }
-            continue
+    for t, result in zip(testable, correlated_families(families, params.q), strict=True):
         alerts = [replace(a, area_type=t.type_code) for a in _correlated_alerts(t, result, params)]
         t.alerts.extend(alerts)
         t.summary["alerts"] = count_kinds(t.alerts)
@@ -121,7 +117,7 @@ def add_correlated(analysed: list[TypeAnalysis], params: AnalysisParams) -> None
             "tested": True,
             "indicators": [x.code for x in t.tests],
             "areas_tested": int(np.count_nonzero(~np.isnan(result.p))),
-            "false_discovery_rate_across": family,
+            "false_discovery_rate_across": across,
         }
 
 

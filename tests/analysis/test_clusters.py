@@ -10,7 +10,7 @@ from scipy import sparse
 
 from app.analysis.stats.clusters import pooled_clusters
 from app.analysis.stats.deterioration import count_deterioration
-from app.analysis.stats.synthetic import grid_adjacency, make_panel
+from app.analysis.stats.synthetic import grid_adjacency, grid_blocks, make_panel
 
 N = 400
 GRID = grid_adjacency(N)  # 20 x 20
@@ -90,3 +90,19 @@ def test_a_planted_cluster_of_small_areas_is_found_from_their_counts() -> None:
             for c in clusters.clusters
         )
     assert found >= 3
+
+
+def test_grid_blocks_make_wards_of_lsoas() -> None:
+    blocks = grid_blocks(500, 3)  # 23 columns: blocks of 3 x 3, narrower at the edges
+    assert blocks.shape == (500,)
+    assert np.bincount(blocks).max() == 9
+    assert len(set(blocks[[0, 1, 2, 23, 24, 25, 46, 47, 48]].tolist())) == 1
+    assert blocks[3] != blocks[0]
+
+
+def test_a_joint_cluster_changes_one_indicator_of_each_of_two_agencies() -> None:
+    panel = make_panel(n_areas=500, cluster_block=3, cluster_agencies=2, seed=1)
+    assert panel.clustered.sum() == 9
+    ks = panel.cluster_indicators
+    assert len({panel.indicators[k].agency for k in ks}) == 2
+    assert panel.planted[panel.clustered][:, list(ks)].all()

@@ -97,6 +97,7 @@ class SyntheticPanel:
     recent: int  # length of the recent window the plants were placed in
     clustered: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
     cluster_indicator: int = -1  # the indicator the cluster changed on; -1 = no cluster
+    cluster_indicators: tuple[int, ...] = ()  # all of them (one per agency), first first
 
     @property
     def agencies(self) -> list[str]:
@@ -123,6 +124,8 @@ def make_panel(
     null: bool = False,
     cluster: int = 0,
     cluster_effect: float = 0.5,
+    cluster_agencies: int = 1,
+    cluster_block: int = 0,
     city_shock: float = 0.0,
     seasonal_shift: int = 0,
     seed: int = 0,
@@ -143,7 +146,10 @@ def make_panel(
 
     ``cluster`` areas adjacent on the grid of :func:`grid_adjacency` (a connected group
     grown from a random area) get a common step of ``1 + cluster_effect`` on one indicator
-    (``clustered`` and ``cluster_indicator``), apart from the other plants. ``city_shock``
+    (``clustered`` and ``cluster_indicator``), apart from the other plants; with
+    ``cluster_agencies`` above 1, on one indicator of each of that many agencies
+    (``cluster_indicators``). ``cluster_block`` b instead plants it on a b x b block of the
+    grid (a ward of b * b LSOAs, with :func:`grid_blocks`). ``city_shock``
     multiplies every indicator in every area by ``1 + city_shock`` from the start of the
     recent window; ``seasonal_shift`` moves the city's seasonal peak of every indicator by
     that many months, at twice the amplitude, in the recent window. Neither is planted
@@ -157,7 +163,7 @@ def make_panel(
     if null:
         n_single = n_correlated = 0
     if null:
-        cluster = 0
+        cluster = cluster_block = 0
     if n_single + n_correlated + cluster > n_areas:
         raise ValueError("more planted areas than areas")
 
@@ -196,14 +202,29 @@ def make_panel(
         correlated[area] = True
     clustered = np.zeros(n_areas, dtype=np.bool_)
     cluster_k = -1
-    if cluster:
+    cluster_ks: list[int] = []
+    if cluster or cluster_block:
         taken = np.zeros(n_areas, dtype=np.bool_)
         taken[chosen] = True
-        group = _grow(grid_adjacency(n_areas), taken, cluster, rng)
-        cluster_k = int(rng.integers(n_ind))
+        if cluster_block:
+            blocks = grid_blocks(n_areas, cluster_block)
+            full = [b for b in np.unique(blocks) if np.sum(blocks == b) == cluster_block**2]
+            free_blocks = [b for b in full if not taken[blocks == b].any()]
+            group = np.flatnonzero(blocks == int(rng.choice(free_blocks or full)))
+        else:
+            group = _grow(grid_adjacency(n_areas), taken, cluster, rng)
+        agencies_all = sorted({s.agency for s in specs})
+        picked = rng.choice(
+            len(agencies_all), min(cluster_agencies, len(agencies_all)), replace=False
+        )
+        for g in picked:
+            members = [k for k, s in enumerate(specs) if s.agency == agencies_all[g]]
+            cluster_ks.append(int(rng.choice(members)))
+        cluster_k = cluster_ks[0]
         when = start + int(rng.integers(onset_spread + 1))
-        multiplier[group, cluster_k] = (1.0 + cluster_effect) ** specs[cluster_k].polarity
-        onset[group, cluster_k] = when
+        for k in cluster_ks:
+            multiplier[group, k] = (1.0 + cluster_effect) ** specs[k].polarity
+            onset[group, k] = when
         clustered[group] = True
     planted = onset >= 0
 
@@ -253,7 +274,17 @@ def make_panel(
         recent=recent,
         clustered=clustered,
         cluster_indicator=cluster_k,
+        cluster_indicators=tuple(cluster_ks),
     )
+
+
+def grid_blocks(n_areas: int, size: int) -> NDArray[np.int64]:
+    """Each area's block of ``size`` x ``size`` areas on the grid of :func:`grid_adjacency`
+    (wards made of LSOAs; blocks at the edges may be smaller): a block number per area."""
+    cols = int(np.ceil(np.sqrt(n_areas)))
+    row, col = np.divmod(np.arange(n_areas), cols)
+    per_row = -(-cols // size)
+    return np.asarray((row // size) * per_row + col // size, dtype=np.int64)
 
 
 def grid_adjacency(n_areas: int) -> sparse.csr_array:
