@@ -23,7 +23,8 @@ max-z), each with Benjamini-Hochberg at q = 0.05 across the run; and two establi
 methods as yardsticks (``bench/yardsticks.py``): Farrington flexible, the quasi-Poisson
 exceedance method of routine surveillance, and a Poisson CUSUM. Every method is also
 run **at equal false alarms**: its threshold is set on separate panels with nothing
-planted to raise one false alarm a run, and what it then finds is compared.
+planted, of the scenario's area size and drift, to raise one false alarm a run, and what
+it then finds is compared.
 
 Correlated (per area): the default, partial conjunction by agency with AdaFilter-BH on
 the default's p-values; and for every method at equal false alarms, "two agencies
@@ -319,12 +320,18 @@ def panel_for(scenario: Scenario, seed: int, size: int = 0) -> SyntheticPanel:
     )
 
 
-def calibrate(seeds: int) -> dict[str, float]:
+def calibration_key(scenario: Scenario) -> tuple[int, float, float | None]:
+    """What a method's null behaviour depends on: the areas' number and size, and drift."""
+    return scenario.areas, scenario.population, scenario.drift
+
+
+def calibrate(seeds: int, like: Scenario) -> dict[str, float]:
     """Each method's threshold for EQUAL_FALSE false alarms a run, from panels with
-    nothing planted (LSOA-sized; seeds apart from every scenario's)."""
+    nothing planted, of the areas and drift of ``like`` (seeds apart from every
+    scenario's): at the same false alarms in every setting, not only the usual one."""
     pooled: dict[str, list[Matrix]] = {m.name: [] for m in METHODS}
     for seed in range(CALIBRATION_SEED0, CALIBRATION_SEED0 + seeds):
-        panel = panel_for(Scenario("calibration", null=True), seed)
+        panel = panel_for(replace(like, null=True, city_shock=0.0, seasonal_shift=0), seed)
         for m in METHODS:
             pooled[m.name].append(m.scores(panel).ravel())
     out = {}
@@ -372,9 +379,9 @@ def run_scenario(scenario: Scenario, seeds: int, thresholds: dict[str, float]) -
         ]
         p = np.column_stack([r.p for r in results])
         joint = correlated_deterioration(p, panel.agencies, Q)
-        out.joint.setdefault("default: partial conjunction + AdaFilter", Tally()).add(
-            joint.significant, panel.correlated
-        )
+        out.joint.setdefault(CORRELATED_DEFAULT, Tally()).add(joint.significant, panel.correlated)
+        looser = correlated_deterioration(p, panel.agencies, 2 * Q)
+        out.joint.setdefault(CORRELATED_LOOSER, Tally()).add(looser.significant, panel.correlated)
         if panel.correlated.any():
             out.joint.setdefault(CEILING, Tally()).add(_ceiling(p, panel), panel.correlated)
         if scenario.cluster or scenario.null:
@@ -418,6 +425,8 @@ def _score_resolutions(out: Outcome, panel: SyntheticPanel, p_lsoa: Matrix) -> N
         tally.false += int(np.sum(lsoa_flags & ~joint_truth) + np.sum(ward_flags & ~ward_truth))
 
 
+CORRELATED_DEFAULT = "default: partial conjunction + AdaFilter"
+CORRELATED_LOOSER = f"the same at q = {2 * Q:.2f} (precision 0.9 allowed)"
 CEILING = "ceiling: 2nd planted agency at p < 0.01, unadjusted"
 
 
@@ -515,7 +524,7 @@ def check(label: str, passed: bool, detail: str) -> bool:
 def targets(outcomes: dict[str, Outcome]) -> bool:
     print("\ntargets")
     ok = True
-    corr = "default: partial conjunction + AdaFilter"
+    corr = CORRELATED_DEFAULT
     for title in ("nothing planted", "city-wide shock", "seasonal shift"):
         o = next(v for k, v in outcomes.items() if k.startswith(title))
         fc, fs = o.joint[corr].false_per_run, o.single[DEFAULT].false_per_run
@@ -534,12 +543,13 @@ def targets(outcomes: dict[str, Outcome]) -> bool:
     gradual = next(
         v for k, v in outcomes.items() if k.startswith("gradual rises to x2 over 24 months, LSOA")
     )
-    t = gradual.joint[corr]
-    ok &= check(
-        "gradual rises to x2, LSOA-sized: correlated",
-        t.recall >= 0.3 and t.precision >= 0.9,
-        f"recall {t.recall:.3f} (>= 0.3) at precision {t.precision:.3f} (>= 0.9)",
-    )
+    for name, level in ((corr, Q), (CORRELATED_LOOSER, 2 * Q)):
+        t = gradual.joint[name]
+        ok &= check(
+            f"gradual rises to x2, LSOA-sized: correlated, q = {level:.2f}",
+            t.recall >= 0.3 and t.precision >= 0.9,
+            f"recall {t.recall:.3f} (>= 0.3) at precision {t.precision:.3f} (>= 0.9)",
+        )
     cluster = next(v for k, v in outcomes.items() if k.startswith("a cluster"))
     c = cluster.clusters["default: pooled neighbourhood scan"]
     ok &= check(
@@ -678,14 +688,20 @@ def main() -> int:
     seeds, null_seeds = (4, 8) if args.quick else (args.seeds, args.null_seeds)
 
     t0 = time.perf_counter()
-    thresholds = calibrate(null_seeds)
-    print(f"thresholds for {EQUAL_FALSE:g} false single alarm a run ({null_seeds} null panels):")
-    for name, value in thresholds.items():
-        print(f"  {name:58s} {value:8.3f}")
+    calibrated: dict[tuple[int, float, float | None], dict[str, float]] = {}
     outcomes = {}
     for scenario in SCENARIOS:
+        key = calibration_key(scenario)
+        if key not in calibrated:
+            calibrated[key] = calibrate(null_seeds, scenario)
+            print(
+                f"\nthresholds for {EQUAL_FALSE:g} false single alarm a run, {null_seeds} null "
+                f"panels of {key[0]} areas of {key[1]:,.0f} people, drift {key[2] or 0.01}:"
+            )
+            for name, value in calibrated[key].items():
+                print(f"  {name:58s} {value:8.3f}")
         n = null_seeds if scenario.null else seeds
-        outcomes[scenario.title] = run_scenario(scenario, n, thresholds)
+        outcomes[scenario.title] = run_scenario(scenario, n, calibrated[key])
         print_outcome(scenario, n, outcomes[scenario.title])
     ok = targets(outcomes)
     print(f"(validation took {time.perf_counter() - t0:.1f} s)")
