@@ -384,7 +384,7 @@ def run_scenario(scenario: Scenario, seeds: int, thresholds: dict[str, float]) -
         out.joint.setdefault(CORRELATED_LOOSER, Tally()).add(looser.significant, panel.correlated)
         if panel.correlated.any():
             out.joint.setdefault(CEILING, Tally()).add(_ceiling(p, panel), panel.correlated)
-        if scenario.cluster or scenario.null:
+        if scenario.areas == 500 and not scenario.ward_rise:  # LSOA-sized, on the grid
             _score_clusters(out, panel, results, adjacency)
         if scenario.ward_rise:
             _score_resolutions(out, panel, p)
@@ -473,7 +473,7 @@ def _clusters_of(
     name: str, r: DeteriorationResult, polarity: int, adjacency: sparse.csr_array
 ) -> list[NDArray[np.intp]]:
     if name.startswith("default"):
-        found = pooled_clusters(r.z_pool, np.nan_to_num(r.expected), adjacency, Q)
+        found = pooled_clusters(r.z_pool, np.nan_to_num(r.weight), adjacency, Q)
         return [np.asarray(c.areas, dtype=np.intp) for c in found.clusters]
     w = WSP(adjacency).to_W(silence_warnings=True)
     if "smoothed" in name:
@@ -617,7 +617,7 @@ def citywide_seconds(
         scored = np.isfinite(result.z_pool[:n])
         change = smoothed_log_ratio(result.observed[:n], result.expected[:n], spec.polarity, scored)
         clusters = pooled_clusters(
-            result.z_pool[:n], np.nan_to_num(result.expected[:n]), weights.w.sparse, Q
+            result.z_pool[:n], np.nan_to_num(result.weight[:n]), weights.w.sparse, Q
         )
         found += len(clusters.clusters)
         hotspots(change, weights.w, alpha=Q)

@@ -80,12 +80,12 @@ def hotspot_findings(
     }
     for test in counted:
         change = smoothed_change(test)
-        if np.count_nonzero(~np.isnan(change)) < MIN_HOTSPOT_AREAS:
+        z, weight = test.pool_z, test.pool_weight
+        if z is None or weight is None or np.count_nonzero(~np.isnan(change)) < MIN_HOTSPOT_AREAS:
             continue
-        assert test.pool_z is not None
         found = pooled_clusters(
-            test.pool_z,
-            np.nan_to_num(test.stats["expected"]),
+            z,
+            np.nan_to_num(weight),
             weights.w.sparse,
             params.q,
             seed=params.seed,
@@ -101,7 +101,7 @@ def hotspot_findings(
             "moran_p": round(moran.p, 6),
         }
         for cluster in found.clusters:
-            alerts.append(_cluster_alert(test, cluster, areas, labels, gi, lisa))
+            alerts.append(_cluster_alert(test, cluster, areas, labels, gi, lisa, params.q))
     return alerts, out
 
 
@@ -123,9 +123,10 @@ def _cluster_alert(
     labels: list[str],
     gi: Hotspots,
     lisa: NDArray[np.str_],
+    q: float,
 ) -> repo.NewAlert:
     centre = cluster.centre
-    alone = [i for i in cluster.areas if not np.nan_to_num(test.q[i], nan=1.0) <= 0.05]
+    alone = [i for i in cluster.areas if not np.nan_to_num(test.q[i], nan=1.0) <= q]
     others = len(cluster.areas) - 1
     title = str(test.panel.indicator.title).lower()
     quiet = (

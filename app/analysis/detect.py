@@ -51,9 +51,11 @@ class IndicatorTest:
     counts: NDArray[np.float64] | None = None
     exposure: NDArray[np.float64] | None = None
     # Counts method only: each area's z for pooling with its neighbours (small areas
-    # included), whether a steady rise carried its evidence, and where that rise began
-    # (a column of the panel; -1 where not tested).
+    # included) and its weight (recent count expected if nothing changed); whether a
+    # steady rise fits it better than a step, by how much, and the column of the panel
+    # where that rise began (-1 where not tested).
     pool_z: NDArray[np.float64] | None = None
+    pool_weight: NDArray[np.float64] | None = None
     rising: NDArray[np.bool_] | None = None
     rise_margin: NDArray[np.float64] | None = None
     rise_start: NDArray[np.int64] | None = None
@@ -177,6 +179,7 @@ def examine_indicator(
         counts=counts,
         exposure=exposure,
         pool_z=result.z_pool,
+        pool_weight=result.weight,
         rising=result.rising,
         rise_margin=result.rise_margin,
         rise_start=result.rise_start,

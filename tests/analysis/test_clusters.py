@@ -82,7 +82,7 @@ def test_a_planted_cluster_of_small_areas_is_found_from_their_counts() -> None:
         k = panel.cluster_indicator
         spec = panel.indicators[k]
         r = count_deterioration(panel.counts[k], panel.exposure, spec.polarity)
-        clusters = pooled_clusters(r.z_pool, np.nan_to_num(r.expected), grid_adjacency(N))
+        clusters = pooled_clusters(r.z_pool, np.nan_to_num(r.weight), grid_adjacency(N))
         truth = panel.clustered
         found += any(
             truth[list(c.areas)].sum() >= 0.5 * truth.sum()
@@ -106,3 +106,27 @@ def test_a_joint_cluster_changes_one_indicator_of_each_of_two_agencies() -> None
     ks = panel.cluster_indicators
     assert len({panel.indicators[k].agency for k in ks}) == 2
     assert panel.planted[panel.clustered][:, list(ks)].all()
+
+
+def test_an_l_shaped_cluster_is_found_and_centred_on_one_of_its_areas() -> None:
+    z = np.random.default_rng(6).standard_normal(N)
+    shape = [8 * 20 + 8, 9 * 20 + 8, 10 * 20 + 8, 10 * 20 + 9, 10 * 20 + 10, 10 * 20 + 11]
+    z[shape] = 2.5
+    found = pooled_clusters(z, np.full(N, 30.0), GRID, seed=6)
+    cluster = found.clusters[0]  # the strongest
+    assert set(shape) <= set(cluster.areas)
+    assert len(cluster.areas) <= 2 * len(shape)  # and few unchanged neighbours with it
+    assert cluster.centre in cluster.areas
+    assert z[cluster.centre] > 1.5
+
+
+def test_false_clusters_stay_rare_from_real_counts_either_polarity() -> None:
+    false = 0
+    for seed in range(6):
+        panel = make_panel(n_areas=N, null=True, seed=100 + seed)
+        for k, spec in enumerate(panel.indicators):  # health_checks: lower is worse
+            r = count_deterioration(panel.counts[k], panel.exposure, spec.polarity)
+            found = pooled_clusters(r.z_pool, np.nan_to_num(r.weight), GRID, seed=seed)
+            false += len(found.clusters)
+    # q = 0.05 per indicator family: about 0.35 a panel of 7 indicators at most.
+    assert false / 6 <= 0.7

@@ -23,7 +23,7 @@ spread wider than that; the correlation of neighbours' (clipped) z-scores measur
 (less three standard errors, so that one cluster's own pairs do not pass for shared
 noise), and the spread it implies is divided out first. Benjamini-Hochberg across the
 centres controls the false discovery rate of windows. The areas of significant windows
-with z above 1, joined where windows share an area, are the clusters.
+with z above 1.5, joined where windows share an area, are the clusters.
 """
 
 from __future__ import annotations
@@ -39,12 +39,13 @@ from app.analysis.stats.fdr import bh_qvalues
 
 CAP = 4.0  # z-scores are capped here (robust to one extreme area)
 MIN_NEIGHBOURS = 2  # a window holds at least this many areas besides its strongest
-MEMBER_Z = 1.0  # an area of a significant window is in the cluster when its z is above
+MEMBER_Z = 1.5  # an area of a significant window is in the cluster when its z is above
 
 
 @dataclass(frozen=True)
 class Cluster:
-    """One cluster: its areas (positions), the strongest window's centre, z and q."""
+    """One cluster: its areas (positions), its centre (the member whose own window is
+    strongest) and its strongest window's statistic and q."""
 
     areas: tuple[int, ...]
     centre: int
@@ -69,7 +70,6 @@ def pooled_clusters(
     adjacency: sparse.sparray | sparse.spmatrix,
     alpha: float = 0.05,
     *,
-    exclude: ArrayLike | None = None,
     min_windows: int = 30,
     seed: int = 0,
 ) -> PooledClusters:
@@ -79,12 +79,12 @@ def pooled_clusters(
     Parameters
     ----------
     z : (n_areas,) one-sided deterioration z-scores (higher = worse); NaN = not tested.
-    expected : (n_areas,) each area's expected count (the weight of its evidence).
+    expected : (n_areas,) each area's recent count expected if nothing changed (the weight
+        of its evidence; it must not depend on the change the z measures, so not the
+        count its own baseline predicts: ``DeteriorationResult.weight``).
     adjacency : (n_areas, n_areas) contiguity; any non-zero off-diagonal entry links two
         areas (it is made symmetric).
     alpha : false discovery rate across windows.
-    exclude : (n_areas,) areas left out of every window: those with an alert of their own
-        (a window beside one strongly changed area is not a cluster).
     min_windows : fewer tested windows than this: nothing is tested (too few to measure
         the windows' spread).
     seed : of the Monte Carlo null.
@@ -95,8 +95,6 @@ def pooled_clusters(
     if w.size != n or adjacency.shape != (n, n):
         raise ValueError("z, expected and adjacency must describe the same areas")
     usable = np.isfinite(zs) & np.isfinite(w) & (w > 0)
-    if exclude is not None:
-        usable &= ~np.asarray(exclude, dtype=np.bool_).ravel()
     w = np.where(usable, w, 0.0)
     link = sparse.csr_array(adjacency, dtype=np.float64)
     link = sparse.csr_array(((link + link.T) != 0).astype(np.float64))
@@ -227,8 +225,8 @@ def _groups(
     q: NDArray[np.float64],
 ) -> list[Cluster]:
     """Significant windows (centre, member areas) joined where they share an area: each
-    group is one cluster, with its strongest window's centre, statistic and q; strongest
-    first."""
+    group is one cluster, with its strongest window's statistic and q, and as its centre
+    the member area whose own window is strongest; strongest first."""
     windows = [(c, m) for c, m in windows if m.size]
     if not windows:
         return []
@@ -241,7 +239,8 @@ def _groups(
     out = []
     for g in np.unique(label[: len(windows)]):
         mine = [windows[k] for k in np.flatnonzero(label[: len(windows)] == g)]
-        centre = max((c for c, _ in mine), key=lambda c: float(stat[c]))
+        best = max((c for c, _ in mine), key=lambda c: float(stat[c]))
         areas = sorted({int(a) for _, m in mine for a in m})
-        out.append(Cluster(tuple(areas), int(centre), float(stat[centre]), float(q[centre])))
+        centre = max(areas, key=lambda a: float(np.nan_to_num(stat[a], nan=-np.inf)))
+        out.append(Cluster(tuple(areas), int(centre), float(stat[best]), float(q[best])))
     return sorted(out, key=lambda c: -c.z)

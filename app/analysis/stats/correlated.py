@@ -184,8 +184,11 @@ def correlated_families(
     :func:`correlated_deterioration`; one result per family, in order. With one family
     this is :func:`correlated_deterioration` itself.
 
-    An area at one resolution and the larger one holding it share events, so their
-    p-values are positively dependent, under which Benjamini-Hochberg keeps its control.
+    AdaFilter's guarantee assumes areas independent of each other; an area and the larger
+    one holding it share events, so theirs are positively dependent. No proof covers that
+    case: the benchmark measures it (``bench/bench_alerts.py``, a joint rise over one
+    ward's LSOAs, LSOAs and wards tested together) and a test checks false areas stay
+    rare on nested null panels.
     """
     results = [correlated_deterioration(p, ag, q, at_least) for p, ag in families]
     if len(results) < 2:

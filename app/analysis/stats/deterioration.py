@@ -22,13 +22,15 @@ small-area rates, which month-level noise does not show and which makes a plain 
 test alarm on real data, is an additive between-area variance of each test's effect,
 estimated robustly across areas (as for funnel plots, Spiegelhalter 2005).
 
-The combined p-value, the default ``p``, refers the larger of the two z-scores to its
-exact null distribution (the scores are jointly normal with a known correlation, so it
-costs far less than Bonferroni): on the synthetic benchmark (``bench/bench_alerts.py``)
-it finds steps as well as the step test alone and a quarter more of the gradual rises,
-at the same false alarms. ``rising`` says which of the two carried an area's evidence
-and ``rise_start`` where the rise most likely began (the change of slope that fits best),
-for sentences such as "rising steadily since 2022-03".
+The combined p-value, the default ``p``, refers the larger of the two z-scores to the
+exact distribution of the maximum of two correlated normals (their correlation is known
+from the model, shrunk for the drift terms as if the two drifts were independent, which
+errs on the safe side), so it costs far less than Bonferroni. On the synthetic benchmark
+(``bench/bench_alerts.py``) it finds steps as well as the step test alone and more of
+the gradual rises, at the same false alarms. ``rising`` says whether a steady rise fits
+an area's change better than a step, and ``rise_start`` where the rise most likely began
+(the first period after the change of slope that fits best), for sentences such as
+"rising steadily since 2022-03".
 """
 
 from __future__ import annotations
@@ -108,6 +110,8 @@ class DeteriorationParams:
             raise ValueError("windows must be positive and min_baseline <= baseline")
         if not 0.0 < self.min_coverage <= 1.0:
             raise ValueError("min_coverage must be in (0, 1]")
+        if self.slope_window is not None and self.slope_window < 2:
+            raise ValueError("slope_window must be at least 2 periods")
 
 
 @dataclass
@@ -119,7 +123,7 @@ class DeteriorationResult:
     ratio: NDArray[np.float64]  # recent SR / baseline SR (1.62: 62% above its baseline)
     p_step: NDArray[np.float64]
     p_trend: NDArray[np.float64]
-    p: NDArray[np.float64]  # the chosen test's p (params.test; default the step test)
+    p: NDArray[np.float64]  # the chosen test's p (params.test; default the combined one)
     reason: NDArray[np.str_]  # "tested" or why not (see REASONS)
     p_combined: NDArray[np.float64]  # step and trend combined (max-z), one-sided worse
     dispersion: float  # Pearson chi-square / df of the baseline fit (1 = Poisson)
@@ -130,14 +134,19 @@ class DeteriorationResult:
     z_step: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     z_trend: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     # One-sided z of the chosen test, areas too small to test alone included: for pooling
-    # neighbours' evidence into clusters (app.analysis.stats.clusters), never an alert.
+    # neighbours' evidence into clusters (app.analysis.stats.clusters), never an alert;
+    # `weight` is each one's recent count expected if nothing changed (its total split by
+    # the city's expectation: it does not move with the split the z measures).
     z_pool: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
-    # The trend test carried the area's evidence (its z above the step test's).
+    weight: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    # A steady rise fits the area's change better than a step (their scores over model
+    # variance alone compared), and it is a rise (trend z > 0): for wording, not testing.
     rising: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, dtype=np.bool_))
     # How much better a steady rise fits than a step (difference of their z over model
     # variance; > 0 where `rising`), to weigh the shape of several indicators together.
     rise_margin: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
-    # Column of the panel where the best-fitting change of slope starts; -1 = not tested.
+    # Column of the panel of the first period of the best-fitting rise (the one after the
+    # change of slope); -1 = not tested.
     rise_start: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @property
@@ -267,6 +276,16 @@ def count_deterioration(
     p_trend = special.ndtr(-z_trend)
 
     z_step = -special.ndtri(p_step)
+    # The drift terms add to each score's variance; were the two drifts independent, the
+    # scores' correlation would shrink by these factors. Taking it so errs on the safe
+    # side (a lower correlation makes the maximum's p larger) unless drifts of level and
+    # slope are negatively related, which a drifting rate does not make them.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = (
+            rho
+            * np.sqrt(phi * info / (phi * info + tau2_step * info**2))
+            * np.sqrt(phi * info_t / (phi * info_t + tau2_trend * info_t**2))
+        )
     p_combined = _max_z_pvalue(z_step, z_trend, rho)
     p_all = {"step": p_step, "trend": p_trend, "combined": p_combined}[params.test]
     z_pool = -special.ndtri(p_all)
@@ -280,7 +299,8 @@ def count_deterioration(
     with np.errstate(divide="ignore", invalid="ignore"):
         fit_step = (k - total_o * share) / np.sqrt(phi * info)
         fit_trend = score / np.sqrt(phi * info_t)
-    rise_start = _rise_start(o, e, polarity, phi, tested, recent) + (n_periods - width)
+    # The first period above the flat level before it.
+    rise_start = _rise_start(o, e, polarity, phi, tested, recent) + 1 + (n_periods - width)
     return DeteriorationResult(
         observed=np.where(np.isfinite(o_r) & (reason != NO_EXPOSURE), o_r, np.nan),
         expected=expected,
@@ -298,7 +318,8 @@ def count_deterioration(
         z_step=z_step,
         z_trend=z_trend,
         z_pool=z_pool,
-        rising=np.asarray(tested & (np.nan_to_num(fit_trend - fit_step) > 0)),
+        weight=np.where(np.isfinite(z_pool), null_expected, np.nan),
+        rising=np.asarray(tested & (np.nan_to_num(fit_trend - fit_step) > 0) & (z_trend > 0)),
         rise_margin=np.where(tested, fit_trend - fit_step, np.nan),
         rise_start=np.where(tested, rise_start, -1),
     )
@@ -349,6 +370,7 @@ def _untested(n_areas: int, why: str) -> DeteriorationResult:
         z_step=nan.copy(),
         z_trend=nan.copy(),
         z_pool=nan.copy(),
+        weight=nan.copy(),
         rising=np.zeros(n_areas, dtype=np.bool_),
         rise_margin=nan.copy(),
         rise_start=np.full(n_areas, -1, dtype=np.int64),
@@ -428,7 +450,7 @@ def _max_z_pvalue(
 
     ``Phi2(m, m; rho) = Phi(m) - 2 T(m, sqrt((1 - rho) / (1 + rho)))`` (Owen 1956).
     """
-    m = np.maximum(z1, z2)
+    m = np.fmax(z1, z2)  # one NaN score: the other alone
     r = np.clip(rho, -0.999999, 0.999999)
     a = np.sqrt((1.0 - r) / (1.0 + r))
     with np.errstate(invalid="ignore"):
