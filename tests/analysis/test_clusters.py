@@ -46,14 +46,13 @@ def test_one_strong_area_is_not_a_cluster() -> None:
     assert pooled_clusters(z, np.full(N, 30.0), GRID, seed=2).clusters == []
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_false_clusters_stay_rare_with_nothing_changed(seed: int) -> None:
-    rng = np.random.default_rng(seed)
+def test_false_clusters_stay_rare_with_nothing_changed() -> None:
+    rng = np.random.default_rng(0)
     false = sum(
         len(pooled_clusters(rng.standard_normal(N), rng.uniform(5, 80, N), GRID, seed=s).clusters)
-        for s in range(20)
+        for s in range(60)
     )
-    assert false <= 3  # about q = 0.05 a run (any false window), 20 runs
+    assert false <= 8  # about q = 0.05 a run (any false window): 3 expected in 60 runs
 
 
 def test_noise_shared_by_neighbours_widens_the_windows() -> None:

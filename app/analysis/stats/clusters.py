@@ -39,6 +39,8 @@ from app.analysis.stats.fdr import bh_qvalues
 
 CAP = 4.0  # z-scores are capped here (robust to one extreme area)
 MIN_NEIGHBOURS = 2  # a window holds at least this many areas besides its strongest
+NULL_WINDOWS = 50_000  # Monte Carlo null windows to draw (over replicates)
+_BATCH_CELLS = 4_000_000  # (replicate, window, candidate) cells drawn at once
 MEMBER_Z = 1.5  # an area of a significant window is in the cluster when its z is above
 
 
@@ -143,23 +145,25 @@ def _best_windows(
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Each neighbourhood's (centre and first ring) largest pooled statistic over windows
     of its ``m + 1`` areas of highest z, ``m >= MIN_NEIGHBOURS``, pooled without the
-    strongest of them; and that ``m + 1``."""
-    candidates = np.column_stack([np.arange(z.size), neighbours])
+    strongest of them; and that ``m + 1``. ``z`` may carry leading axes (replicates):
+    the results then have them too."""
+    candidates = np.column_stack([np.arange(w.size), neighbours])
     valid = candidates >= 0
     idx = np.where(valid, candidates, 0)
-    zn = np.where(valid, np.minimum(z, CAP)[idx], -np.inf)
-    order = np.argsort(-zn, axis=1, kind="stable")
-    zn = np.take_along_axis(zn, order, axis=1)[:, 1:]  # the strongest left out
-    wn = np.take_along_axis(np.where(valid, w[idx], 0.0), order, axis=1)[:, 1:]
+    zn = np.where(valid, np.minimum(z, CAP)[..., idx], -np.inf)
+    order = np.argsort(-zn, axis=-1, kind="stable")
+    zn = np.take_along_axis(zn, order, axis=-1)[..., 1:]  # the strongest left out
+    weights = np.broadcast_to(np.where(valid, w[idx], 0.0), order.shape)
+    wn = np.take_along_axis(weights, order, axis=-1)[..., 1:]
     ok = np.isfinite(zn)
     zn = np.where(ok, zn, 0.0)
-    num = np.cumsum(np.where(ok, wn * zn, 0.0), axis=1)
-    den = np.cumsum(np.where(ok, wn * wn, 0.0), axis=1)
+    num = np.cumsum(np.where(ok, wn * zn, 0.0), axis=-1)
+    den = np.cumsum(np.where(ok, wn * wn, 0.0), axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.where(ok & (den > 0), num / np.sqrt(den), -np.inf)
-    s[:, : MIN_NEIGHBOURS - 1] = -np.inf
-    best = np.argmax(s, axis=1)
-    return s[np.arange(z.size), best], (best + 2).astype(np.int64)
+    s[..., : MIN_NEIGHBOURS - 1] = -np.inf
+    best = np.argmax(s, axis=-1)
+    return np.take_along_axis(s, best[..., None], axis=-1)[..., 0], (best + 2).astype(np.int64)
 
 
 def _monte_carlo_p(
@@ -171,21 +175,23 @@ def _monte_carlo_p(
     seed: int,
 ) -> NDArray[np.float64]:
     """p of each centre's maximum against null maxima of centres with its degree, from
-    enough replicates for about 200,000 null windows (at least 20, at most 1,000)."""
+    enough replicates for about NULL_WINDOWS null windows (at least 20, at most 1,000),
+    drawn in batches of replicates."""
     rng = np.random.default_rng(seed)
     n_tested = int(tested.sum())
-    reps = int(np.clip(np.ceil(200_000 / n_tested), 20, 1000))
-    null_by_degree: dict[int, list[NDArray[np.float64]]] = {}
-    for _ in range(reps):
-        s, _ = _best_windows(rng.standard_normal(w.size), w, neighbours)
-        for d in np.unique(degree[tested]).tolist():
-            null_by_degree.setdefault(d, []).append(s[tested & (degree == d)])
+    reps = int(np.clip(np.ceil(NULL_WINDOWS / n_tested), 20, 1000))
+    batch = max(1, _BATCH_CELLS // (w.size * (neighbours.shape[1] + 1)))
+    null = np.empty((0, w.size))
+    while null.shape[0] < reps:
+        size = min(batch, reps - null.shape[0])
+        s, _ = _best_windows(rng.standard_normal((size, w.size)), w, neighbours)
+        null = np.concatenate([null, s])
     p = np.full(stat.size, np.nan)
-    for d, parts in null_by_degree.items():
-        null = np.sort(np.concatenate(parts))
+    for d in np.unique(degree[tested]).tolist():
         at = tested & (degree == d)
-        above = null.size - np.searchsorted(null, stat[at], side="left")
-        p[at] = (1.0 + above) / (1.0 + null.size)
+        pooled = np.sort(null[:, at].ravel())
+        above = pooled.size - np.searchsorted(pooled, stat[at], side="left")
+        p[at] = (1.0 + above) / (1.0 + pooled.size)
     return p
 
 
