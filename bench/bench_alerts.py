@@ -601,9 +601,10 @@ def full_analysis(
 def citywide_seconds(
     panel: SyntheticPanel, results: list[DeteriorationResult], geometries: NDArray[np.object_]
 ) -> tuple[float, int]:
-    """Time what a run adds across the city on real boundaries, as the service does it:
-    Queen weights for the national LSOAs; per indicator, the pooled neighbourhood scan,
-    Gi* and LISA on the smoothed change; the deprivation gap per quarter. The first
+    """Time what a run adds across the city on real boundaries, as the service does it at
+    worst: Queen weights for the national LSOAs; per indicator, the pooled neighbourhood
+    scan, and Gi* and LISA on the smoothed change (which the service works out only for
+    an indicator with a cluster to describe); the deprivation gap per quarter. The first
     ``len(geometries)`` synthetic areas are laid on those LSOAs. Returns the seconds and
     the number of clusters."""
     n = len(geometries)

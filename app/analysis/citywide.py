@@ -67,7 +67,7 @@ def hotspot_findings(
     out alone. Beside each, the centre's Getis-Ord Gi* z and local Moran (LISA) quadrant
     on the empirical-Bayes smoothed change, and each indicator's global Moran's I.
     ``labels`` name each area in sentences."""
-    counted = [t for t in tests if t.method == "counts" and t.pool_z is not None]
+    counted = [t for t in tests if t.method == "counts"]
     if len(areas) < MIN_HOTSPOT_AREAS or not counted:
         return [], {"tested": False, "why": f"fewer than {MIN_HOTSPOT_AREAS} areas"}
     geoms = shapely.from_wkb(area_repo.area_geometries(session, areas.ids.tolist()))
@@ -79,9 +79,11 @@ def hotspot_findings(
         "indicators": {},
     }
     for test in counted:
-        change = smoothed_change(test)
         z, weight = test.pool_z, test.pool_weight
-        if z is None or weight is None or np.count_nonzero(~np.isnan(change)) < MIN_HOTSPOT_AREAS:
+        if z is None or weight is None:
+            continue
+        change = smoothed_change(test, z)
+        if np.count_nonzero(~np.isnan(change)) < MIN_HOTSPOT_AREAS:
             continue
         found = pooled_clusters(
             z,
@@ -90,8 +92,6 @@ def hotspot_findings(
             params.q,
             seed=params.seed,
         )
-        gi = hotspots(change, weights.w, alpha=params.q)
-        lisa = lisa_quadrants(change, weights.w)
         moran = morans_i(change, weights.w)
         out["indicators"][test.code] = {
             "clusters": len(found.clusters),
@@ -100,20 +100,24 @@ def hotspot_findings(
             "moran_i": round(moran.i, 4),
             "moran_p": round(moran.p, 6),
         }
+        if not found.clusters:
+            continue
+        # Gi* and LISA describe the clusters found; with none, there is nothing to describe.
+        gi = hotspots(change, weights.w, alpha=params.q)
+        lisa = lisa_quadrants(change, weights.w)
         for cluster in found.clusters:
             alerts.append(_cluster_alert(test, cluster, areas, labels, gi, lisa, params.q))
     return alerts, out
 
 
-def smoothed_change(test: IndicatorTest) -> NDArray[np.float64]:
+def smoothed_change(test: IndicatorTest, pool_z: NDArray[np.float64]) -> NDArray[np.float64]:
     """Each area's change, turned so that higher is worse: the log of its recent ratio to
     what its baseline predicts, empirical-Bayes smoothed (small areas shrink towards the
-    city). NaN where the area was not scored."""
-    scored = np.ones(len(test.reason), dtype=np.bool_)
-    if test.pool_z is not None:
-        scored = np.isfinite(test.pool_z)
+    city). NaN where the area was not scored (``pool_z`` NaN)."""
     polarity = POLARITY[test.panel.indicator.polarity]
-    return smoothed_log_ratio(test.stats["observed"], test.stats["expected"], polarity, scored)
+    return smoothed_log_ratio(
+        test.stats["observed"], test.stats["expected"], polarity, np.isfinite(pool_z)
+    )
 
 
 def _cluster_alert(
