@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from app.analysis.params import AnalysisParams
 from app.areas.importer import ImportReport, ImportRequest, import_areas
-from app.cluster import resolve_database_url
+from app.cli_base import connected_session as _session
+from app.cli_base import connected_settings as _connected_settings
+from app.cli_base import say
+from app.cli_base import upgrade_database as _upgrade
 from app.cluster_access import password_file
 from app.db import unit_of_work
 from app.errors import NisError
+from app.framework.commands import framework_cli
 from app.progress import tqdm_progress
 from app.settings import Settings, load_settings
 
@@ -46,31 +47,7 @@ cli.add_typer(agency_cli, name="agency")
 cli.add_typer(key_cli, name="key")
 cli.add_typer(indicators_cli, name="indicators")
 cli.add_typer(user_cli, name="user")
-
-
-def say(message: str) -> None:
-    """Tell the user something (standard error, so standard output stays for data)."""
-    typer.echo(message, err=True)
-
-
-def _connected_settings() -> Settings:
-    """Settings with a database URL, starting the private cluster when none is set."""
-    settings = load_settings()
-    url = resolve_database_url(settings, say=say)
-    if not settings.database_url:
-        shown = make_url(url).render_as_string(hide_password=True)
-        say(
-            f"database: private cluster at {shown} (data in {settings.data_dir.resolve()}, "
-            f"password in {password_file(settings.data_dir)})"
-        )
-    return settings.model_copy(update={"database_url": url})
-
-
-def _upgrade(settings: Settings) -> None:
-    from app.migrate import upgrade
-
-    assert settings.database_url is not None
-    upgrade(settings.database_url)
+cli.add_typer(framework_cli, name="framework")
 
 
 @db_cli.command("upgrade")
@@ -304,16 +281,6 @@ def import_postcodes_command(
         )
     for message in report.messages():
         say(f"  {message}")
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """A migrated database and one unit of work on it."""
-    settings = _connected_settings()
-    _upgrade(settings)
-    assert settings.database_url is not None
-    with unit_of_work(settings.database_url) as session:
-        yield session
 
 
 @agency_cli.command("create")
@@ -796,6 +763,9 @@ def demo(
         stale = analysis_is_stale(session)
     if stale:
         _analyse(analysis_params(settings))
+    from app.demo_framework import load_demo_framework
+
+    load_demo_framework(settings.database_url, say=say)
     if serve_:
         _serve(settings, host, port)
 

@@ -93,3 +93,16 @@ class CustomAreaRejectedError(NisError):
     """A custom area that cannot be made (the message says why); nothing is stored."""
 
     code = "custom_area_rejected"
+
+
+class FrameworkRejectedError(NisError):
+    """A change to the performance framework that cannot be made (the message says why,
+    ``errors`` lists each row of an import); nothing is stored."""
+
+    code = "framework_rejected"
+
+
+class PdfUnavailableError(NisError):
+    """No Chromium to print a PDF with, or it failed; the message says which."""
+
+    code = "pdf_unavailable"

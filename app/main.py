@@ -23,6 +23,7 @@ from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker
 from app.deps import refuse_nul
 from app.errors import DatabaseUnavailableError
+from app.framework.routes import router as framework_router
 from app.frontend import page_files
 from app.indicators.routes import router as indicators_router
 from app.maps.routes import router as maps_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         analysis_router,
         gaps_router,
         maps_router,
+        framework_router,
     ):
         app.include_router(router, prefix="/api")
     app.include_router(ogc_router)

@@ -27,6 +27,7 @@ STATUS: dict[type[errors.NisError], int] = {
     errors.ImportRejectedError: 422,
     errors.UploadRejectedError: 422,
     errors.CustomAreaRejectedError: 422,
+    errors.FrameworkRejectedError: 422,
     errors.AuthenticationError: 401,
     errors.PermissionDeniedError: 403,
     errors.NotFoundError: 404,
@@ -36,6 +37,7 @@ STATUS: dict[type[errors.NisError], int] = {
     errors.UnsupportedMediaTypeError: 415,
     errors.DatabaseUnavailableError: 503,
     errors.IdentityProviderUnavailableError: 503,
+    errors.PdfUnavailableError: 503,
 }
 
 _TITLES = {

@@ -242,6 +242,28 @@ class Settings(BaseSettings):
         ),
     )
 
+    smtp_host: str | None = Field(
+        default=None,
+        description="The SMTP server notifications are e-mailed through; unset: no e-mail.",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="The SMTP server's port.")
+    smtp_sender: str = Field(
+        default="nis@localhost", description="The From address of NIS's e-mails."
+    )
+    smtp_username: str | None = Field(
+        default=None, description="NIS's user name at the SMTP server; unset: no AUTH."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None, description="NIS's password at the SMTP server."
+    )
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none",
+        description=(
+            "How the connection to the SMTP server is protected: none, STARTTLS (usually "
+            "port 587) or TLS from the start (usually port 465); the certificate is checked."
+        ),
+    )
+
     @field_validator("analysis_area_types", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

@@ -5,6 +5,24 @@ from app.analysis.models import Alert, AnalysisRun
 from app.areas.models import Area, AreaDisplay, AreaType, CustomArea, Postcode, VintageLink
 from app.audit.models import AuditEvent
 from app.events.models import Event
+from app.framework.models import (
+    Action,
+    ActionArea,
+    ActionMeasure,
+    ActionUpdate,
+    Assessment,
+    Board,
+    BoardMember,
+    InnovationFlag,
+    Interest,
+    Measure,
+    Meeting,
+    Notification,
+    Outcome,
+    Report,
+    Revision,
+    Target,
+)
 from app.indicators.models import indicator_table
 from app.models import Base
 from app.observations.models import CountCoverage, Observation
@@ -14,6 +32,10 @@ from app.uploads.models import Batch
 metadata = Base.metadata
 
 __all__ = [
+    "Action",
+    "ActionArea",
+    "ActionMeasure",
+    "ActionUpdate",
     "Agency",
     "Alert",
     "AnalysisRun",
@@ -21,16 +43,28 @@ __all__ = [
     "Area",
     "AreaDisplay",
     "AreaType",
+    "Assessment",
     "AuditEvent",
     "AuthThrottle",
     "Batch",
+    "Board",
+    "BoardMember",
     "CountCoverage",
     "CustomArea",
     "DataChange",
     "Event",
+    "InnovationFlag",
+    "Interest",
+    "Measure",
+    "Meeting",
+    "Notification",
     "Observation",
+    "Outcome",
     "PendingSignIn",
     "Postcode",
+    "Report",
+    "Revision",
+    "Target",
     "User",
     "UserSession",
     "VintageLink",

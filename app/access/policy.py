@@ -249,3 +249,47 @@ def require_custom_area_owner(viewer: Viewer, owner_id: int, owner: str) -> None
         raise PermissionDeniedError(
             f"This custom area is {owner}'s: only they or an administrator may delete it"
         )
+
+
+# --- the performance framework ---------------------------------------------------------
+# Boards, measures, actions and reports are the partnership's working papers: partners
+# read them (a measure of an indicator the viewer may not see is left out); the public
+# never does.
+
+
+def require_framework_editor(viewer: Viewer) -> None:
+    """Outcomes, measures, targets and boards are set by administrators (the
+    partnership's performance team), or imported from a spreadsheet by the command line."""
+    require_admin(viewer)
+
+
+def require_board_member(viewer: Viewer, member: bool, board: str) -> None:
+    """A board's interests, meetings and reports are for its members (and administrators)."""
+    require_partner(viewer)
+    if not (is_admin(viewer) or member):
+        raise PermissionDeniedError(f"This is for members of {board} (or an administrator)")
+
+
+def require_signed_in_person(viewer: Viewer, what: str) -> int:
+    """Actions have a person as owner and updates a person as author: a signed-in
+    account, not an API key. The account's id."""
+    require_partner(viewer)
+    if viewer.user_id is None:
+        raise PermissionDeniedError(f"{what} needs a signed-in officer, not an API key")
+    return viewer.user_id
+
+
+def require_action_editor(viewer: Viewer, owner_id: int, owner: str) -> None:
+    """An action's status, progress and links are its owner's (or an administrator's)."""
+    require_partner(viewer)
+    if not (is_admin(viewer) or (viewer.user_id is not None and viewer.user_id == owner_id)):
+        raise PermissionDeniedError(f"This action is {owner}'s: only they or an administrator")
+
+
+def require_update_author(viewer: Viewer, owner_id: int, owner: str) -> int:
+    """An action's update is given by its owner, signed in: one voice, reported to every
+    board with an interest."""
+    user_id = require_signed_in_person(viewer, "An action's update")
+    if user_id != owner_id:
+        raise PermissionDeniedError(f"This action's updates are given by its owner, {owner}")
+    return user_id

@@ -79,12 +79,12 @@ def panel_gap(
     block = BLOCK.get(ind.period_type, 1)
     polarity = judged(ind)
     if counts is None or exposure is None:
-        values, periods = _blocks(panel.value, panel.periods, block, mean=True)
+        values, periods = pool_blocks(panel.value, panel.periods, block, mean=True)
         if len(periods) < min_periods:
             return None
         return periods, deprivation_gap(rank, value=values, groups=groups, polarity=polarity)
-    num_b, periods = _blocks(counts, panel.periods, block)
-    den_b, _ = _blocks(exposure, panel.periods, block)
+    num_b, periods = pool_blocks(counts, panel.periods, block)
+    den_b, _ = pool_blocks(exposure, panel.periods, block)
     if len(periods) < min_periods:
         return None
     result = deprivation_gap(
@@ -99,7 +99,7 @@ def panel_gap(
     return periods, result
 
 
-def _blocks(
+def pool_blocks(
     panel: NDArray[np.float64], periods: list[str], size: int, *, mean: bool = False
 ) -> tuple[NDArray[np.float64], list[str]]:
     """Sum (or average) consecutive periods in blocks of ``size``, ending with the newest;

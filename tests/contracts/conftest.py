@@ -129,6 +129,26 @@ def _agency_only_values(lsoas: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+# A measure of the agency-only indicator, led by the demo's Health and Wellbeing
+# Partnership, which also registered an interest in the indicator: the framework's reads
+# must not name either to anyone who may not see the indicator.
+AGENCY_ONLY_MEASURE = "caseload-kept-down"
+
+
+def _agency_only_measure(db_url: str) -> None:
+    from app.framework import service
+
+    with unit_of_work(db_url) as session:
+        service.create_measure(session, CLI, {
+            "code": AGENCY_ONLY_MEASURE, "title": "Health visitor caseloads kept down",
+            "indicator": AGENCY_ONLY, "baseline_period": AGENCY_ONLY_PERIOD,
+            "lead_board": "health-wellbeing",
+        })  # fmt: skip
+        service.add_interest(
+            session, CLI, "health-wellbeing", {"kind": "indicator", "code": AGENCY_ONLY}
+        )
+
+
 def _post(url: str, key: str, body: bytes | None = None, **kw: Any) -> httpx.Response:
     headers = {"Authorization": f"Bearer {key}"}
     if body is not None:
@@ -190,6 +210,7 @@ def serve_city(
         assert added.status_code == 200, added.text
         health = _post(f"{server.url}/api/observations", keys["health"], _agency_only_values(lsoas))
         assert health.status_code == 200, health.text
+        _agency_only_measure(db_url)
         if analyse:
             run = _post(f"{server.url}/api/analysis/runs", keys["admin"], json={})
             assert run.status_code == 201, run.text

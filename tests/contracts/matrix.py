@@ -22,6 +22,7 @@ from app.areas.custom import CustomAreaRequest
 from app.db import unit_of_work
 from app.indicators.indicator import Indicator
 from tests.contracts.conftest import AGENCY_ONLY, AGENCY_ONLY_PERIOD, USERS, City
+from tests.contracts.reads import FRAMEWORK_READS
 
 # The columns of every table below, in this order.
 VIEWERS = ("public", "officer", "officer_key", "analyst", "analyst_key", "admin", "admin_key")
@@ -91,6 +92,7 @@ def restricted(indicator: Indicator) -> bool:
     return indicator.visibility != "public" or bool(indicator.disclosure_threshold)
 
 
+PARTNERS = (401, 200, 200, 200, 200, 200, 200)
 # GET routes whose status depends on who asks (by route and read case); every other read
 # that is not of an indicator answers everyone 200, and an indicator's reads answer 200
 # to whoever SEES it and 404 to the rest (as if it did not exist).
@@ -107,6 +109,7 @@ GET_STATUS: dict[tuple[str, str], tuple[int, ...]] = {
     ("/api/audit", ""): (401, 403, 403, 403, 403, 200, 200),
     ("/api/custom-areas", ""): (401, 200, 200, 200, 200, 200, 200),
     ("/api/custom-areas/{code}", ""): (401, 200, 200, 200, 200, 200, 200),
+    **{(r.route, ""): PARTNERS for r in FRAMEWORK_READS},
     ("/api/auth/sso/start", ""): (404,) * 7,
     ("/api/auth/sso/callback", ""): (404,) * 7,
 }
@@ -226,6 +229,101 @@ ADMINS = (401, 403, 403, 403, 403, 200, 200)
 ADMINS_MAKE = (401, 403, 403, 403, 403, 201, 201)
 SIGNED_IN = (401, 200, 401, 200, 401, 200, 401)
 
+# --- the performance framework: administrators set it, board members report and register
+# interests, an action's owner (a person, signed in) updates it.
+MEMBERS = (401, 200, 403, 403, 403, 200, 200)  # also: an action's owner, or administrators
+MEMBERS_MAKE = (401, 201, 403, 403, 403, 201, 201)
+PEOPLE_MAKE = (401, 201, 403, 201, 403, 201, 403)
+OWNER_ONLY = (401, 201, 403, 403, 403, 403, 403)
+FW = "/api/framework"
+
+
+def _board(city: City, *, member: bool = True) -> str:
+    """A fresh board, officer.partnership a member of it."""
+    from app.framework import service
+
+    code = f"matrix-board-{next(_serial)}"
+    with unit_of_work(city.db_url) as session:
+        service.create_board(session, CLI, {"code": code, "name": f"Board {code}"})
+        if member:
+            service.add_member(session, CLI, code, "officer.partnership")
+    return code
+
+
+def _interest(city: City) -> Request:
+    from app.framework import service
+
+    code = _board(city)
+    with unit_of_work(city.db_url) as session:
+        made = service.add_interest(session, CLI, code, {"kind": "indicator", "code": "burglary"})
+    return Request(f"{FW}/boards/{code}/interests/{made['interests'][0]['id']}")
+
+
+def _officers_action(city: City) -> str:
+    """A fresh action owned by officer.partnership, on the demo's burglary measure."""
+    from app.framework import actions
+
+    code = f"matrix-action-{next(_serial)}"
+    with unit_of_work(city.db_url) as session:
+        actions.create_action(session, CLI, {
+            "code": code, "title": "Matrix action", "owner": "officer.partnership",
+            "areas": [city.lsoa], "measures": [{"measure": "burglary-down"}],
+        })  # fmt: skip
+    return code
+
+
+def _measure_code() -> str:
+    return f"matrix-measure-{next(_serial)}"
+
+
+# fmt: off
+FRAMEWORK_WRITES = [
+    Write("POST", f"{FW}/boards", "a new board", ADMINS_MAKE,
+          lambda c: Request(f"{FW}/boards", json={"code": f"matrix-new-{next(_serial)}",
+                                                  "name": "Matrix"})),
+    Write("PATCH", f"{FW}/boards/{{code}}", "a board's name", ADMINS,
+          lambda c: Request(f"{FW}/boards/{_board(c)}", json={"name": "Renamed"})),
+    Write("POST", f"{FW}/boards/{{code}}/members", "analyst.police as member", ADMINS,
+          lambda c: Request(f"{FW}/boards/{_board(c)}/members",
+                            json={"username": "analyst.police"})),
+    Write("POST", f"{FW}/boards/{{code}}/meetings", "a meeting of a board with officer.partnership",
+          MEMBERS, lambda c: Request(f"{FW}/boards/{_board(c)}/meetings",
+                                     json={"meets_on": "2027-03-01"})),
+    Write("POST", f"{FW}/boards/{{code}}/interests", "burglary, by a member", MEMBERS,
+          lambda c: Request(f"{FW}/boards/{_board(c)}/interests",
+                            json={"kind": "indicator", "code": "burglary"})),
+    Write("DELETE", f"{FW}/boards/{{code}}/interests/{{interest_id}}", "a member's board's",
+          (401, 204, 403, 403, 403, 204, 204), _interest),
+    Write("POST", f"{FW}/boards/{{code}}/reports", "issued by a member", MEMBERS_MAKE,
+          lambda c: Request(f"{FW}/boards/{_board(c)}/reports")),
+    Write("POST", f"{FW}/outcomes", "a new outcome", ADMINS_MAKE,
+          lambda c: Request(f"{FW}/outcomes", json={"code": f"matrix-outcome-{next(_serial)}",
+                                                    "title": "Matrix"})),
+    Write("POST", f"{FW}/measures", "burglary in the city", ADMINS_MAKE,
+          lambda c: Request(f"{FW}/measures", json={
+              "code": _measure_code(), "title": "Matrix", "indicator": "burglary",
+              "baseline_period": "2021-03"})),
+    Write("PATCH", f"{FW}/measures/{{code}}", "the demo's burglary measure's title", ADMINS,
+          lambda c: Request(f"{FW}/measures/burglary-down", json={"title": "Burglary down"})),
+    Write("POST", f"{FW}/measures/{{code}}/targets", "a milestone", ADMINS,
+          lambda c: Request(f"{FW}/measures/burglary-down/targets",
+                            json={"due_period": "2024-06", "value": 0.55, "milestone": True})),
+    # An action has a person as owner: a key opens none (an administrator's key names one).
+    Write("POST", f"{FW}/actions", "owned by whoever opens it", PEOPLE_MAKE,
+          lambda c: Request(f"{FW}/actions", json={"code": f"matrix-open-{next(_serial)}",
+                                                   "title": "Matrix"})),
+    Write("PATCH", f"{FW}/actions/{{code}}", "officer.partnership's action", MEMBERS,
+          lambda c: Request(f"{FW}/actions/{_officers_action(c)}", json={"status": "on_track"})),
+    Write("POST", f"{FW}/actions/{{code}}/measures", "officer.partnership's action", MEMBERS,
+          lambda c: Request(f"{FW}/actions/{_officers_action(c)}/measures",
+                            json={"measure": "violence-down", "lag_months": 3})),
+    # One voice: only the owner, signed in, gives an action's update.
+    Write("POST", f"{FW}/actions/{{code}}/updates", "officer.partnership's action", OWNER_ONLY,
+          lambda c: Request(f"{FW}/actions/{_officers_action(c)}/updates",
+                            json={"cycle": "2026-11", "narrative": "On track."})),
+]
+# fmt: on
+
 WRITES = [
     Write("POST", "/api/indicators", "an indicator imported again", ADMINS, _catalogue_entry),
     Write(
@@ -322,4 +420,5 @@ WRITES = [
         "POST", "/api/analysis/runs", "without permutations", ADMINS_MAKE,
         lambda c: Request("/api/analysis/runs", json={"permutations": 0}),
     ),
+    *FRAMEWORK_WRITES,
 ]  # fmt: skip

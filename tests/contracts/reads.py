@@ -23,6 +23,16 @@ from app.areas.schemas import AreaNamesOut, AreaSearchOut, AreaTypeOut
 from app.audit.schemas import AuditPage
 from app.contracts import Feature, FeatureCollection
 from app.demo import DEMO_PATCH
+from app.framework.schemas import (
+    ActionOut,
+    BoardOut,
+    IssuedOut,
+    MeasureOut,
+    MeasureRisksOut,
+    OutcomeOut,
+    ReportOut,
+    RevisionOut,
+)
 from app.indicators.indicator import Indicator
 from app.maps.schemas import ConfigOut, MapCollection, MapValues
 from app.observations.schemas import ObservationsOut
@@ -66,6 +76,34 @@ class Read:
     @property
     def name(self) -> str:
         return f"{self.route} [{self.indicator or self.case or '-'}, {self.kind}]"
+
+
+# The demo's framework (``nis demo`` loads it): its boards, measures and actions; the
+# Health and Wellbeing Partnership also leads the contracts' agency-only measure.
+BOARD = "health-wellbeing"
+F = "/api/framework"
+# fmt: off
+FRAMEWORK_READS = [
+    Read(f"{F}/boards", lambda c: f"{F}/boards", list[BoardOut]),
+    Read(f"{F}/boards/{{code}}", lambda c: f"{F}/boards/{BOARD}", BoardOut),
+    Read(f"{F}/boards/{{code}}/report", lambda c: f"{F}/boards/{BOARD}/report", ReportOut),
+    Read(f"{F}/boards/{{code}}/report.html", lambda c: f"{F}/boards/{BOARD}/report.html",
+         kind="html"),
+    Read(f"{F}/boards/{{code}}/report.pdf", lambda c: f"{F}/boards/{BOARD}/report.pdf",
+         kind="pdf"),
+    Read(f"{F}/boards/{{code}}/reports", lambda c: f"{F}/boards/{BOARD}/reports",
+         list[IssuedOut]),
+    Read(f"{F}/outcomes", lambda c: f"{F}/outcomes", list[OutcomeOut]),
+    Read(f"{F}/measures", lambda c: f"{F}/measures", list[MeasureOut]),
+    Read(f"{F}/measures/{{code}}", lambda c: f"{F}/measures/obesity-year6", MeasureOut),
+    Read(f"{F}/measures/{{code}}/risks", lambda c: f"{F}/measures/obesity-year6/risks",
+         MeasureRisksOut),
+    Read(f"{F}/actions", lambda c: f"{F}/actions", list[ActionOut]),
+    Read(f"{F}/actions/{{code}}", lambda c: f"{F}/actions/obesity-active-schools", ActionOut),
+    Read(f"{F}/revisions/{{entity}}/{{code}}", lambda c: f"{F}/revisions/board/{BOARD}",
+         list[RevisionOut]),
+]
+# fmt: on
 
 
 def demo_patch(city: City) -> str:
@@ -243,6 +281,7 @@ READS: list[Read] = [
     ),
     Read("/tiles/{layer}/{z}/{x}/{y}.mvt", lambda c: _tile(c, "lsoa"), None, kind="mvt"),
     *(read for code in INDICATORS for read in indicator_reads(code)),
+    *FRAMEWORK_READS,
 ]
 
 

@@ -1,0 +1,1 @@
+"""Notifications: e-mail by SMTP and signed webhooks, sent with retries."""
