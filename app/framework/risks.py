@@ -499,7 +499,7 @@ def _rate(scale: str, slope: float, unit: str, *, signed: bool = True) -> str:
         return f"{change:+.1%}" if signed else f"{abs(change):.1%}"
     per_year = slope * PER_YEAR
     shown = f"{per_year:+.3g}" if signed else f"{abs(per_year):.3g}"
-    return f"{shown}{unit}"
+    return f"{shown}{' points' if unit == '%' else unit}"  # a change of a percentage
 
 
 def _per_year(slope: float) -> float | None:

@@ -80,7 +80,7 @@ class InterestOut(Contract):
     indicator: str | None
     area: str | None
     area_name: str | None
-    area_type: str | None
+    area_type: str | None = None
     area_id: int | None
 
 

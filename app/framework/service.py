@@ -44,7 +44,12 @@ Spec = dict[str, Any]
 def boards(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
     policy.require_partner(viewer)
     every = history.as_of(session, "board", None).values()
-    return sorted((seen_board(session, viewer, b) for b in every), key=lambda b: b["code"])
+    # Strategic first, then executive, thematic and task-and-finish, by name.
+    order = {kind: n for n, kind in enumerate(BOARD_KINDS)}
+    return sorted(
+        (seen_board(session, viewer, b) for b in every),
+        key=lambda b: (order.get(b["kind"], len(order)), b["name"]),
+    )
 
 
 def board(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from app.indicators.indicator import Indicator
 from app.observations import disclosure
 from tests.contracts.conftest import EVENT_IDS, WHO, City
 from tests.contracts.reads import (
+    FRAMEWORK_READS,
     INDICATORS,
     PARTNERS_ONLY,
     READS,
@@ -45,6 +46,9 @@ VIEWER_DEPENDENT = {
     "/api/keys", "/api/audit", "/api/custom-areas", "/api/custom-areas/{code}",
     # Partners see the demo's partnership custom area; the public does not.
     "/api/area-types",
+    # The performance framework is the partnership's (the public gets 401), and each
+    # partner sees the measures of the indicators they may see.
+    *(read.route for read in FRAMEWORK_READS),
 }  # fmt: skip
 # Single sign-on, which the contracts' city does not configure (404 for everyone).
 NOT_CONFIGURED = {"/api/auth/sso/start", "/api/auth/sso/callback"}
