@@ -146,7 +146,14 @@ def run_worker(
         threading.Thread(target=_stop_when_orphaned, args=(parent, stop), daemon=True).start()
     options = WorkerOptions(quiet_s=settings.analysis_quiet_s, poll_s=settings.analysis_poll_s)
     say(f"analysis worker {os.getpid()} serving the queue")
-    AnalysisWorker(settings.database_url, params, options).run(stop)
+    from app.framework.notify import after_analysis
+    from app.notifications.transport import smtp_config_from
+
+    url, smtp = settings.database_url, smtp_config_from(settings)
+    followed = AnalysisWorker(
+        url, params, options, after_run=lambda run_id: after_analysis(url, smtp, run_id)
+    )
+    followed.run(stop)
     say(f"analysis worker {os.getpid()} stopped")
 
 

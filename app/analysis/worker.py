@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import psycopg
@@ -144,10 +144,19 @@ class AnalysisWorker:
     """Serves the queue of ``database_url`` until ``stop`` is set (after the run in
     progress, if any)."""
 
-    def __init__(self, database_url: str, params: AnalysisParams, options: WorkerOptions) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        params: AnalysisParams,
+        options: WorkerOptions,
+        after_run: Callable[[int], object] | None = None,
+    ) -> None:
         self._url = database_url
         self._params = params
         self._options = options
+        # What follows a run (the performance framework's notifications), given by the
+        # process that starts the worker: this package knows nothing of it.
+        self._after_run = after_run
         self._listener: psycopg.Connection[tuple[object, ...]] | None = None
 
     def run(self, stop: threading.Event) -> None:
@@ -157,7 +166,9 @@ class AnalysisWorker:
                 try:
                     # Listening before looking at the queue: no request falls in between.
                     self._listen()
-                    serve_pending(engine, self._params, self._options.max_attempts)
+                    done = serve_pending(engine, self._params, self._options.max_attempts)
+                    if done.served is Served.RAN and done.run_id is not None:
+                        self._followed(done.run_id)
                 except (DBAPIError, psycopg.Error) as exc:
                     log.warning("the analysis queue is unreachable (%s); trying again", exc)
                     self._close_listener()
@@ -170,6 +181,14 @@ class AnalysisWorker:
         finally:
             self._close_listener()
             engine.dispose()
+
+    def _followed(self, run_id: int) -> None:
+        if self._after_run is None:
+            return
+        try:
+            self._after_run(run_id)
+        except Exception:  # what follows a run never stops the worker
+            log.exception("what follows analysis run %s failed", run_id)
 
     def _notified(self, stop: threading.Event, timeout: float) -> bool:
         """Wait up to ``timeout`` for a request's notification (in steps of at most a

@@ -33,7 +33,7 @@ def measure_risks(session: Session, viewer: Viewer, code: str) -> dict[str, Any]
     """One measure's risks as the data stand now (not recorded), with its open flag."""
     snap = visible_measure(session, viewer, code)
     actions = history.as_of(session, "action", None)
-    previous = repo.latest_assessments(session, [snap["id"]]).get(snap["id"], [])
+    previous = repo.latest_assessments(session, [snap["id"]], reported=True).get(snap["id"], [])
     result = risks.assess(
         session, snap, linked_actions(actions, snap["code"]), previous[0] if previous else None
     )
@@ -46,17 +46,19 @@ def assess_measures(
     viewer: Viewer,
     codes: list[str] | None = None,
     *,
+    reported: bool = False,
     memo: risks.Memo | None = None,
 ) -> list[dict[str, Any]]:
-    """Assess the measures named (every measure when None) and record each assessment;
-    raise the innovation flag where it is now due. Returns the assessments."""
+    """Assess the measures named (every measure when None) and record each assessment.
+    For an issued report (``reported``), also raise the innovation flag where it is now
+    due: effectiveness not shown at this report and the one before. Returns them."""
     policy.require_partner(viewer)
     measures = history.as_of(session, "measure", None)
     if codes is not None:
         wanted = set(codes)
         measures = {k: m for k, m in measures.items() if m["code"] in wanted}
     actions = history.as_of(session, "action", None)
-    previous = repo.latest_assessments(session, list(measures))
+    previous = repo.latest_assessments(session, list(measures), reported=True)
     flags = repo.open_flags(session, list(measures))
     mark, run = repo.batch_mark(session, None), repo.run_at(session, None)
     memo = memo or risks.Memo()
@@ -68,10 +70,10 @@ def assess_measures(
         row = Assessment(
             measure_id=measure_id, batch_mark=mark, run_id=run,
             speed=result["speed"].get("level"), future=result["future"].get("level"),
-            effective=result["effective"], result=_jsonable(result),
+            effective=result["effective"], reported=reported, result=_jsonable(result),
         )  # fmt: skip
         session.add(row)
-        if result["innovation"]["raised"] and measure_id not in flags:
+        if reported and result["innovation"]["raised"] and measure_id not in flags:
             session.add(
                 InnovationFlag(measure_id=measure_id, reason=result["innovation"]["reason"])
             )

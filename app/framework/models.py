@@ -338,6 +338,8 @@ class Assessment(Base):
     speed: Mapped[str | None] = mapped_column(Text)  # low | medium | high
     future: Mapped[str | None] = mapped_column(Text)  # green | amber | red
     effective: Mapped[bool | None] = mapped_column(Boolean)  # None: nothing to judge
+    # Made for an issued report: the innovation flag compares consecutive reports.
+    reported: Mapped[bool] = mapped_column(Boolean, server_default="false")
     result: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
 

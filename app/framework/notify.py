@@ -15,6 +15,7 @@ retried, and every try is recorded on the message.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.access.viewer import Role, Viewer
+from app.access.viewer import CLI, Role, Viewer
 from app.analysis.repository import AlertFilter, to_json
 from app.analysis.service import list_alerts
 from app.framework import history
@@ -32,6 +33,7 @@ from app.framework.service import may_see_measure
 from app.notifications import transport
 from app.notifications.transport import Mail, SmtpConfig
 
+log = logging.getLogger(__name__)
 REMIND_DAYS = 7
 MAX_ATTEMPTS = 3
 # Whom a board's messages are written for: an officer of the partnership as a whole, so
@@ -329,6 +331,22 @@ def _finish(
         ),
         {"s": status, "a": _json(tries), "id": row_id},
     )
+
+
+def after_analysis(database_url: str, smtp: SmtpConfig | None, run_id: int) -> dict[str, int]:
+    """What the analysis worker does after each run: assess every measure on the new
+    data (recorded, not for a report), queue what is now due (a risk level that changed,
+    a new alert in a board's areas or indicators, reminders, late updates) and send it."""
+    from app.db import unit_of_work
+    from app.framework.assessments import assess_measures
+
+    with unit_of_work(database_url) as session:
+        assess_measures(session, CLI)
+        queued = queue_due(session)
+    with unit_of_work(database_url) as session:
+        sent = send_pending(session, smtp)
+    log.info("after analysis run %s: queued %s, sent %s", run_id, queued, sent)
+    return {**queued, **{f"{k}_sent": v for k, v in sent.items()}}
 
 
 def notifications(session: Session, limit: int = 100) -> list[dict[str, Any]]:

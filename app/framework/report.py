@@ -123,9 +123,8 @@ def issue(
         viewer, repo.is_member(session, int(board.id), viewer.user_id), str(board.name)
     )
     preview = board_report(session, viewer, code, meeting=meeting)
-    assessments.assess_measures(
-        session, viewer, [m["measure"]["code"] for m in preview["measures"]]
-    )
+    codes = [m["measure"]["code"] for m in preview["measures"]]
+    assessments.assess_measures(session, viewer, codes, reported=True)
     report = board_report(session, viewer, code, meeting=meeting)
     at = repo.now(session)
     meeting_id = (report["meeting"] or {}).get("id")
@@ -178,6 +177,7 @@ def _assessments(
     recorded = assessments.assessments_at(session, ids, at)
     if at is not None:
         return recorded
+    reported = repo.latest_assessments(session, ids, reported=True)
     mark = repo.batch_mark(session, None)
     changed = _last_changes(session)
     memo = risks.Memo()
@@ -197,7 +197,8 @@ def _assessments(
         ):
             out[m["id"]] = found
             continue
-        result = risks.assess(session, m, linked, found["result"] if found else None, memo)
+        before = reported.get(m["id"])
+        result = risks.assess(session, m, linked, before[0] if before else None, memo)
         out[m["id"]] = {"id": None, "assessed_at": repo.now(session), "result": result}
     return out
 

@@ -211,9 +211,15 @@ def updates(
 
 
 def latest_assessments(
-    session: Session, measure_ids: Sequence[int], at: datetime | None = None, per_measure: int = 1
+    session: Session,
+    measure_ids: Sequence[int],
+    at: datetime | None = None,
+    per_measure: int = 1,
+    *,
+    reported: bool = False,
 ) -> dict[int, list[dict[str, Any]]]:
-    """Each measure's newest ``per_measure`` assessments made by ``at``, newest first."""
+    """Each measure's newest ``per_measure`` assessments made by ``at`` (those made for
+    issued reports only, when ``reported``), newest first."""
     rows = session.execute(
         text(
             """
@@ -221,12 +227,12 @@ def latest_assessments(
                 SELECT a.*, row_number() OVER (PARTITION BY measure_id
                                                ORDER BY assessed_at DESC, id DESC) AS n
                 FROM measure_assessment a
-                WHERE measure_id = ANY(:ids)
+                WHERE measure_id = ANY(:ids) AND (reported OR NOT :reported)
                   AND (CAST(:at AS timestamptz) IS NULL OR assessed_at <= :at)
             ) s WHERE n <= :k ORDER BY measure_id, n
             """
         ),
-        {"ids": list(measure_ids), "at": at, "k": per_measure},
+        {"ids": list(measure_ids), "at": at, "k": per_measure, "reported": reported},
     )
     out: dict[int, list[dict[str, Any]]] = {}
     for r in rows:

@@ -151,7 +151,7 @@ def innovation(
     not_shown_now = result.get("effective") is False
     not_shown_before = previous is not None and previous.get("effective") is False
     if not (not_shown_now and not_shown_before):
-        reasons.append("effectiveness has not gone unshown for two consecutive reports")
+        reasons.append("effectiveness has not gone unshown at two consecutive reports")
     speed = (result.get("speed") or {}).get("level")
     if speed not in SPEED_AT_RISK:
         reasons.append("the target is not at risk on speed")

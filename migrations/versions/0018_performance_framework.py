@@ -277,6 +277,7 @@ def upgrade() -> None:
         sa.Column("speed", sa.Text(), nullable=True),
         sa.Column("future", sa.Text(), nullable=True),
         sa.Column("effective", sa.Boolean(), nullable=True),
+        sa.Column("reported", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("result", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.ForeignKeyConstraint(
             ["measure_id"],

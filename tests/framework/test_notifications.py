@@ -15,7 +15,7 @@ from app.access.viewer import CLI
 from app.db import unit_of_work
 from app.framework import notify, service
 from app.notifications.transport import verify
-from tests.conftest import ThrowawayDatabases, clone_database
+from tests.conftest import AnalysisWorkers, ThrowawayDatabases, clone_database
 from tests.smtp import SmtpServer, start_smtp_server
 from tests.webhooks import WebhookReceiver, start_webhook_receiver
 
@@ -138,3 +138,25 @@ def test_mail_waits_while_no_smtp_server_is_set(db: str) -> None:
         ).scalar_one()
     assert sent["waiting"] >= 1
     assert status == "pending"
+
+
+def test_the_analysis_worker_assesses_and_notifies_after_each_run(
+    demo_template: str, databases: ThrowawayDatabases, mail: SmtpServer
+) -> None:
+    """``nis worker`` (as ``nis serve`` starts it), after the run an upload asks for: the
+    measures are assessed on the new data and what is due is e-mailed."""
+    db = clone_database(demo_template, "nis_test_notify_worker", databases)
+    with unit_of_work(db) as session:
+        before = session.execute(text("SELECT count(*) FROM measure_assessment")).scalar_one()
+        session.execute(text("INSERT INTO analysis_request (actor) VALUES ('test')"))
+    with AnalysisWorkers(db, smtp_host=mail.host, smtp_port=str(mail.port)) as workers:
+        workers.wait_idle()
+        got = mail.wait_for(lambda r: "jo.wright@example.org" in r.rcpt_tos, timeout=120)
+    assert got.message["Subject"].startswith("Update due by")
+    with unit_of_work(db) as session:
+        after = session.execute(text("SELECT count(*) FROM measure_assessment")).scalar_one()
+        sent = session.execute(
+            text("SELECT count(*) FROM notification WHERE status = 'sent'")
+        ).scalar_one()
+    assert after > before
+    assert sent > 0
