@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.access import policy
@@ -113,11 +112,7 @@ def add_update(session: Session, viewer: Viewer, code: str, spec: Spec) -> dict[
     owner = repo.snapshot(session, "action", row.id)["owner"]
     author_id = policy.require_update_author(viewer, row.owner_id, owner)
     cycle = _cycle(spec.get("cycle"))
-    taken = session.execute(
-        text("SELECT 1 FROM action_update WHERE action_id = :a AND cycle = :c"),
-        {"a": row.id, "c": cycle},
-    ).first()
-    if taken is not None:
+    if repo.has_update(session, row.id, cycle):
         raise FrameworkRejectedError(
             f"{row.code} has its update for {cycle} already: an update is never changed "
             "(say what changed in the next cycle's)"
@@ -215,13 +210,7 @@ def _link(session: Session, viewer: Viewer, row: Action, spec: Spec) -> None:
     if link is None:
         session.add(ActionMeasure(action_id=row.id, measure_id=measure.id, expected=expected,
                                   lag_months=lag))  # fmt: skip
-        session.execute(
-            text(
-                "UPDATE innovation_flag SET cleared_at = now(), cleared_by_action_id = :a "
-                "WHERE measure_id = :m AND cleared_at IS NULL"
-            ),
-            {"a": row.id, "m": measure.id},
-        )
+        repo.clear_flags(session, measure.id, row.id)
     else:
         link.expected, link.lag_months = expected, lag
     session.flush()
@@ -238,11 +227,9 @@ def _from_alert(session: Session, viewer: Viewer, row: Action, alert_id: int) ->
 
 
 def visible_alert(session: Session, viewer: Viewer, alert_id: int) -> dict[str, Any]:
-    run_id = session.execute(
-        text("SELECT run_id FROM alert WHERE id = :id"), {"id": alert_id}
-    ).scalar_one_or_none()
+    run_id = repo.alert_run(session, alert_id)
     if run_id is not None:
-        seen = list_alerts(session, viewer, AlertFilter(run_id=int(run_id), limit=100_000))
+        seen = list_alerts(session, viewer, AlertFilter(run_id=run_id, limit=100_000))
         for alert in seen["alerts"]:
             if int(alert["id"]) == alert_id:
                 return dict(alert)

@@ -18,6 +18,7 @@ from app.access.viewer import Viewer
 from app.framework import history, risks
 from app.framework import repository as repo
 from app.framework.models import Assessment, InnovationFlag
+from app.framework.series import Memo
 from app.framework.service import measure as visible_measure
 
 
@@ -47,7 +48,7 @@ def assess_measures(
     codes: list[str] | None = None,
     *,
     reported: bool = False,
-    memo: risks.Memo | None = None,
+    memo: Memo | None = None,
 ) -> list[dict[str, Any]]:
     """Assess the measures named (every measure when None) and record each assessment.
     For an issued report (``reported``), also raise the innovation flag where it is now
@@ -61,7 +62,7 @@ def assess_measures(
     previous = repo.latest_assessments(session, list(measures), reported=True)
     flags = repo.open_flags(session, list(measures))
     mark, run = repo.batch_mark(session, None), repo.run_at(session, None)
-    memo = memo or risks.Memo()
+    memo = memo or Memo()
     out = []
     for measure_id, snap in sorted(measures.items(), key=lambda kv: kv[1]["code"]):
         before = previous.get(measure_id, [])

@@ -21,13 +21,13 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.access.viewer import CLI, Role, Viewer
 from app.analysis.repository import AlertFilter, to_json
 from app.analysis.service import list_alerts
 from app.framework import history
+from app.framework import outbox_repository as outbox
 from app.framework import repository as repo
 from app.framework.service import may_see_measure
 from app.notifications import transport
@@ -66,7 +66,7 @@ def queue_due(session: Session, today: date | None = None) -> dict[str, int]:
             due = date.fromisoformat(meeting["updates_due"])
             meets = date.fromisoformat(meeting["meets_on"])
             cycle = due.strftime("%Y-%m")
-            missing = [a for a in reported if not _has_update(session, a["id"], cycle)]
+            missing = [a for a in reported if not repo.has_update(session, a["id"], cycle)]
             if today <= due <= today + timedelta(days=REMIND_DAYS):
                 for a in missing:
                     if not a.get("owner_email"):
@@ -196,17 +196,7 @@ def _boards_of_measure(boards: dict[int, Any], m: dict[str, Any]) -> list[dict[s
 
 def _area_codes(session: Session, board: dict[str, Any]) -> set[str]:
     ids = [int(i["area_id"]) for i in board["interests"] if i["kind"] == "area" and i["area_id"]]
-    if not ids:
-        return set()
-    rows = session.execute(
-        text(
-            "SELECT a.code FROM area a WHERE a.id = ANY(:ids) UNION "
-            "SELECT s.code FROM area_overlay o JOIN area s ON s.id = o.source_id "
-            "WHERE o.target_id = ANY(:ids) AND o.best"
-        ),
-        {"ids": ids},
-    )
-    return {str(c) for c in rows.scalars()}
+    return repo.area_codes_within(session, ids)
 
 
 def _board_recipients(board: dict[str, Any]) -> list[tuple[str, str]]:
@@ -217,14 +207,6 @@ def _board_recipients(board: dict[str, Any]) -> list[tuple[str, str]]:
     if board.get("webhook"):
         out.append(("webhook", board["code"]))
     return out
-
-
-def _has_update(session: Session, action_id: int, cycle: str) -> bool:
-    found = session.execute(
-        text("SELECT 1 FROM action_update WHERE action_id = :a AND cycle = :c"),
-        {"a": action_id, "c": cycle},
-    ).first()
-    return found is not None
 
 
 def _enqueue(
@@ -238,26 +220,11 @@ def _enqueue(
     body: str,
     payload: dict[str, Any],
 ) -> bool:
-    made = session.execute(
-        text(
-            """
-            INSERT INTO notification (dedupe_key, event, board_id, channel, recipient,
-                                      subject, body, payload)
-            VALUES (:key, :event, :board, :channel, :recipient, :subject, :body,
-                    CAST(:payload AS jsonb))
-            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
-            """
-        ),
-        {"key": key, "event": event, "board": None if board is None else board["id"],
-         "channel": channel, "recipient": recipient, "subject": subject, "body": body,
-         "payload": _json({"event": event, "board": None if board is None else board["code"],
-                           **payload})},
-    ).first()  # fmt: skip
-    return made is not None
-
-
-def _json(value: Any) -> str:
-    return to_json(value)
+    said = {"event": event, "board": None if board is None else board["code"], **payload}
+    return outbox.enqueue(
+        session, key, event, None if board is None else int(board["id"]), channel, recipient,
+        subject, body, to_json(said),
+    )  # fmt: skip
 
 
 # --- sending -----------------------------------------------------------------------------
@@ -273,15 +240,7 @@ def send_pending(
 ) -> dict[str, int]:
     """Send what is queued (oldest first), each with retries; record every try. Mail
     waits while no SMTP server is configured."""
-    rows = session.execute(
-        text(
-            "SELECT n.id, n.channel, n.recipient, n.subject, n.body, n.payload, n.event, "
-            "b.webhook_url, b.webhook_secret FROM notification n "
-            "LEFT JOIN board b ON b.id = n.board_id WHERE n.status = 'pending' "
-            "ORDER BY n.id LIMIT :limit FOR UPDATE OF n SKIP LOCKED"
-        ),
-        {"limit": limit},
-    ).all()
+    rows = outbox.pending(session, limit)
     done = {"sent": 0, "failed": 0, "waiting": 0}
     for r in rows:
         if r.channel == "email" and smtp is None:
@@ -324,13 +283,7 @@ def _finish(
     if error:
         tries.append({"number": 0, "at": datetime.now(UTC).isoformat(), "ok": False,
                       "error": error, "retryable": False})  # fmt: skip
-    session.execute(
-        text(
-            "UPDATE notification SET status = :s, attempts = attempts || CAST(:a AS jsonb), "
-            "sent_at = CASE WHEN :s = 'sent' THEN now() END WHERE id = :id"
-        ),
-        {"s": status, "a": _json(tries), "id": row_id},
-    )
+    outbox.finish(session, row_id, status, to_json(tries))
 
 
 def after_analysis(database_url: str, smtp: SmtpConfig | None, run_id: int) -> dict[str, int]:
@@ -347,15 +300,3 @@ def after_analysis(database_url: str, smtp: SmtpConfig | None, run_id: int) -> d
         sent = send_pending(session, smtp)
     log.info("after analysis run %s: queued %s, sent %s", run_id, queued, sent)
     return {**queued, **{f"{k}_sent": v for k, v in sent.items()}}
-
-
-def notifications(session: Session, limit: int = 100) -> list[dict[str, Any]]:
-    """The newest notifications with their tries (administrators' view)."""
-    rows = session.execute(
-        text(
-            "SELECT id, event, channel, recipient, subject, status, attempts, created_at, "
-            "sent_at FROM notification ORDER BY id DESC LIMIT :n"
-        ),
-        {"n": limit},
-    )
-    return [dict(r._mapping) for r in rows]

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.access import policy
@@ -26,6 +25,7 @@ from app.errors import NotFoundError
 from app.framework import assessments, history, risks
 from app.framework import repository as repo
 from app.framework.models import Report
+from app.framework.series import Memo
 from app.framework.service import may_see_measure, seen_board
 
 SOURCE = "Neighbourhood Information System: the partnership's performance framework"
@@ -146,15 +146,7 @@ def issued(session: Session, viewer: Viewer, code: str) -> list[dict[str, Any]]:
     """The board's issued reports, newest first."""
     policy.require_partner(viewer)
     board = _board_row(session, code)
-    rows = session.execute(
-        text(
-            "SELECT r.id, r.issued_at, r.issued_by, r.batch_mark, r.run_id, m.meets_on "
-            "FROM board_report r LEFT JOIN board_meeting m ON m.id = r.meeting_id "
-            "WHERE r.board_id = :b ORDER BY r.issued_at DESC, r.id DESC"
-        ),
-        {"b": board.id},
-    )
-    return [dict(r._mapping) for r in rows]
+    return repo.issued_reports(session, int(board.id))
 
 
 def _board_row(session: Session, code: str) -> Any:
@@ -179,8 +171,8 @@ def _assessments(
         return recorded
     reported = repo.latest_assessments(session, ids, reported=True)
     mark = repo.batch_mark(session, None)
-    changed = _last_changes(session)
-    memo = risks.Memo()
+    changed = repo.last_changes(session)
+    memo = Memo()
     out = {}
     for m in measures:
         found = recorded.get(m["id"])
@@ -201,13 +193,6 @@ def _assessments(
         result = risks.assess(session, m, linked, before[0] if before else None, memo)
         out[m["id"]] = {"id": None, "assessed_at": repo.now(session), "result": result}
     return out
-
-
-def _last_changes(session: Session) -> dict[tuple[str, int], datetime]:
-    rows = session.execute(
-        text("SELECT entity, entity_id, max(at) FROM framework_revision GROUP BY 1, 2")
-    )
-    return {(str(e), int(i)): t for e, i, t in rows}
 
 
 def _latest_updates(
@@ -249,18 +234,7 @@ def _alerts(
     indicators = {i["indicator"] for i in interests if i["kind"] == "indicator"}
     indicators |= {m["indicator"] for m in measures}
     area_ids = [int(i["area_id"]) for i in interests if i["kind"] == "area" and i["area_id"]]
-    areas = set()
-    if area_ids:
-        areas = set(
-            session.execute(
-                text(
-                    "SELECT a.code FROM area a WHERE a.id = ANY(:ids) UNION "
-                    "SELECT s.code FROM area_overlay o JOIN area s ON s.id = o.source_id "
-                    "WHERE o.target_id = ANY(:ids) AND o.best"
-                ),
-                {"ids": area_ids},
-            ).scalars()
-        )
+    areas = repo.area_codes_within(session, area_ids)
     seen = list_alerts(session, viewer, AlertFilter(run_id=run, limit=100_000))["alerts"]
     chosen = []
     for a in seen:

@@ -184,6 +184,22 @@ def area_type_of(session: Session, area_id: int) -> str:
     return found
 
 
+def area_codes_within(session: Session, area_ids: Sequence[int]) -> set[str]:
+    """The codes of the areas, and of the small areas whose best fit lies in them (a
+    ward's LSOAs): where a board's or an action's areas are."""
+    if not area_ids:
+        return set()
+    rows = session.execute(
+        text(
+            "SELECT a.code FROM area a WHERE a.id = ANY(:ids) UNION "
+            "SELECT s.code FROM area_overlay o JOIN area s ON s.id = o.source_id "
+            "WHERE o.target_id = ANY(:ids) AND o.best"
+        ),
+        {"ids": list(area_ids)},
+    )
+    return {str(c) for c in rows.scalars()}
+
+
 def is_member(session: Session, board_id: int, user_id: int | None) -> bool:
     if user_id is None:
         return False
@@ -304,3 +320,61 @@ def batches_since(
         {"mark": mark, "i": list(indicators)},
     )
     return [dict(r._mapping) for r in rows]
+
+
+def has_update(session: Session, action_id: int, cycle: str) -> bool:
+    found = session.execute(
+        text("SELECT 1 FROM action_update WHERE action_id = :a AND cycle = :c"),
+        {"a": action_id, "c": cycle},
+    ).first()
+    return found is not None
+
+
+def clear_flags(session: Session, measure_id: int, action_id: int) -> None:
+    """Take the measure's open innovation flag off the agenda: ``action_id`` is new."""
+    session.execute(
+        text(
+            "UPDATE innovation_flag SET cleared_at = now(), cleared_by_action_id = :a "
+            "WHERE measure_id = :m AND cleared_at IS NULL"
+        ),
+        {"a": action_id, "m": measure_id},
+    )
+
+
+def alert_run(session: Session, alert_id: int) -> int | None:
+    found = session.execute(
+        text("SELECT run_id FROM alert WHERE id = :id"), {"id": alert_id}
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def issued_reports(session: Session, board_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        text(
+            "SELECT r.id, r.issued_at, r.issued_by, r.batch_mark, r.run_id, m.meets_on "
+            "FROM board_report r LEFT JOIN board_meeting m ON m.id = r.meeting_id "
+            "WHERE r.board_id = :b ORDER BY r.issued_at DESC, r.id DESC"
+        ),
+        {"b": board_id},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def last_changes(session: Session) -> dict[tuple[str, int], datetime]:
+    """When each framework row last changed, by (entity, id)."""
+    rows = session.execute(
+        text("SELECT entity, entity_id, max(at) FROM framework_revision GROUP BY 1, 2")
+    )
+    return {(str(e), int(i)): t for e, i, t in rows}
+
+
+def small_area_ids(session: Session, area_ids: Sequence[int]) -> list[int]:
+    """The areas, and the small areas whose best fit lies in them."""
+    rows = session.execute(
+        text(
+            "SELECT source_id FROM area_overlay WHERE target_id = ANY(:ids) AND best "
+            "UNION SELECT unnest(CAST(:ids AS bigint[]))"
+        ),
+        {"ids": list(area_ids)},
+    )
+    return [int(i) for i in rows.scalars()]

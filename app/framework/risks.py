@@ -19,59 +19,34 @@ shown at this assessment and the one before, and speed at risk: something new is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.analysis.detect import counts_of
-from app.analysis.panels import Areas, Panel, load_areas, load_panel
-from app.analysis.stats import effect as did
+from app.analysis.rounding import significant
 from app.analysis.stats import targets as stats
 from app.errors import NisError
+from app.framework import effectiveness
+from app.framework.effectiveness import DELIVERED
 from app.framework.series import (
-    POPULATION,
     Z95,
     MeasureScope,
     MeasureSeries,
+    Memo,
     SeriesUnavailableError,
     measure_series,
-    month_index,
     period_time,
 )
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
-from app.observations.deprivation import city_ranking
 
 Floats = NDArray[np.float64]
-DELIVERED = ("on_track", "complete")
+
 SPEED_AT_RISK = (stats.MEDIUM, stats.HIGH)
 PER_YEAR = 12.0
 WORDS = {"month": "months", "quarter": "quarters", "year": "years"}
-
-
-@dataclass
-class Memo:
-    """Panels shared by the measures of one assessment (several measures often read one
-    indicator at one area type)."""
-
-    areas: dict[str, Areas] = field(default_factory=dict)
-    panels: dict[tuple[str, str], Panel | None] = field(default_factory=dict)
-
-    def areas_of(self, session: Session, type_code: str) -> Areas:
-        if type_code not in self.areas:
-            self.areas[type_code] = load_areas(session, type_code)
-        return self.areas[type_code]
-
-    def panel(self, session: Session, indicator: Indicator, type_code: str) -> Panel | None:
-        key = (indicator.code, type_code)
-        if key not in self.panels:
-            self.panels[key] = load_panel(session, indicator, self.areas_of(session, type_code))
-        return self.panels[key]
 
 
 def assess(
@@ -118,7 +93,7 @@ def assess(
             out["speed"] = _speed(fit, series, measure, target, due_t, direction)
             out["future"] = _future(fit, series, measure, target, due_t, direction)
     out["effectiveness"] = [
-        _effectiveness(session, memo, indicator, measure, a, actions) for a in actions
+        effectiveness.judge(session, memo, indicator, measure, a, actions) for a in actions
     ]
     judged = [e for e in out["effectiveness"] if e["verdict"] in ("working", "not_working")]
     out["effective"] = None if not judged else any(e["verdict"] == "working" for e in judged)
@@ -193,6 +168,13 @@ def _g_target(series: MeasureSeries, value: float) -> float:
     return value / series.scale if series.counts is not None else value
 
 
+def _unreachable(fit: stats.TrendFit, target: dict[str, Any]) -> dict[str, Any] | None:
+    """Why a trend of rates cannot reach the target (none below 0 is), or None."""
+    if fit.scale == "log" and target["value"] <= 0:
+        return {"level": None, "reason": "a target of 0 or below cannot be reached by a rate"}
+    return None
+
+
 def _speed(
     fit: stats.TrendFit,
     series: MeasureSeries,
@@ -201,8 +183,8 @@ def _speed(
     due_t: float,
     direction: stats.Direction,
 ) -> dict[str, Any]:
-    if fit.scale == "log" and target["value"] <= 0:
-        return {"level": None, "reason": "a target of 0 or below cannot be reached by a rate"}
+    if (refused := _unreachable(fit, target)) is not None:
+        return refused
     risk = stats.speed_risk(fit, _g_target(series, target["value"]), due_t, direction)
     now = fit.value(fit.t_last) * (series.scale if series.counts is not None else 1)
     unit = series.unit
@@ -246,8 +228,8 @@ def _future(
     due_t: float,
     direction: stats.Direction,
 ) -> dict[str, Any]:
-    if fit.scale == "log" and target["value"] <= 0:
-        return {"level": None, "reason": "a target of 0 or below cannot be reached by a rate"}
+    if (refused := _unreachable(fit, target)) is not None:
+        return refused
     proj = stats.project(fit, _g_target(series, target["value"]), due_t, direction)
     k = series.scale if series.counts is not None else 1.0
     value, lower, upper = proj.value * k, proj.lower * k, proj.upper * k
@@ -264,9 +246,9 @@ def _future(
     return {
         "level": proj.level,
         "due_period": target["due_period"],
-        "value": _round(value),
-        "lower": _round(lower),
-        "upper": _round(upper),
+        "value": significant(value),
+        "lower": significant(lower),
+        "upper": significant(upper),
         "target": target["value"],
         "reason": reason,
     }
@@ -299,9 +281,9 @@ def _trajectory(
         return {"reason": str(exc), "periods": [], "values": []}
     return {
         "baseline_period": measure["baseline_period"],
-        "baseline": _round(float(baseline)),
+        "baseline": significant(float(baseline)),
         "periods": [*series.periods, target["due_period"]],
-        "values": [_round(v) for v in plan],
+        "values": [significant(v) for v in plan],
         "kind": target.get("trajectory") or "straight",
     }
 
@@ -320,155 +302,11 @@ def _milestones(
         if seen is not None and np.isfinite(seen):
             met = seen <= m["value"] if better_low else seen >= m["value"]
             status = "met" if met else "missed"
-        out.append({**m, "observed": _round(seen), "status": status})
+        out.append({**m, "observed": significant(seen), "status": status})
     return out
 
 
-# --- effectiveness -----------------------------------------------------------------------
-
-
-def _effectiveness(
-    session: Session,
-    memo: Memo,
-    indicator: Indicator,
-    measure: dict[str, Any],
-    action: dict[str, Any],
-    every_action: list[dict[str, Any]],
-) -> dict[str, Any]:
-    link = next(m for m in action["measures"] if m["measure"] == measure["code"])
-    base = {"action": action["code"], "title": action["title"], "status": action["status"]}
-    lag = int(link["lag_months"])
-    if action["status"] not in DELIVERED:
-        words = action["status"].replace("_", " ")
-        return _said(base, "not_delivered", f"Not yet delivered ({words}): not judged yet.")
-    type_code = measure["area_type"]
-    areas = memo.areas_of(session, type_code)
-    treated = _treated(session, areas, action)
-    if not treated.any():
-        return _said(base, "no_areas", f"The action names no {type_code} areas to judge it in.")
-    panel = memo.panel(session, indicator, type_code)
-    if panel is None:
-        return _said(base, "no_data", f"No values at {type_code}.")
-    others = np.zeros(len(areas), dtype=bool)
-    for a in every_action:
-        others |= _treated(session, areas, a)
-    ranking = city_ranking(session, type_code)
-    if ranking is None:
-        why = f"{type_code} has no deprivation ranking to find comparable areas."
-        return _said(base, "no_comparators", why)
-    groups = np.array(
-        [ranking.group_of(int(i), int(measure["groups"])) if int(i) in ranking.rank else -1
-         for i in areas.ids]
-    )  # fmt: skip
-    treated_groups = set(groups[treated].tolist()) - {-1}
-    comparators = np.isin(groups, list(treated_groups)) & ~others
-    start = date.fromisoformat(str(action["starts_on"]))
-    starts = np.array([month_index(s) for s in panel.starts])
-    begin = month_index(start)
-    post = starts >= begin + lag
-    pre = starts < begin
-    expected_dir: did.Direction = "down" if link["expected"] == "down" else "up"
-    try:
-        found = _did(session, memo, indicator, panel, type_code, treated, comparators,
-                     post, pre, expected_dir)  # fmt: skip
-    except ValueError as exc:  # no period before the action, or no usable area
-        return _said(base, "no_data", f"Its effect cannot be judged: {exc}.")
-    return {**base, **_verdict(found, indicator, lag, start)}
-
-
-def _did(
-    session: Session,
-    memo: Memo,
-    indicator: Indicator,
-    panel: Panel,
-    type_code: str,
-    treated: NDArray[np.bool_],
-    comparators: NDArray[np.bool_],
-    post: NDArray[np.bool_],
-    pre: NDArray[np.bool_],
-    expected_dir: did.Direction,
-) -> did.Effect:
-    """The difference in differences on the city-standardised series: counts against
-    the city's rate times each area's population, values less the city's value."""
-    population = indicator_repo.indicator(session, POPULATION)
-    pop_panel = None if population is None else memo.panel(session, population, type_code)
-    counted = counts_of(panel, pop_panel)
-    if indicator.kind.counted and counted is not None and counted[1] is not None:
-        counts, exposure = counted[0], counted[1]
-        ok = np.isfinite(counts) & np.isfinite(exposure)
-        city_rate = np.where(ok, counts, 0).sum(axis=0) / np.maximum(
-            np.where(ok, exposure, 0).sum(axis=0), 1e-12
-        )
-        found = did.did_counts(counts, exposure * city_rate[None, :], treated, comparators,
-                               post, expected_dir, pre=pre)  # fmt: skip
-    else:
-        weights = None
-        if counted is not None and counted[1] is not None:
-            weights = np.nanmean(np.where(np.isfinite(counted[1]), counted[1], np.nan), axis=1)
-            weights = np.where(np.isfinite(weights), weights, 0.0)
-        city = np.nanmean(panel.value, axis=0)
-        found = did.did_values(panel.value, city, treated, comparators, post, expected_dir,
-                               pre=pre, weights=weights)  # fmt: skip
-    return found
-
-
-def _treated(session: Session, areas: Areas, action: dict[str, Any]) -> NDArray[np.bool_]:
-    """The areas of ``areas``' type the action works in: named, or lying mostly in one
-    it names (a ward's LSOAs)."""
-    named = [int(a["id"]) for a in action.get("areas") or []]
-    if not named:
-        return np.zeros(len(areas), dtype=bool)
-    inside = session.execute(
-        text(
-            "SELECT source_id FROM area_overlay WHERE target_id = ANY(:ids) AND best "
-            "UNION SELECT unnest(CAST(:ids AS bigint[]))"
-        ),
-        {"ids": named},
-    ).scalars()
-    return np.isin(areas.ids, np.array(list(inside), dtype=np.int64))
-
-
-def _verdict(found: did.Effect, indicator: Indicator, lag: int, start: date) -> dict[str, Any]:
-    after = f"{lag} month(s) after it began on {start}" if lag else f"since it began on {start}"
-    n = f"{found.treated} area(s) against {found.comparators} comparable area(s)"
-    if found.verdict == did.TOO_EARLY:
-        return _said({}, "too_early", f"Too early to judge: fewer than 2 periods of data {after}.")
-    if found.verdict == did.NO_COMPARATORS:
-        why = f"Too few comparable areas without an action ({found.comparators})."
-        return _said({}, "no_comparators", why)
-    if found.scale == "log":
-        size = f"{np.expm1(found.estimate):+.0%}"
-        ci = f"{np.expm1(found.lower):+.0%} to {np.expm1(found.upper):+.0%}"
-    else:
-        size = f"{found.estimate:+.3g}"
-        ci = f"{found.lower:+.3g} to {found.upper:+.3g}"
-    working = found.verdict == did.WORKING
-    said = (
-        "working: its areas improved beyond comparable areas"
-        if working
-        else "delivered but not working: its areas have not improved beyond comparable areas"
-    )
-    return {
-        "verdict": "working" if working else "not_working",
-        "estimate": _round(found.estimate),
-        "lower": _round(found.lower),
-        "upper": _round(found.upper),
-        "p": _round(found.p),
-        "scale": found.scale,
-        "treated": found.treated,
-        "comparators": found.comparators,
-        "reason": (
-            f"{said.capitalize()} ({size} relative to them {after}, 95% CI {ci}; {n}; "
-            f"one-sided p = {found.p:.2g})."
-        ),
-    }
-
-
 # --- shaping -----------------------------------------------------------------------------
-
-
-def _said(base: dict[str, Any], verdict: str, reason: str) -> dict[str, Any]:
-    return {**base, "verdict": verdict, "reason": reason}
 
 
 def _unavailable(measure: dict[str, Any], why: str) -> dict[str, Any]:
@@ -484,9 +322,9 @@ def _unavailable(measure: dict[str, Any], why: str) -> dict[str, Any]:
 def _series_out(series: MeasureSeries) -> dict[str, Any]:
     return {
         "periods": series.periods,
-        "value": [_round(v) for v in series.value],
-        "lower": [_round(v) for v in series.lower],
-        "upper": [_round(v) for v in series.upper],
+        "value": [significant(v) for v in series.value],
+        "lower": [significant(v) for v in series.lower],
+        "upper": [significant(v) for v in series.upper],
     }
 
 
@@ -510,9 +348,3 @@ def _num(value: float | None) -> str:
     if value is None or not np.isfinite(value):
         return "–"
     return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def _round(value: float | None) -> float | None:
-    if value is None or not np.isfinite(value):
-        return None
-    return float(f"{value:.6g}")

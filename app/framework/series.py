@@ -10,7 +10,7 @@ and the slope index of inequality are the gap view's (:mod:`app.analysis.stats.g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.analysis.detect import counts_of, judged
 from app.analysis.gaps import pool_blocks
-from app.analysis.panels import Panel, load_areas, load_panel
+from app.analysis.panels import Areas, Panel, load_areas, load_panel
 from app.analysis.stats.gap import deprivation_gap
 from app.analysis.stats.intervals import rate_interval, z_value
 from app.indicators import repository as indicator_repo
@@ -214,3 +214,23 @@ def _grouped(
         labels, t, result.absolute, result.absolute_lower, result.absolute_upper, None, None,
         1.0, unit,
     )  # fmt: skip
+
+
+@dataclass
+class Memo:
+    """Panels shared by the measures of one assessment (several measures often read one
+    indicator at one area type)."""
+
+    areas: dict[str, Areas] = field(default_factory=dict)
+    panels: dict[tuple[str, str], Panel | None] = field(default_factory=dict)
+
+    def areas_of(self, session: Session, type_code: str) -> Areas:
+        if type_code not in self.areas:
+            self.areas[type_code] = load_areas(session, type_code)
+        return self.areas[type_code]
+
+    def panel(self, session: Session, indicator: Indicator, type_code: str) -> Panel | None:
+        key = (indicator.code, type_code)
+        if key not in self.panels:
+            self.panels[key] = load_panel(session, indicator, self.areas_of(session, type_code))
+        return self.panels[key]
