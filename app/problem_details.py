@@ -90,6 +90,13 @@ def is_outage(exc: BaseException) -> bool:
     return str(sqlstate)[:2] in _OUTAGE_CLASSES
 
 
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether a database error is a unique constraint refusing a second row."""
+    if not isinstance(exc, sa_exc.IntegrityError):
+        return False
+    return getattr(getattr(exc.orig, "diag", None), "sqlstate", None) == "23505"
+
+
 def problem(
     status: int,
     code: str,
@@ -158,6 +165,15 @@ def install(app: FastAPI) -> None:
         return response
 
     async def database_error(request: Request, exc: Exception) -> JSONResponse:
+        if is_unique_violation(exc):
+            # Two requests made the same thing at once (a double-clicked form): the
+            # first stands, and this one is told so.
+            return problem(
+                409,
+                errors.ConflictError.code,
+                "That exists already (another request made it at the same moment): read it again",
+                request.url.path,
+            )
         if not is_outage(exc):
             return await unexpected(request, exc)
         logger.error("database unavailable on %s: %s", request.url.path, _summary(exc))

@@ -18,11 +18,14 @@ from app.access import policy
 from app.access.viewer import Viewer
 from app.analysis.repository import AlertFilter
 from app.analysis.service import list_alerts
+from app.areas import custom
 from app.errors import FrameworkRejectedError
 from app.framework import checks, history
 from app.framework import repository as repo
 from app.framework.models import ACTION_STATUSES, Action, ActionArea, ActionMeasure, ActionUpdate
-from app.framework.service import Spec, found, may_see_measure
+from app.framework.service import Spec, found, may_see_measure, seen_action
+from app.indicators import repository as indicator_repo
+from app.indicators.periods import PeriodError, parse_period
 
 MAX_AREAS = 5000
 CYCLE = "a reporting month, YYYY-MM"
@@ -43,14 +46,7 @@ def action(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
 
 
 def _seen(session: Session, viewer: Viewer, snap: dict[str, Any]) -> dict[str, Any]:
-    """The action with only the measures the viewer may see."""
-    visible = {m["code"] for m in _measures_seen(session, viewer)}
-    return {**snap, "measures": [m for m in snap["measures"] if m["measure"] in visible]}
-
-
-def _measures_seen(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
-    every = history.as_of(session, "measure", None).values()
-    return [m for m in every if may_see_measure(session, viewer, m)]
+    return seen_action(session, viewer, snap)
 
 
 def create_action(session: Session, viewer: Viewer, spec: Spec) -> dict[str, Any]:
@@ -76,7 +72,7 @@ def create_action(session: Session, viewer: Viewer, spec: Spec) -> dict[str, Any
     areas = list(spec.get("areas") or [])
     if spec.get("alert") is not None:
         areas += _from_alert(session, viewer, row, int(spec["alert"]))
-    _set_areas(session, row, areas)
+    _set_areas(session, viewer, row, areas)
     for link in spec.get("measures") or []:
         _link(session, viewer, row, link)
     history.touch(session, "action", row, viewer.actor, op="create")
@@ -90,7 +86,7 @@ def update_action(
     _require_editor(session, viewer, row)
     _apply(session, row, spec, new=False)
     if "areas" in spec:
-        _set_areas(session, row, list(spec["areas"] or []), replace=True)
+        _set_areas(session, viewer, row, list(spec["areas"] or []), replace=True)
     history.touch(session, "action", row, viewer.actor, expected_version=version)
     return action(session, viewer, code)
 
@@ -170,6 +166,9 @@ def _apply(session: Session, row: Action, spec: Spec, *, new: bool) -> None:
         row.partners = [checks.words("partners", p) for p in spec.get("partners") or []]
     if new or "starts_on" in spec:
         row.starts_on = checks.day("starts_on", spec.get("starts_on") or date.today())
+    if new or "selected_from" in spec:
+        raw = spec.get("selected_from")
+        row.selected_from = checks.day("selected_from", raw) if raw else None
     if new or "ends_on" in spec:
         row.ends_on = checks.day("ends_on", spec["ends_on"]) if spec.get("ends_on") else None
     if row.ends_on is not None and row.ends_on < row.starts_on:
@@ -180,11 +179,15 @@ def _apply(session: Session, row: Action, spec: Spec, *, new: bool) -> None:
         row.percent_complete = checks.whole("percent_complete", spec["percent_complete"], 0, 100)
 
 
-def _set_areas(session: Session, row: Action, codes: list[str], *, replace: bool = False) -> None:
+def _set_areas(
+    session: Session, viewer: Viewer, row: Action, codes: list[str], *, replace: bool = False
+) -> None:
     wanted = list(dict.fromkeys(str(c).strip() for c in codes if str(c).strip()))
     if len(wanted) > MAX_AREAS:
         raise FrameworkRejectedError(f"An action works in at most {MAX_AREAS:,} areas")
     ids = repo.area_ids(session, wanted)
+    hidden = custom.hidden_types(session, viewer)
+    ids = {c: i for c, i in ids.items() if repo.area_type_of(session, i) not in hidden}
     unknown = [c for c in wanted if c not in ids]
     if unknown:
         raise FrameworkRejectedError(f"There are no areas {', '.join(map(repr, unknown[:10]))}")
@@ -210,7 +213,13 @@ def _link(session: Session, viewer: Viewer, row: Action, spec: Spec) -> None:
     if link is None:
         session.add(ActionMeasure(action_id=row.id, measure_id=measure.id, expected=expected,
                                   lag_months=lag))  # fmt: skip
-        repo.clear_flags(session, measure.id, row.id)
+        # Something new is tried: the flag comes off the lead board's agenda, when the
+        # link is made by one of its members (or an administrator), not by anyone.
+        lead = measure.lead_board_id
+        if policy.is_admin(viewer) or (
+            lead is not None and repo.is_member(session, int(lead), viewer.user_id)
+        ):
+            repo.clear_flags(session, measure.id, row.id)
     else:
         link.expected, link.lag_months = expected, lag
     session.flush()
@@ -222,8 +231,22 @@ def _from_alert(session: Session, viewer: Viewer, row: Action, alert_id: int) ->
     alert the viewer may see, as they see it."""
     alert = visible_alert(session, viewer, alert_id)
     row.alert_id, row.alert_sentence = int(alert["id"]), str(alert["sentence"])
+    row.alert_indicators = [str(c) for c in alert["indicators"]]
+    if row.selected_from is None:
+        row.selected_from = _window_start(session, alert)
     codes = [str(c) for c in (alert.get("stats") or {}).get("areas") or []]
     return codes or ([str(alert["area_code"])] if alert.get("area_code") else [])
+
+
+def _window_start(session: Session, alert: dict[str, Any]) -> date | None:
+    """The first day of the data the alert was found in (its recent window)."""
+    indicator = indicator_repo.indicator(session, str(alert["indicators"][0]))
+    if indicator is None or not alert.get("period_from"):
+        return None
+    try:
+        return parse_period(str(alert["period_from"]), indicator.period_type).start
+    except PeriodError:
+        return None
 
 
 def visible_alert(session: Session, viewer: Viewer, alert_id: int) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from app.indicators.periods import PeriodError, parse_period
 CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 MAX_TITLE = 200
 MAX_TEXT = 10_000
+# Targets and baselines are amounts of an indicator: far beyond any, a typing slip.
+MAX_AMOUNT = 1e12
 
 
 def code(field: str, value: Any) -> str:
@@ -73,8 +75,10 @@ def number(field: str, value: Any, *, low: float | None = None, high: float | No
         x = float(str(value).strip().replace(",", ""))
     except ValueError as exc:
         raise FrameworkRejectedError(f"{field} {value!r} is not a number") from exc
-    if x != x or x in (float("inf"), float("-inf")):
-        raise FrameworkRejectedError(f"{field} {value!r} is not a finite number")
+    if x != x or abs(x) > MAX_AMOUNT:
+        raise FrameworkRejectedError(
+            f"{field} {value!r} is not a number between -{MAX_AMOUNT:g} and {MAX_AMOUNT:g}"
+        )
     if (low is not None and x < low) or (high is not None and x > high):
         raise FrameworkRejectedError(f"{field} {value!r} is outside {low} to {high}")
     return x

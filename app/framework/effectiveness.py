@@ -66,14 +66,17 @@ def judge(
     starts = np.array([month_index(s) for s in panel.starts])
     begin = month_index(start)
     post = starts >= begin + lag
-    pre = starts < begin
+    # Before the action, and before the data its areas were chosen on.
+    chosen = action.get("selected_from")
+    first = min(begin, month_index(date.fromisoformat(str(chosen)))) if chosen else begin
+    pre = starts < first
     expected_dir: did.Direction = "down" if link["expected"] == "down" else "up"
     try:
         found = _did(session, memo, indicator, panel, type_code, treated, comparators,
                      post, pre, expected_dir)  # fmt: skip
     except ValueError as exc:  # no period before the action, or no usable area
         return _said(base, "no_data", f"Its effect cannot be judged: {exc}.")
-    return {**base, **_verdict(found, indicator, lag, start)}
+    return {**base, **_verdict(found, lag, start, chosen)}
 
 
 def _did(
@@ -122,9 +125,11 @@ def _treated(session: Session, areas: Areas, action: dict[str, Any]) -> NDArray[
     return np.isin(areas.ids, np.array(inside, dtype=np.int64))
 
 
-def _verdict(found: did.Effect, indicator: Indicator, lag: int, start: date) -> dict[str, Any]:
+def _verdict(found: did.Effect, lag: int, start: date, chosen: Any) -> dict[str, Any]:
     after = f"{lag} month(s) after it began on {start}" if lag else f"since it began on {start}"
     n = f"{found.treated} area(s) against {found.comparators} comparable area(s)"
+    if chosen:
+        n += f", against the time before {chosen}, when the data its areas were chosen on begin"
     if found.verdict == did.TOO_EARLY:
         return _said({}, "too_early", f"Too early to judge: fewer than 2 periods of data {after}.")
     if found.verdict == did.NO_COMPARATORS:

@@ -34,7 +34,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "targets": ("measure", "due_period", "value", "milestone", "trajectory", "profile"),
     "actions": ("code", "title", "description", "owner", "lead_agency", "partners",
                 "starts_on", "ends_on", "status", "percent_complete", "areas", "measures",
-                "alert"),
+                "alert", "selected_from"),
     "updates": ("action", "cycle", "status", "progress", "narrative", "blockers"),
 }  # fmt: skip
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -230,7 +230,8 @@ def _target(session: Session, viewer: Viewer, row: dict[str, str]) -> Later:
 
 def _action(session: Session, viewer: Viewer, row: dict[str, str]) -> Later:
     spec: dict[str, Any] = _given(row, "code", "title", "description", "owner", "lead_agency",
-                                  "starts_on", "ends_on", "status", "percent_complete")  # fmt: skip
+                                  "starts_on", "ends_on", "status", "percent_complete",
+                                  "selected_from")  # fmt: skip
     spec["partners"] = _split(row.get("partners", ""))
     spec["areas"] = _split(row.get("areas", ""))
     links: list[dict[str, Any]] = []

@@ -201,6 +201,12 @@ class Action(Versioned, Base):
         BigInteger, ForeignKey("alert.id", ondelete="SET NULL")
     )
     alert_sentence: Mapped[str | None] = mapped_column(Text)  # kept: runs are pruned
+    # The alert's indicators: its sentence is shown only to who may see all of them.
+    alert_indicators: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    # The areas were chosen on data from this day (an alert's window, or a hot spot an
+    # officer picked): the effect's "before" ends here, so that an area picked because it
+    # had just been high is not read as improved when it regresses to its mean.
+    selected_from: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

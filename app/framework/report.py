@@ -26,7 +26,7 @@ from app.framework import assessments, history, risks
 from app.framework import repository as repo
 from app.framework.models import Report
 from app.framework.series import Memo
-from app.framework.service import may_see_measure, seen_board
+from app.framework.service import hidden_measures, may_see_measure, seen_action, seen_board
 
 SOURCE = "Neighbourhood Information System: the partnership's performance framework"
 MAX_ALERTS = 50
@@ -70,6 +70,13 @@ def board_report(
     judged = _assessments(session, measures, actions_all, at)
     flags = repo.open_flags(session, [m["id"] for m in measures], at)
     mark, run = repo.batch_mark(session, at), repo.run_at(session, at)
+    issued = None if at is None else repo.issued_report_at(session, int(board["id"]), at)
+    if issued is not None:
+        # The report issued then: exactly what it recorded it showed.
+        content = issued.content or {}
+        judged |= repo.assessments_by_id(session, content.get("assessments") or [])
+        updates |= repo.updates_by_id(session, content.get("updates") or [])
+        mark, run = issued.batch_mark, issued.run_id
     shown_measures = []
     for m in measures:
         found = judged.get(m["id"])
@@ -85,7 +92,7 @@ def board_report(
         )
     shown_actions = [
         {
-            "action": {**a, "measures": [x for x in a["measures"] if x["measure"] in codes]},
+            "action": seen_action(session, viewer, a),
             "latest_update": updates.get(a["id"]),
             "interest": a["code"] in action_codes,
         }
@@ -108,7 +115,7 @@ def board_report(
         "alerts": _alerts(session, viewer, board, measures, run),
         "source": SOURCE,
         "marking": policy.MARKING,
-        "revisions_since": _since(session, at, mark, measures) if at is not None else None,
+        "revisions_since": _since(session, viewer, at, mark, measures) if at else None,
     }
     return out
 
@@ -252,13 +259,23 @@ def _alerts(
 
 
 def _since(
-    session: Session, at: datetime, mark: int | None, measures: list[dict[str, Any]]
+    session: Session,
+    viewer: Viewer,
+    at: datetime,
+    mark: int | None,
+    measures: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """What changed after ``at``: the framework's revisions, and the batches that wrote
-    values of the report's indicators."""
+    """What changed after ``at``: the framework's revisions (not of measures the viewer
+    may not see), and the batches that wrote values of the report's indicators or
+    reverted a batch that had."""
     indicators = sorted({m["indicator"] for m in measures})
+    hidden = hidden_measures(session, viewer)
     return {
-        "framework": history.since(session, at),
+        "framework": [
+            r
+            for r in history.since(session, at)
+            if not (r["entity"] == "measure" and r["code"] in hidden)
+        ],
         "batches": repo.batches_since(session, mark, indicators),
     }
 

@@ -74,7 +74,9 @@ _SNAPSHOTS = {
             'lead_agency', ag.name, 'partners', x.partners, 'starts_on', x.starts_on,
             'ends_on', x.ends_on, 'status', x.status,
             'percent_complete', x.percent_complete, 'alert_id', x.alert_id,
-            'alert_sentence', x.alert_sentence, 'created_at', x.created_at,
+            'alert_sentence', x.alert_sentence, 'alert_indicators', x.alert_indicators,
+            'selected_from', x.selected_from,
+            'created_at', x.created_at,
             'version', x.version,
             'measures', COALESCE((
                 SELECT json_agg(json_build_object('measure', m.code, 'expected', l.expected,
@@ -301,7 +303,7 @@ def batches_since(
     session: Session, mark: int | None, indicators: Sequence[str]
 ) -> list[dict[str, Any]]:
     """The batches after ``mark`` that wrote values of ``indicators`` (a revision is a
-    new row of its batch), and every revert since (it may have undone some)."""
+    new row of its batch), and the reverts of batches that had."""
     rows = session.execute(
         text(
             """
@@ -312,8 +314,10 @@ def batches_since(
                          ORDER BY 1) AS indicators
             FROM batch b LEFT JOIN agency ag ON ag.id = b.agency_id
             WHERE b.id > COALESCE(:mark, 0)
-              AND (b.kind = 'revert' OR EXISTS (SELECT 1 FROM observation o
-                   WHERE o.batch_id = b.id AND o.indicator_code = ANY(:i)))
+              AND (EXISTS (SELECT 1 FROM observation o
+                           WHERE o.batch_id = b.id AND o.indicator_code = ANY(:i))
+                   OR EXISTS (SELECT 1 FROM batch r JOIN observation o ON o.batch_id = r.id
+                              WHERE r.reverted_by = b.id AND o.indicator_code = ANY(:i)))
             ORDER BY b.id
             """
         ),
@@ -378,3 +382,35 @@ def small_area_ids(session: Session, area_ids: Sequence[int]) -> list[int]:
         {"ids": list(area_ids)},
     )
     return [int(i) for i in rows.scalars()]
+
+
+def issued_report_at(session: Session, board_id: int, at: datetime) -> Row[Any] | None:
+    """The board's report issued at exactly ``at``, if any."""
+    return session.execute(
+        text(
+            "SELECT id, batch_mark, run_id, content FROM board_report "
+            "WHERE board_id = :b AND issued_at = :at ORDER BY id DESC LIMIT 1"
+        ),
+        {"b": board_id, "at": at},
+    ).first()
+
+
+def assessments_by_id(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Recorded assessments by their ids, keyed by measure."""
+    rows = session.execute(
+        text("SELECT * FROM measure_assessment WHERE id = ANY(:ids)"),
+        {"ids": [i for i in ids if i is not None]},
+    )
+    return {int(r.measure_id): dict(r._mapping) for r in rows}
+
+
+def updates_by_id(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Updates by their ids, keyed by action."""
+    rows = session.execute(
+        text(
+            "SELECT id, action_id, cycle, author, status, progress, narrative, blockers, "
+            "created_at FROM action_update WHERE id = ANY(:ids)"
+        ),
+        {"ids": [i for i in ids if i is not None]},
+    )
+    return {int(r.action_id): dict(r._mapping) for r in rows}

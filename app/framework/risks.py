@@ -41,6 +41,7 @@ from app.framework.series import (
 )
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
+from app.indicators.periods import PeriodError
 
 Floats = NDArray[np.float64]
 
@@ -70,6 +71,21 @@ def assess(
         series = measure_series(session, scope)
     except (SeriesUnavailableError, NisError) as exc:
         return _unavailable(measure, str(exc))
+    try:
+        return _assessed(session, memo, indicator, measure, series, actions, previous)
+    except PeriodError as exc:  # a target's period the indicator's type cannot read
+        return _unavailable(measure, f"a period of its targets cannot be read: {exc}")
+
+
+def _assessed(
+    session: Session,
+    memo: Memo,
+    indicator: Indicator,
+    measure: dict[str, Any],
+    series: MeasureSeries,
+    actions: list[dict[str, Any]],
+    previous: dict[str, Any] | None,
+) -> dict[str, Any]:
     direction: stats.Direction = "down" if measure["improvement"] == "down" else "up"
     target = main_target(indicator, measure, series)
     out: dict[str, Any] = {
@@ -118,10 +134,11 @@ def innovation(
 ) -> dict[str, Any]:
     """Whether something new is needed, and why (or why not)."""
     reasons = []
-    in_place = bool(actions) and all(a["status"] in DELIVERED for a in actions)
+    live = [a for a in actions if a["status"] != "cancelled"]  # a dropped action is no gap
+    in_place = bool(live) and all(a["status"] in DELIVERED for a in live)
     if not in_place:
         reasons.append(
-            "no action is linked" if not actions else "not every action is on track or complete"
+            "no action is linked" if not live else "not every action is on track or complete"
         )
     not_shown_now = result.get("effective") is False
     not_shown_before = previous is not None and previous.get("effective") is False
@@ -135,7 +152,7 @@ def innovation(
     return {
         "raised": True,
         "reason": (
-            f"Something new is needed: all {len(actions)} linked action(s) are on track or "
+            f"Something new is needed: all {len(live)} linked action(s) are on track or "
             "complete, their areas have not improved beyond comparable areas at this report "
             f"or the last, and the target is at {speed} risk on speed."
         ),
@@ -296,7 +313,8 @@ def _milestones(
     better_low = measure["improvement"] == "down"
     for m in (t for t in measure.get("targets") or [] if t.get("milestone")):
         t = period_time(indicator, m["due_period"])
-        hit = np.flatnonzero(series.t == t)
+        # The reporting period its due month falls in (a quarter holds three months).
+        hit = np.flatnonzero((series.t - series.span <= t) & (t <= series.t))
         seen = float(series.value[hit[0]]) if hit.size else None
         status = "due"
         if seen is not None and np.isfinite(seen):

@@ -235,6 +235,13 @@ class ActionIn(In):
     status: Status = "not_started"
     percent_complete: int = Field(default=0, ge=0, le=100)
     alert: int | None = Field(default=None, ge=0, le=2**63 - 1, description="The alert it answers")
+    selected_from: date | None = Field(
+        default=None,
+        description=(
+            "The areas were chosen on data from this day on (default: the alert's window): "
+            "its effect is judged against the time before it"
+        ),
+    )
     areas: list[str] = Field(default_factory=list, max_length=5000)
     measures: list[LinkIn] = Field(default_factory=list, max_length=100)
 
@@ -249,6 +256,7 @@ class ActionPatch(In):
     status: Status | None = None
     percent_complete: int | None = Field(default=None, ge=0, le=100)
     areas: list[str] | None = Field(default=None, max_length=5000)
+    selected_from: date | None = None
     version: int | None = Field(default=None, ge=1, le=2**31 - 1, description=VERSION)
 
 
@@ -304,6 +312,8 @@ class ActionOut(Contract):
     percent_complete: int
     alert_id: int | None
     alert_sentence: str | None
+    alert_indicators: list[str] = Field(default_factory=list)
+    selected_from: date | None = None
     created_at: datetime
     version: int
     measures: list[LinkOut]

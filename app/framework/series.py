@@ -10,7 +10,7 @@ and the slope index of inequality are the gap view's (:mod:`app.analysis.stats.g
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -66,6 +66,7 @@ class MeasureSeries:
     exposure: Floats | None
     scale: float
     unit: str
+    span: int = 0  # months each period reaches back before its time (a quarter: 2)
 
     def __len__(self) -> int:
         return len(self.periods)
@@ -106,10 +107,15 @@ def measure_series(session: Session, scope: MeasureScope) -> MeasureSeries:
     t = np.array(ends[-n:][block - 1 :: block], dtype=np.float64)
     scale = ind.kind.scale(ind.multiplier)
     unit = ind.kind.rate_unit(ind.unit)
+    if ind.kind.counted and ind.period_type is PeriodType.MONTH:
+        unit = f"{unit} a {scope.frequency}"  # counts in the period per head
     if scope.scope in ("city", "area"):
         rows = _rows(areas.codes, scope)
-        return _pooled(panel, counts, exposure, rows, block, labels, t, scale, unit)
-    return _grouped(session, scope, panel, counts, exposure, areas.ids, block, labels, t, unit)
+        found = _pooled(panel, counts, exposure, rows, block, labels, t, scale, unit)
+    else:
+        found = _grouped(session, scope, panel, counts, exposure, areas.ids, block, labels, t,
+                         unit)  # fmt: skip
+    return replace(found, span=block - 1)
 
 
 def _rows(codes: list[str], scope: MeasureScope) -> NDArray[np.bool_]:
@@ -139,7 +145,8 @@ def _pooled(
         c = np.where(known, counts[rows], 0.0).sum(axis=0, keepdims=True)
         e = np.where(known, exposure[rows], 0.0).sum(axis=0, keepdims=True)
         c_b, _ = pool_blocks(c, panel.periods, block)
-        e_b, _ = pool_blocks(e, panel.periods, block)
+        # The period's counts over its mean population: a rate for the whole quarter.
+        e_b, _ = pool_blocks(e, panel.periods, block, mean=True)
         c1, e1 = c_b[0], e_b[0]
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(e1 > 0, c1 / e1 * scale, np.nan)
@@ -183,7 +190,7 @@ def _grouped(
     ind = scope.indicator
     if counts is not None and exposure is not None:
         num, _ = pool_blocks(counts, panel.periods, block)
-        den, _ = pool_blocks(exposure, panel.periods, block)
+        den, _ = pool_blocks(exposure, panel.periods, block, mean=True)
         result = deprivation_gap(
             rank, numerator=num, denominator=den, groups=scope.groups,
             multiplier=ind.kind.scale(ind.multiplier), count_model=ind.kind.count_model,

@@ -57,20 +57,44 @@ def board(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
     return seen_board(session, viewer, repo.snapshot(session, "board", _board(session, code).id))
 
 
-def seen_board(session: Session, viewer: Viewer, snap: dict[str, Any]) -> dict[str, Any]:
-    """The board (a snapshot) without its interests in what the viewer may not see: an
-    indicator of another agency's, or a measure of one."""
-    hidden_measures = {
+def hidden_measures(session: Session, viewer: Viewer) -> set[str]:
+    """The codes of the measures of indicators the viewer may not see."""
+    return {
         m["code"]
         for m in history.as_of(session, "measure", None).values()
         if not may_see_measure(session, viewer, m)
     }
+
+
+def seen_action(session: Session, viewer: Viewer, snap: dict[str, Any]) -> dict[str, Any]:
+    """The action (a snapshot) as the viewer may see it: without links to measures they
+    may not see, areas of custom areas hidden from them, and the alert it answers only
+    when they may see every indicator of that alert."""
+    hidden = hidden_measures(session, viewer)
+    hidden_types = custom.hidden_types(session, viewer)
+    out = {
+        **snap,
+        "measures": [m for m in snap.get("measures") or [] if m["measure"] not in hidden],
+        "areas": [a for a in snap.get("areas") or [] if a.get("type") not in hidden_types],
+    }
+    alert_codes = snap.get("alert_indicators") or []
+    if snap.get("alert_id") is not None and not all(
+        may_see_measure(session, viewer, {"indicator": c}) for c in alert_codes
+    ):
+        out.update(alert_id=None, alert_sentence=None, alert_indicators=[])
+    return out
+
+
+def seen_board(session: Session, viewer: Viewer, snap: dict[str, Any]) -> dict[str, Any]:
+    """The board (a snapshot) without its interests in what the viewer may not see: an
+    indicator of another agency's, or a measure of one."""
+    hidden = hidden_measures(session, viewer)
     hidden_types = custom.hidden_types(session, viewer)
     kept = [
         i
         for i in snap.get("interests") or []
         if not (i["kind"] == "indicator" and not may_see_measure(session, viewer, i))
-        and i.get("measure") not in hidden_measures
+        and i.get("measure") not in hidden
         and i.get("area_type") not in hidden_types
     ]
     return {**snap, "interests": kept}
@@ -121,17 +145,12 @@ def revisions(session: Session, viewer: Viewer, entity: str, code: str) -> list[
     if entity == "measure":
         measure(session, viewer, code)  # refuses a measure the viewer may not see
     changes = repo.revisions_of(session, entity, int(found.id))
-    hidden = {
-        m["code"]
-        for m in history.as_of(session, "measure", None).values()
-        if not may_see_measure(session, viewer, m)
-    }
     for change in changes:
         data = change["data"]
         if data is not None and entity == "board":
             change["data"] = seen_board(session, viewer, data)
         elif data is not None and entity == "action":
-            data["measures"] = [m for m in data["measures"] if m["measure"] not in hidden]
+            change["data"] = seen_action(session, viewer, data)
     return changes
 
 
@@ -234,12 +253,19 @@ def add_interest(session: Session, viewer: Viewer, code: str, spec: Spec) -> dic
     subject = str(spec.get(kind) or spec.get("code") or "").strip()
     interest = Interest(board_id=row.id, kind=kind, created_by=viewer.actor)
     if kind == "action":
-        interest.action_id = _entity(session, "action", subject).id
+        action = _entity(session, "action", subject)
+        interest.action_id, subject = action.id, action.code
     elif kind == "measure":
-        measure(session, viewer, subject)
-        interest.measure_id = _entity(session, "measure", subject).id
+        chosen = _entity(session, "measure", subject)
+        if not may_see_measure(session, viewer, {"indicator": chosen.indicator_code}):
+            raise FrameworkRejectedError(f"There is no measure {subject!r}")
+        interest.measure_id, subject = chosen.id, chosen.code
     elif kind == "indicator":
-        interest.indicator_code = visible_indicator(session, viewer, subject).code
+        try:
+            subject = visible_indicator(session, viewer, subject).code
+        except NotFoundError as exc:
+            raise FrameworkRejectedError(exc.message) from exc
+        interest.indicator_code = subject
     else:
         found = repo.area_ids(session, [subject])
         hidden = custom.hidden_types(session, viewer)
@@ -354,8 +380,11 @@ def _apply_measure(session: Session, row: Measure, spec: Spec, *, new: bool) -> 
         row.scope = checks.choice("scope", spec.get("scope") or "city", SCOPES)
     if new or "area_type" in spec:
         area_type = str(spec.get("area_type") or "").strip().lower() or _default_type(session)
-        if not area_repo.area_type_exists(session, area_type):
-            raise FrameworkRejectedError(f"There is no area type {area_type!r}")
+        private = {t for t, (_, sharing) in custom.custom_types(session).items()
+                   if sharing != "partnership"}  # fmt: skip
+        if not area_repo.area_type_exists(session, area_type) or area_type in private:
+            # A measure is every partner's: never of someone's private patch.
+            raise FrameworkRejectedError(f"There is no area type {area_type!r} to measure in")
         row.area_type = area_type
     if new or "area_code" in spec:
         row.area_code = str(spec.get("area_code") or "").strip() or None
@@ -373,6 +402,11 @@ def _apply_measure(session: Session, row: Measure, spec: Spec, *, new: bool) -> 
     if new or "statistic" in spec:
         default = "gap" if row.scope == "gap" else ("rate" if indicator.kind.counted else "level")
         row.statistic = checks.choice("statistic", spec.get("statistic") or default, STATISTICS)
+    if row.statistic == "level" and indicator.kind.counted:
+        raise FrameworkRejectedError(
+            f"{indicator.code} is a count: measure it as a rate (counts per head of "
+            "population), which is fair between areas and years"
+        )
     gap_stat = row.statistic in ("gap", "sii")
     if gap_stat != (row.scope == "gap"):
         raise FrameworkRejectedError(

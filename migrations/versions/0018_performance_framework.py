@@ -343,6 +343,13 @@ def upgrade() -> None:
         sa.Column("alert_id", sa.BigInteger(), nullable=True),
         sa.Column("alert_sentence", sa.Text(), nullable=True),
         sa.Column(
+            "alert_indicators",
+            postgresql.ARRAY(sa.Text()),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+        ),
+        sa.Column("selected_from", sa.Date(), nullable=True),
+        sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
             server_default=sa.text("now()"),

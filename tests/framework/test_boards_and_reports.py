@@ -86,6 +86,21 @@ def test_the_innovation_flag_is_on_the_lead_boards_agenda(site: Site) -> None:
     assert burglary["risks"]["speed"]["level"] in ("medium", "high")
 
 
+def test_only_the_lead_boards_members_take_the_flag_off(site: Site) -> None:
+    with site.as_user("jo.wright") as jo:  # not of the Successful Neighbourhoods board
+        opened = jo.post(
+            f"{F}/actions",
+            json={
+                "code": "jo-burglary-idea",
+                "title": "An idea of Jo's",
+                "measures": [{"measure": "burglary-down"}],
+            },
+        )
+        assert opened.status_code == 201, opened.text
+        report = jo.get(f"{F}/boards/successful-neighbourhoods/report").json()
+    assert [f["measure"] for f in report["flags"]] == ["burglary-down"]
+
+
 def test_a_new_linked_action_takes_the_flag_off_the_agenda(site: Site) -> None:
     with site.as_user("sam.patel") as sam:
         opened = sam.post(
@@ -108,7 +123,7 @@ def test_a_new_linked_action_takes_the_flag_off_the_agenda(site: Site) -> None:
 
 def test_the_correlated_alert_led_to_a_joint_action(site: Site) -> None:
     alert = site.sql(
-        "SELECT al.id, a.code FROM alert al JOIN area a ON a.id = al.area_id "
+        "SELECT al.id, a.code, al.period_from FROM alert al JOIN area a ON a.id = al.area_id "
         "WHERE al.kind = 'correlated' AND 'persistent_absence' = ANY(al.indicators)"
     )[0]
     with site.officer() as client:
@@ -118,6 +133,8 @@ def test_the_correlated_alert_led_to_a_joint_action(site: Site) -> None:
     assert [a["code"] for a in action["areas"]] == [alert.code]
     assert set(action["partners"]) == {"schools", "community groups"}
     assert action["lead_agency"] == "police"
+    # Its areas were chosen on the alert's window: its effect is judged against before it.
+    assert action["selected_from"] == f"{alert.period_from}-01"
     assert {m["measure"] for m in action["measures"]} == {"damage-deprived", "absence-gap"}
 
 

@@ -14,7 +14,7 @@ from app.access.service import create_key
 from app.access.viewer import CLI
 from app.db import unit_of_work
 from app.errors import FrameworkRejectedError
-from app.framework import importer
+from app.framework import importer, service
 from tests.framework.conftest import Site
 
 F = "/api/framework"
@@ -63,6 +63,8 @@ MEASURE = {
             "needs 12 positive weights",
         ),
         ({"title": "a\u0007bell"}, "control characters"),
+        ({"statistic": "level"}, "is a count: measure it as a rate"),
+        ({"targets": [{"due_period": "2024-12", "value": 1e300}]}, "is not a number between"),
     ],
 )
 def test_a_bad_measure_is_refused_with_its_reason(
@@ -212,3 +214,29 @@ def test_the_demo_framework_is_in_the_database(site: Site) -> None:
     assert counts[1] >= 5
     assert counts[2] >= 6
     assert counts[3] >= 4
+
+
+def test_an_interest_registered_twice_is_refused_whatever_its_case(site: Site) -> None:
+    with site.officer() as member:
+        again = member.post(
+            f"{F}/boards/executive/interests", json={"kind": "measure", "code": "Burglary-Down"}
+        )
+    assert again.status_code == 422, again.text
+    assert "has an interest in measure 'burglary-down' already" in again.json()["detail"]
+
+
+def test_an_alert_is_shown_with_an_action_only_to_who_may_see_its_indicators(
+    site: Site,
+) -> None:
+    snapshot = {
+        "measures": [],
+        "areas": [],
+        "alert_id": 7,
+        "alert_sentence": "Secret in 032C",
+        "alert_indicators": ["burglary", "an_indicator_this_viewer_may_not_see"],
+    }
+    with unit_of_work(site.db_url) as session:
+        seen = service.seen_action(session, CLI, snapshot)
+        open_ = service.seen_action(session, CLI, {**snapshot, "alert_indicators": ["burglary"]})
+    assert (seen["alert_id"], seen["alert_sentence"], seen["alert_indicators"]) == (None, None, [])
+    assert open_["alert_sentence"] == "Secret in 032C"
