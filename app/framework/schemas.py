@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.contracts import Contract
 
@@ -13,9 +13,27 @@ VERSION = "The version you read: refused (409) if someone changed it since"
 
 
 class In(BaseModel):
-    """A request body: unknown fields are refused (a misspelt field is not ignored)."""
+    """A request body: unknown fields are refused (a misspelt field is not ignored), and
+    so is any text holding a NUL character (PostgreSQL's text cannot hold one)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _holds_nul(data):
+            raise ValueError("text must not hold a NUL character")
+        return data
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 # --- boards ------------------------------------------------------------------------------

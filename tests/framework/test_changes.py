@@ -240,3 +240,14 @@ def test_an_alert_is_shown_with_an_action_only_to_who_may_see_its_indicators(
         open_ = service.seen_action(session, CLI, {**snapshot, "alert_indicators": ["burglary"]})
     assert (seen["alert_id"], seen["alert_sentence"], seen["alert_indicators"]) == (None, None, [])
     assert open_["alert_sentence"] == "Secret in 032C"
+
+
+def test_a_nul_in_any_text_is_a_400_not_a_database_error(admin: httpx.Client) -> None:
+    for url, body in [
+        (f"{F}/measures", {**MEASURE, "area_code": "E0\x001"}),
+        (f"{F}/boards/executive/members", {"username": "demo\x00officer"}),
+        (f"{F}/boards/executive/interests", {"kind": "action", "code": "x\x00"}),
+    ]:
+        response = admin.post(url, json=body)
+        assert response.status_code == 400, (url, response.text)
+        assert "NUL" in response.text
