@@ -33,7 +33,7 @@ from app.framework.models import (
 )
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator, Polarity
-from app.indicators.service import visible_indicator
+from app.indicators.service import visible_indicator, visible_indicators
 
 Spec = dict[str, Any]
 
@@ -128,11 +128,20 @@ def measure(session: Session, viewer: Viewer, code: str) -> dict[str, Any]:
 def may_see_measure(session: Session, viewer: Viewer, snap: dict[str, Any]) -> bool:
     """A measure (or anything naming an ``indicator``) is as visible as its indicator:
     an agency's own stays the agency's."""
-    try:
-        visible_indicator(session, viewer, str(snap["indicator"]))
-    except NotFoundError:
-        return False
-    return True
+    return str(snap["indicator"]) in _visible_codes(session, viewer)
+
+
+_VISIBLE = "nis.framework.visible_indicators"
+
+
+def _visible_codes(session: Session, viewer: Viewer) -> frozenset[str]:
+    """The codes of the indicators the viewer may see, worked out once a unit of work
+    (a report asks of every measure, action and interest)."""
+    memo: dict[str, frozenset[str]] = session.info.setdefault(_VISIBLE, {})
+    who = policy.audience(viewer)
+    if who not in memo:
+        memo[who] = frozenset(i.code for i in visible_indicators(session, viewer))
+    return memo[who]
 
 
 def revisions(session: Session, viewer: Viewer, entity: str, code: str) -> list[dict[str, Any]]:
