@@ -8,22 +8,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 
 def to_json(value: Any) -> str:
     """JSON for a jsonb column: NaN and infinities (not JSON) become null."""
-    return json.dumps(_finite(value), allow_nan=False)
+    return json.dumps(finite(value), allow_nan=False)
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
+    """``value`` as JSON holds it: NaN and infinities null, numpy's scalars Python's."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: finite(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
+        return [finite(v) for v in value]
     return value
 
 

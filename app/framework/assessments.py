@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.access import policy
 from app.access.viewer import Viewer
+from app.analysis.repository import finite
 from app.framework import history, risks
 from app.framework import repository as repo
 from app.framework.models import Assessment, InnovationFlag
@@ -71,7 +72,7 @@ def assess_measures(
         row = Assessment(
             measure_id=measure_id, batch_mark=mark, run_id=run,
             speed=result["speed"].get("level"), future=result["future"].get("level"),
-            effective=result["effective"], reported=reported, result=_jsonable(result),
+            effective=result["effective"], reported=reported, result=finite(result),
         )  # fmt: skip
         session.add(row)
         if reported and result["innovation"]["raised"] and measure_id not in flags:
@@ -89,16 +90,3 @@ def assessments_at(
 ) -> dict[int, dict[str, Any]]:
     """Each measure's newest recorded assessment by ``at``."""
     return {k: v[0] for k, v in repo.latest_assessments(session, measure_ids, at).items() if v}
-
-
-def _jsonable(value: Any) -> Any:
-    """The result as JSON stores it (no NaN: None)."""
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item"):
-        return _jsonable(value.item())
-    return value

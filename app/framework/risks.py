@@ -107,7 +107,7 @@ def _assessed(
             out["speed"] = out["future"] = {"level": None, "reason": fit}
         else:
             out["speed"] = _speed(fit, series, measure, target, due_t, direction)
-            out["future"] = _future(fit, series, measure, target, due_t, direction)
+            out["future"] = _future(fit, series, target, due_t, direction)
     out["effectiveness"] = [
         effectiveness.judge(session, memo, indicator, measure, a, actions) for a in actions
     ]
@@ -182,7 +182,7 @@ def _fit(series: MeasureSeries) -> stats.TrendFit | str:
 def _g_target(series: MeasureSeries, value: float) -> float:
     """A target in the measure's units on the fit's natural scale (a rate per unit of
     exposure for counts)."""
-    return value / series.scale if series.counts is not None else value
+    return value / series.fit_scale
 
 
 def _unreachable(fit: stats.TrendFit, target: dict[str, Any]) -> dict[str, Any] | None:
@@ -203,7 +203,7 @@ def _speed(
     if (refused := _unreachable(fit, target)) is not None:
         return refused
     risk = stats.speed_risk(fit, _g_target(series, target["value"]), due_t, direction)
-    now = fit.value(fit.t_last) * (series.scale if series.counts is not None else 1)
+    now = fit.value(fit.t_last) * series.fit_scale
     unit = series.unit
     verb = "fall" if direction == "down" else "rise"
     periods = f"{len(series)} {WORDS.get(measure['frequency'], 'periods')}"
@@ -240,7 +240,6 @@ def _speed(
 def _future(
     fit: stats.TrendFit,
     series: MeasureSeries,
-    measure: dict[str, Any],
     target: dict[str, Any],
     due_t: float,
     direction: stats.Direction,
@@ -248,7 +247,7 @@ def _future(
     if (refused := _unreachable(fit, target)) is not None:
         return refused
     proj = stats.project(fit, _g_target(series, target["value"]), due_t, direction)
-    k = series.scale if series.counts is not None else 1.0
+    k = series.fit_scale
     value, lower, upper = proj.value * k, proj.lower * k, proj.upper * k
     unit = series.unit
     said = {

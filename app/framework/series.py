@@ -71,6 +71,12 @@ class MeasureSeries:
     def __len__(self) -> int:
         return len(self.periods)
 
+    @property
+    def fit_scale(self) -> float:
+        """From the trend's natural scale (a rate per head, for counts) to the measure's
+        units: ``scale`` for counts, 1 for values."""
+        return self.scale if self.counts is not None else 1.0
+
 
 def month_index(day: date) -> float:
     return float(day.year * 12 + day.month - 1)
