@@ -96,6 +96,9 @@ class Indicator:
     apportionment : Apportionment or None
         How values are carried to area types the finest areas do not nest in; None:
         population-weighted apportionment. Ranks and deciles say ``none``.
+    synonyms : tuple of str
+        Other words officers use for it, which indicator search also matches, e.g.
+        ``("truancy",)`` for persistent absence.
     """
 
     code: str
@@ -120,6 +123,7 @@ class Indicator:
     latest_year: int | None = None
     max_value: float | None = None
     apportionment: Apportionment | None = None
+    synonyms: tuple[str, ...] = ()
 
     @property
     def kind(self) -> ValueKind:
@@ -197,9 +201,10 @@ OPTIONAL_FIELDS = frozenset(
         "latest_year",
         "max_value",
         "apportionment",
+        "synonyms",
     }
 )
-LIST_FIELDS = frozenset({"area_types", "event_categories"})
+LIST_FIELDS = frozenset({"area_types", "event_categories", "synonyms"})
 _ENUMS: dict[str, type[StrEnum]] = {
     "value_type": ValueType,
     "polarity": Polarity,

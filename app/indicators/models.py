@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from app.indicators.indicator import Indicator
 from app.models import Base
 
-_SERVER_DEFAULTS = {"multiplier": "1", "event_categories": "{}"}
+_SERVER_DEFAULTS = {"multiplier": "1", "event_categories": "{}", "synonyms": "{}"}
 
 
 def _column(name: str, hint: Any) -> Column[Any]:

@@ -21,7 +21,14 @@ from app.indicators.catalogue.fields import (
 )
 from app.indicators.catalogue.problems import Problem
 from app.indicators.catalogue.sources import _Record
-from app.indicators.indicator import FIELDS, OPTIONAL_FIELDS, Apportionment, Indicator, Polarity
+from app.indicators.indicator import (
+    FIELDS,
+    LIST_FIELDS,
+    OPTIONAL_FIELDS,
+    Apportionment,
+    Indicator,
+    Polarity,
+)
 from app.indicators.periods import PeriodType
 from app.indicators.value_types import ValueType
 
@@ -47,6 +54,7 @@ def _parse_record(
         "numerator": _code,
         "denominator": _code,
         "event_categories": _text_list,
+        "synonyms": _text_list,
         "earliest_year": _year,
         "latest_year": _year,
         "max_value": _ceiling,
@@ -62,7 +70,7 @@ def _parse_record(
             except _FieldError as exc:
                 found.append((row, name, str(exc)))
         elif name in OPTIONAL_FIELDS:
-            values[name] = () if name == "event_categories" else None
+            values[name] = () if name in LIST_FIELDS else None
         elif name not in reported_missing:
             found.append((row, name, "required"))
     if found or reported_missing:
