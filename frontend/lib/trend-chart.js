@@ -99,8 +99,9 @@ export function trendChart(points, options = {}) {
   const ys = [];
   for (const { p } of placed) for (const v of [p.value, p.city, p.low, p.high]) if (isNumber(v)) ys.push(Number(v));
   let [lo, hi] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
-  if (lo >= 0 && lo <= hi - lo) lo = 0;
-  if (hi <= 0 && -hi <= hi - lo) hi = 0;
+  // A level series is drawn from zero too, rather than magnified around its value.
+  if (lo >= 0 && (lo <= hi - lo || lo === hi)) lo = 0;
+  if (hi <= 0 && (-hi <= hi - lo || lo === hi)) hi = 0;
   if (lo === 0 && hi === 0) hi = 1;
 
   // Margins: a row over the plot for the y title, two rows under it for dates and x title.

@@ -80,6 +80,15 @@ test("value ticks are round, apart, in the unit, and the axis starts at zero whe
   assert.ok(Number(high.yTicks[high.yTicks.length - 1].label.replace(/,/g, "")) >= 1011);
 });
 
+test("a level series is drawn above a zero axis, not magnified", () => {
+  const chart = trendChart(months(6, () => ({ value: 5 })), { height: 240 });
+  assert.equal(chart.yTicks[0].label, "0");
+  assert.ok(Number(chart.yTicks[chart.yTicks.length - 1].label) >= 5);
+  assert.ok(chart.area.points.every((p) => p.y > chart.plot.top && p.y < chart.plot.bottom));
+  const zeros = trendChart(months(6, () => ({ value: 0 })), { height: 240 });
+  assert.deepEqual([zeros.yTicks[0].label, zeros.area.points[0].y], ["0", zeros.plot.bottom]);
+});
+
 test("a null breaks the line instead of drawing to zero", () => {
   const chart = trendChart(months(6, (i) => ({ value: i === 2 ? null : 10 })), { width: 600, height: 240 });
   assert.equal(chart.area.segments.length, 2);
