@@ -84,7 +84,7 @@ test("a level series is drawn above a zero axis, not magnified", () => {
   const chart = trendChart(months(6, () => ({ value: 5 })), { height: 240 });
   assert.equal(chart.yTicks[0].label, "0");
   assert.ok(Number(chart.yTicks[chart.yTicks.length - 1].label) >= 5);
-  assert.ok(chart.area.points.every((p) => p.y > chart.plot.top && p.y < chart.plot.bottom));
+  assert.ok(chart.area.points.every((p) => p.y >= chart.plot.top && p.y < chart.plot.bottom));
   const zeros = trendChart(months(6, () => ({ value: 0 })), { height: 240 });
   assert.deepEqual([zeros.yTicks[0].label, zeros.area.points[0].y], ["0", zeros.plot.bottom]);
 });
