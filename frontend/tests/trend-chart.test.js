@@ -86,7 +86,7 @@ test("a level series is drawn above a zero axis, not magnified", () => {
   assert.ok(Number(chart.yTicks[chart.yTicks.length - 1].label) >= 5);
   assert.ok(chart.area.points.every((p) => p.y >= chart.plot.top && p.y < chart.plot.bottom));
   const zeros = trendChart(months(6, () => ({ value: 0 })), { height: 240 });
-  assert.deepEqual([zeros.yTicks[0].label, zeros.area.points[0].y], ["0", zeros.plot.bottom]);
+  assert.deepEqual([Number(zeros.yTicks[0].label), zeros.area.points[0].y], [0, zeros.plot.bottom]);
 });
 
 test("a null breaks the line instead of drawing to zero", () => {
