@@ -121,6 +121,10 @@ const SHAPES = /** @type {Record<string, { months: number, offset: number }>} */
 });
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTH_NAMES = [
+  ["JAN", "JANUARY"], ["FEB", "FEBRUARY"], ["MAR", "MARCH"], ["APR", "APRIL"], ["MAY"], ["JUN", "JUNE"], ["JUL", "JULY"],
+  ["AUG", "AUGUST"], ["SEP", "SEPT", "SEPTEMBER"], ["OCT", "OCTOBER"], ["NOV", "NOVEMBER"], ["DEC", "DECEMBER"],
+];
 
 /**
  * A period on the time line: months since January of year 0, its start (included) and end
@@ -131,16 +135,18 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 
 /**
  * Where a period lies in time, read from the project's notation: "2023-01" (a month; also
- * "2023-1"), "2023-Q1" (also "2023 Q1", "2023Q1"), "2023" (a calendar year), "2023/24" (a
- * financial year, or an academic year when the type says so; also "2023/2024", "FY 2023/24",
- * "AY 2023/24"). A `type` reads the text as that type only ("2009-10" is a month, or the
- * financial year 2009/10). Null when the text is no period (of that type).
+ * "2023-1", "2023/01", "Jan 2023", "January-2023", "2023-01-01"), "2023-Q1" (also "2023 Q1",
+ * "2023Q1", "Q1 2023"), "2023" (a calendar year), "2023/24" (a financial year, or an academic
+ * year when the type says so; also "2023/2024", "FY 2023/24", "AY 2023/24", and with the type
+ * given "2023-24", "2023 to 2024", "202324"). Spaces, case and typographic dashes do not
+ * matter. A `type` reads the text as that type only ("2009-10" is a month, or the financial
+ * year 2009/10). Null when the text is no period (of that type).
  * @param {string} text
  * @param {string | null} [type]   one of PERIOD_TYPES
  * @returns {PeriodTime | null}
  */
 export function periodTime(text, type) {
-  const normal = String(text).trim().replace(/\s+/g, " ").replace(/[\u2010-\u2014\u2212]/g, "-").toUpperCase();
+  const normal = String(text).trim().replace(/\s+/g, " ").replace(/[\u2010-\u2014\u2212]/g, "-").replace(/ ?([-/]) ?/g, "$1").toUpperCase();
   /** @param {string} kind @param {number} index */
   const make = (kind, index) => {
     const { months, offset } = SHAPES[kind];
@@ -150,8 +156,13 @@ export function periodTime(text, type) {
   /** @param {number} year */
   const inRange = (year) => year >= 1900 && year <= 2100;
   if (!type || type === "month") {
-    const m = /^(\d{4})[-/](\d{1,2})$/.exec(normal);
+    const m = /^(\d{4})[-/](\d{1,2})$/.exec(normal)
+      // A date stands for its month on the first day only (a later one may close a longer period).
+      || /^(\d{4})-(\d{1,2})-0?1(?:[ T]00:00(?::00(?:\.0+)?)?)?$/.exec(normal);
     if (m && inRange(+m[1]) && +m[2] >= 1 && +m[2] <= 12) return make("month", +m[1] * 12 + +m[2] - 1);
+    const named = /^([A-Z]+)[ -](\d{4})$/.exec(normal);
+    const month = named ? MONTH_NAMES.findIndex((names) => names.includes(named[1])) : -1;
+    if (named && month >= 0 && inRange(+named[2])) return make("month", +named[2] * 12 + month);
     if (type) return null;
   }
   if (!type || type === "quarter") {

@@ -52,6 +52,14 @@ test("every notation of app/indicators/periods.py is placed in time", () => {
   assert.equal(periodTime("AY 2023/24")?.type, "academic_year");
   assert.equal(periodTime("2023/2024")?.index, 2023);
   assert.equal(periodTime("1999/00")?.index, 1999);
+  // The other spellings periods.py accepts.
+  for (const text of ["2023/03", "Mar 2023", "march-2023", "2023-03-01", "2023-03-01 00:00:00", " 2023 - 3 "]) {
+    assert.equal(periodTime(text)?.index, 2023 * 12 + 2, text);
+  }
+  for (const text of ["2023 Q2", "2023q2", "Q2 2023"]) assert.equal(periodTime(text)?.index, 2023 * 4 + 1, text);
+  for (const text of ["2023-24", "2023 to 2024", "202324", "FY 2023/24", "2023 \u2013 24"]) {
+    assert.equal(periodTime(text, "financial_year")?.index, 2023, text);
+  }
 });
 
 test("the type decides an ambiguous text, and what is no period is null", () => {
@@ -64,6 +72,8 @@ test("the type decides an ambiguous text, and what is no period is null", () => 
   assert.equal(periodTime("FY 2023/24", "academic_year"), null);
   assert.equal(periodTime("Wave 1"), null);
   assert.equal(periodTime("1800"), null);
+  assert.equal(periodTime("2023-03-31"), null);
+  assert.equal(periodTime("Smarch 2023"), null);
 });
 
 test("ticks read as dates, shorter once a step is a year", () => {
