@@ -101,15 +101,21 @@ export function compareBars(rows, options = {}) {
   for (const r of sorted) for (const v of [r.value, r.low, r.high]) if (v !== null) values.push(v);
   if (city !== null) values.push(city);
   const [lo, hi] = [Math.min(...values), Math.max(...values)];
-  // As many ticks as stand apart.
-  let count = Math.max(2, Math.floor((right - left) / 60));
-  let ticks = niceTicks(lo, hi === lo ? lo + 1 : hi, count);
+  // The scale runs between round values close to the data; of its ticks, every k-th is
+  // labelled (zero always), the fewest skipped that keep the labels apart.
+  const ticks = niceTicks(lo, hi === lo ? lo + 1 : hi, 6);
   /** @param {number} v */
   const xOf = (v) => left + ((v - ticks.min) / (ticks.max - ticks.min)) * (right - left);
-  /** @returns {boolean} */
-  const apart = () => ticks.values.every((v, i) => i === 0 || xOf(v) - xOf(ticks.values[i - 1]) >=
-    (textWidth(formatTick(v, ticks.step, unit), fontSize) + textWidth(formatTick(ticks.values[i - 1], ticks.step, unit), fontSize)) / 2 + 6);
-  while (count > 2 && !apart()) ticks = niceTicks(lo, hi === lo ? lo + 1 : hi, --count);
+  const zeroAt = ticks.values.indexOf(0);
+  /** @type {Array<{ x: number, label: string }>} */
+  let labelled = [];
+  for (let k = 1; k <= ticks.values.length; k++) {
+    labelled = ticks.values.filter((_, i) => (i - Math.max(0, zeroAt)) % k === 0)
+      .map((v) => ({ x: round(xOf(v)), label: formatTick(v, ticks.step * k, unit) }));
+    const apart = labelled.every((t, i) => i === 0 || t.x - labelled[i - 1].x >=
+      (textWidth(t.label, fontSize) + textWidth(labelled[i - 1].label, fontSize)) / 2 + 6);
+    if (apart) break;
+  }
   const zeroX = round(xOf(0));
 
   const placed = sorted.map((r, i) => {
@@ -135,7 +141,7 @@ export function compareBars(rows, options = {}) {
     city: cityLine,
     cityX: cityLine ? cityLine.x : null,
     zeroX,
-    axis: { y: bottom, labelY: bottom + fontSize + 4, ticks: ticks.values.map((v) => ({ x: round(xOf(v)), label: formatTick(v, ticks.step, unit) })) },
+    axis: { y: bottom, labelY: bottom + fontSize + 4, ticks: labelled },
     label: `${placed.length} ${placed.length === 1 ? "area" : "areas"}, ${order}${cityLine ? `; the city ${valueText(city, unit)}` : ""}` +
       `${placed.some((r) => r.suppressed) ? `; ${placed.filter((r) => r.suppressed).length} suppressed` : ""}`,
   };

@@ -53,8 +53,10 @@ import { FONT_SIZE, formatTick, niceTicks, periodTickLabel, periodTime, periodTi
  * @property {string} yLabel   the y axis's title: the unit ("Value" without one)
  * @property {{ x: number, y: number }} xLabelAt   the x title's centre and baseline
  * @property {{ x: number, y: number }} yLabelAt   the y title's start and baseline (over the axis)
- * @property {{ x: number, y0: number, y1: number, label: string } | null} marker   a vertical
- *   line where the change began (on that period's point), top to bottom of the plot
+ * @property {{ x: number, y0: number, y1: number, label: string,
+ *   labelAt: { x: number, y: number, anchor: "start" | "end" } } | null} marker   a vertical
+ *   line where the change began (on that period's point), top to bottom of the plot; its
+ *   label at labelAt (text-anchor `anchor`), on the side of the line with room for it
  * @property {{ x0: number, x1: number, label: string } | null} window   the shaded window,
  *   from the start of its first period to the end of its last
  * @property {string} periodType   the periods' type, or "category" when they are not all of one
@@ -173,9 +175,14 @@ export function trendChart(points, options = {}) {
   const xLabel = periodTitle(periodType);
   const yLabel = unit || "Value";
   const changeAt = unitOf(options.changeFrom);
-  const marker = changeAt !== null && changeAt >= d0 && changeAt < d1
-    ? { x: round(xAt(changeAt)), y0: top, y1: bottom, label: `Change began ${options.changeFrom}` }
-    : null;
+  /** @type {TrendChart["marker"]} */
+  let marker = null;
+  if (changeAt !== null && changeAt >= d0 && changeAt < d1) {
+    const [at, text] = [round(xAt(changeAt)), `Change began ${options.changeFrom}`];
+    // Its text beside the line, on the side with room for it.
+    const after = at + 4 + textWidth(text, fontSize) <= width || at < width / 2;
+    marker = { x: at, y0: top, y1: bottom, label: text, labelAt: { x: after ? at + 4 : at - 4, y: top + fontSize, anchor: after ? "start" : "end" } };
+  }
   const window = windowOf(options, unitOf, d0, d1, x, placed.map(({ p }) => p.period));
 
   const valued = placed.filter(({ p }) => isNumber(p.value));

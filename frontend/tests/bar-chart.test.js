@@ -94,6 +94,17 @@ test("axis ticks are round, in the plot, and never overlap at 320 or 600 px", ()
   assert.ok(percent.every((l) => /^\d+%$/.test(l)), percent.join(" "));
 });
 
+test("a narrow chart keeps its scale close to the data, labelling fewer ticks, zero among them", () => {
+  const rows = [{ code: "a", name: "Sheffield 021D", value: 23.7 }, { code: "b", name: "Sheffield 017D", value: -3.1 }];
+  const chart = compareBars(rows, { width: 320 });
+  const values = chart.axis.ticks.map((t) => Number(t.label));
+  assert.ok(values.includes(0));
+  assert.ok(Math.max(...values) <= 30 && Math.min(...values) >= -5, values.join(" "));
+  // The longest bar spans most of the plot.
+  const bar = chart.rows[0].bar;
+  assert.ok(bar.x + bar.width > chart.plot.right - 0.25 * (chart.plot.right - chart.plot.left));
+});
+
 test("no rows, or none with a value, still give an axis", () => {
   const empty = compareBars([]);
   assert.deepEqual(empty.rows, []);

@@ -149,6 +149,12 @@ test("the marker lands on the period where the change began", () => {
   assert.equal(chart.marker?.x, Math.round(march.x * 10) / 10);
   assert.equal(chart.marker?.label, "Change began 2023-03");
   assert.deepEqual([chart.marker?.y0, chart.marker?.y1], [chart.plot.top, chart.plot.bottom]);
+  // Its text on the side with room: after the line here, before it near the right edge.
+  assert.equal(chart.marker?.labelAt.anchor, "start");
+  assert.equal(chart.marker?.labelAt.x, chart.marker.x + 4);
+  const late = trendChart(months(36), { width: 320, changeFrom: "2023-10" });
+  assert.deepEqual([late.marker?.labelAt.anchor, late.marker?.labelAt.x], ["end", late.marker.x - 4]);
+  assert.ok(late.marker.labelAt.x - textWidth(late.marker.label) >= 0);
   assert.match(chart.label, /change began 2023-03/);
   // A period without a value still has its place; one outside the chart has no marker.
   const gap = trendChart(months(12, (i) => ({ value: i === 4 ? null : i })), { changeFrom: "2021-05" });
