@@ -9,15 +9,20 @@
 import { canSignIn, openSignIn, showAccount, viewer } from "./account.js";
 import { $, api, el, request } from "./common.js";
 import { GeoJsonAreas } from "./geojson-areas.js";
-import { showAlerts, showFailure, showGap, showLoading, showProfile, showTab } from "./panel.js";
+import { showAlerts } from "./alerts-panel.js";
+import { TABS, showFailure, showGap, showLoading, showTab } from "./panel.js";
+import { showCompare } from "./compare-panel.js";
+import { showProfile } from "./profile-panel.js";
 import { patchMaker } from "./patch-maker.js";
 import { placeSearch } from "./place-search.js";
 import { AreaTiles } from "./tiles.js";
+import { mapTarget } from "./lib/alert-view.js";
+import { printFooter } from "./lib/footer.js";
 import { chooseArea } from "./lib/area-search.js";
 import { defaultIndicator, groupIndicators, newestCount, typesFor } from "./lib/catalogue.js";
 import { legendView } from "./lib/legend.js";
 import {
-  AUTH, areaPath, csvName, deprivationPath, downloadPaths, gapPath, profilePath, seriesPath, valuesPath,
+  AUTH, areaPath, comparePath, csvName, deprivationPath, downloadPaths, gapPath, geojsonName, profilePath, valuesPath,
 } from "./lib/paths.js";
 import { userMessage } from "./lib/problem.js";
 import { Store } from "./lib/store.js";
@@ -37,6 +42,7 @@ let painting = 0; // paints under way (the play button can start one before anot
 let paints = 0; // the newest paint, so that only it marks the page painted
 let outlineLabel = null; // what the dashed outline is, for the legend (null: no outline)
 let patches = null; // the patch maker (patch-maker.js): while picking, clicks pick areas
+let alertOutline = null; // the opened alert's areas and what they are, outlined
 
 // ------------------------------------------------------------------ render mode
 // The one place that picks how a type is drawn. Counted from /api/area-types (the newest
@@ -166,8 +172,10 @@ function show(values, view) {
   fillPeriods(legend.periods, legend.period);
   drawLegend(legend);
   if (!$("gap").hidden) loadGap();
+  if (!$("compare").hidden) loadCompare();
   const links = downloadPaths(store.view);
   $("download-geojson").href = links.geojson;
+  $("download-geojson").download = geojsonName(store.view);
   $("export-html").href = links.html;
   $("export-png").href = links.png;
   if (view.area) areas.select(view.area);
@@ -321,6 +329,18 @@ async function loadGap() {
   }
 }
 
+// Every area of the map's type for its indicator and period, with intervals, sortable; the
+// selected area highlighted.
+async function loadCompare() {
+  const view = store.view;
+  try {
+    const answer = await store.latest("compare", (signal) => store.json(comparePath(view), signal));
+    if (answer.current) showCompare(answer.value, { selected: store.view.area, onArea: (code) => selectArea(code) });
+  } catch (error) {
+    showFailure("compare", "The areas could not be compared", error);
+  }
+}
+
 // Where an area is, from the areas API (when the layer cannot tell: tiles out of view).
 async function serverBounds(code, type, signal) {
   const feature = await store.json(areaPath(code, type), signal).catch(() => null);
@@ -328,8 +348,8 @@ async function serverBounds(code, type, signal) {
 }
 
 // Select an area: zoom to it, outline it, show its profile (headed by the charts of an
-// alert's indicators, a comma-separated list, when it comes from one).
-async function selectArea(code, type, chartsOf = "") {
+// alert's indicators when it comes from one: `alert`).
+async function selectArea(code, type, alert = null) {
   type = type || store.view.type; // an alert of no area type: the current one
   store.set({ area: code });
   if (type !== store.view.type) {
@@ -345,21 +365,28 @@ async function selectArea(code, type, chartsOf = "") {
       if (bounds) map.fitBounds(bounds, { maxZoom: 14 });
       areas?.select(code);
       writeHash();
-      return Promise.all([store.json(profilePath(code), signal), alertCharts(code, type, chartsOf, signal)]);
+      return store.json(profilePath(code), signal);
     });
-    if (answer.current) showProfile(answer.value[0], openAlert, answer.value[1]);
+    if (answer.current) showProfile(answer.value, profileContext(alert));
   } catch (error) {
     showFailure("profile", "This area's profile could not be loaded", error);
   }
 }
 
+// What the profile panel needs beside the profile: how to open an alert, the catalogue
+// (definitions, sources, licences) and the alert it was opened from (its indicators' charts
+// head the profile).
+function profileContext(alert = null) {
+  return { onAlert: openAlert, catalogue: indicators, alert, demo: Boolean(config.demo) };
+}
+
 // The selected area's profile again, as the viewer now sees it, on the tab that is open.
 async function reloadProfile(code) {
-  const tab = ["alerts", "profile", "gap"].find((name) => !$(name).hidden) || "profile";
+  const tab = TABS.find((name) => !$(name).hidden) || "profile";
   try {
     const answer = await store.latest("area", (signal) => store.json(profilePath(code), signal));
     if (answer.current) {
-      showProfile(answer.value, openAlert);
+      showProfile(answer.value, profileContext());
       showTab(tab);
     }
   } catch (error) {
@@ -367,18 +394,41 @@ async function reloadProfile(code) {
   }
 }
 
-// The series of an alert's indicators in its area; those that cannot be had are left out.
-async function alertCharts(area, type, codes, signal) {
-  if (!codes) return [];
-  const charts = await Promise.all(codes.split(",").map((code) =>
-    store.json(seriesPath(code, type, area), signal)
-      .then((data) => ({ title: data.indicator.title, series: data.observations.slice(-36).map((o) => ({ period: o.period, value: o.value })) }))
-      .catch(() => null)));
-  return charts.filter(Boolean);
+// Opening an alert takes the map to it: its indicator, area type and window's last
+// period, the alert's area (a hotspot: its whole cluster) outlined, and the area's profile
+// headed by the alert's charts.
+async function openAlert(alert) {
+  const target = mapTarget(alert);
+  const patch = { type: target.type || store.view.type };
+  if (target.indicator && indicators.some((i) => i.code === target.indicator)) {
+    patch.indicator = target.indicator;
+    patch.period = target.period; // none: the indicator's newest
+  }
+  const changed = Object.entries(patch).some(([key, value]) => store.view[key] !== value);
+  hush();
+  if (changed) {
+    store.set(patch);
+    $("indicator-search").value = "";
+    fillIndicators();
+    fillTypes();
+    await paintOrRecover("The alert's view could not be shown");
+  }
+  alertOutline = { codes: target.areas, label: outlineWords(alert, target.areas.length) };
+  showAlertOutline();
+  if (alert.area_code) await selectArea(alert.area_code, patch.type, alert);
 }
 
-async function openAlert({ area, type, indicators: codes }) {
-  if (area) await selectArea(area, type, codes);
+function outlineWords(alert, count) {
+  const what = alert.kind === "hotspot" ? "The alert's hotspot cluster" : "The alert's area";
+  return count > 1 ? `${what} (${count} areas)` : what;
+}
+
+// The opened alert's areas take the dashed outline (until the deprived outline is asked
+// for, or another alert is opened).
+function showAlertOutline() {
+  if (!areas || !alertOutline || !alertOutline.codes.length) return;
+  areas.outline(alertOutline.codes);
+  setOutlineLabel(alertOutline.label);
 }
 
 // ------------------------------------------------------------------ downloads
@@ -483,6 +533,30 @@ async function showPatch(patch) {
   showTab("profile");
 }
 
+// The demo says so on the page (and the printed page) in words, its exports in their footers.
+function markDemo(settings) {
+  if (!settings.demo) return;
+  const banner = $("demo-banner");
+  banner.textContent = settings.demo_notice || "DEMO: the figures on this page are generated for demonstration, not real data.";
+  resized(() => { banner.hidden = false; });
+  document.body.classList.add("demo");
+}
+
+// What a printed page says at its foot: the marking of who may see it, the indicator's
+// source and licence, when it was printed, and the boundaries' copyright.
+function fillPrintFooter() {
+  const spec = indicators.find((i) => i.code === store.view.indicator);
+  const who = viewer();
+  const lines = printFooter({
+    marking: who.signed_in ? "Partners only — not for publication" : "Public",
+    demo: Boolean(config.demo),
+    source: spec ? `${spec.title}: ${spec.source} (${spec.licence})` : "",
+    printed: new Date(),
+    partnership: config.partnership_name,
+  });
+  $("print-footer").replaceChildren(...lines.map(({ text, className }) => el("p", text, className)));
+}
+
 // ------------------------------------------------------------------ start
 async function start() {
   store.set(readView(location.hash));
@@ -494,6 +568,7 @@ async function start() {
   ]);
   showAccount(who, { partnership: settings.partnership_name, onChange: viewerChanged });
   config = settings;
+  markDemo(settings);
   indicators = catalogue;
   types = areaTypes;
   areaCounts = new Map(types.map((t) => [t.code, newestCount(t)]));
@@ -545,14 +620,20 @@ async function start() {
       paint();
     }, 1200);
   });
+  window.addEventListener("beforeprint", fillPrintFooter);
   placeSearch(store, findPlace);
   patches = patchMaker({ viewer, start: showSmallAreas, outline: outlinePicked, made: showPatch });
   patches.offer(viewer());
-  $("deprived").addEventListener("change", (e) => showDeprived(e.target.checked));
+  $("deprived").addEventListener("change", (e) => {
+    alertOutline = null;
+    showDeprived(e.target.checked);
+  });
   $("download-csv").addEventListener("click", downloadCsv);
   $("tab-alerts").addEventListener("click", () => showTab("alerts"));
   $("tab-profile").addEventListener("click", () => showTab("profile"));
   $("tab-gap").addEventListener("click", () => { showTab("gap"); loadGap(); });
+  $("tab-compare").addEventListener("click", () => { showTab("compare"); loadCompare(); });
+  $("whole-city").addEventListener("click", () => { if (areas) map.fitBounds(areas.bounds()); });
 
   await paintOrRecover("This link's view could not be shown");
   loadAlerts();

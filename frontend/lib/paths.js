@@ -55,6 +55,14 @@ export function csvName(view) {
 }
 
 /**
+ * The file name the GeoJSON download is saved as.
+ * @param {View} view
+ */
+export function geojsonName(view) {
+  return `${view.indicator}-${view.type}-${view.period || "latest"}.geojson`;
+}
+
+/**
  * The city's most deprived fifth (or tenth) of the areas of a type, by its own IMD
  * ranking: the areas the map outlines (the gap view's group).
  * @param {string} type
@@ -136,4 +144,33 @@ export const AUTH = Object.freeze({
  */
 export function ssoStartPath(path, query, hash = "") {
   return `api/auth/sso/start?${new URLSearchParams({ next: `${path}${query}${hash}` })}`;
+}
+
+/**
+ * An alert's sub-resource: its acknowledgements, its assignment or its history.
+ * @param {number} id
+ * @param {"acknowledgements" | "assignment" | "history"} what
+ */
+export function alertPath(id, what) {
+  return `api/alerts/${seg(String(id))}/${what}`;
+}
+
+/**
+ * An area's report to take to a meeting: HTML to print, and the same as a PDF.
+ * @param {string} code
+ * @returns {{ html: string, pdf: string }}
+ */
+export function reportPaths(code) {
+  return { html: `api/areas/${seg(code)}/report.html`, pdf: `api/areas/${seg(code)}/report.pdf` };
+}
+
+/**
+ * Every area of a view's type for its indicator and period, with intervals (the compare
+ * view).
+ * @param {View} view
+ */
+export function comparePath(view) {
+  const query = new URLSearchParams({ type: view.type ?? "" });
+  if (view.period) query.set("period", view.period);
+  return `api/indicators/${seg(view.indicator ?? "")}/compare?${query}`;
 }

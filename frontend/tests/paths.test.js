@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  AUTH, areaNamesPath, areaPath, areasPath, csvName, deprivationPath, downloadPaths, gapPath, profilePath, seriesPath,
+  AUTH, alertPath, areaNamesPath, areaPath, areasPath, csvName, deprivationPath, downloadPaths, gapPath, geojsonName,
+  profilePath, seriesPath,
   ssoStartPath, tileJsonPath, valuesPath,
 } from "../lib/paths.js";
 import { DEFAULT_VIEW } from "../lib/view.js";
@@ -64,4 +65,10 @@ test("signing in and out are the server's auth routes, relative to the page", ()
     session: "api/auth/session", signIn: "api/auth/sign-in", signOut: "api/auth/sign-out",
     signOutEverywhere: "api/auth/sign-out-everywhere",
   });
+});
+
+test("the GeoJSON download is saved with its extension, and alerts' records have their paths", () => {
+  assert.equal(geojsonName({ indicator: "burglary", type: "lsoa", period: "2023-12" }), "burglary-lsoa-2023-12.geojson");
+  assert.equal(geojsonName({ indicator: "burglary", type: "lsoa", period: null }), "burglary-lsoa-latest.geojson");
+  assert.equal(alertPath(12, "acknowledgements"), "api/alerts/12/acknowledgements");
 });

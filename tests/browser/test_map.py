@@ -63,7 +63,7 @@ def test_hover_and_click_agree_on_the_area(page: Page, site: str) -> None:
     heading = page.locator("#profile h2")
     heading.wait_for()
     assert heading.inner_text().startswith(name)
-    rows = page.locator("#profile table.profile tbody tr")
+    rows = page.locator("#profile table.profile tbody tr:not(.row-more)")
     assert rows.count() > 20
     assert (
         page.locator(
@@ -71,7 +71,7 @@ def test_hover_and_click_agree_on_the_area(page: Page, site: str) -> None:
         ).count()
         > 0
     )
-    assert page.locator("#profile svg polyline").count() > 10  # sparklines
+    assert page.locator("#profile td.spine svg.spine-chart").count() > 10  # spine charts
     assert re.search(r"area=E0\d+", page.url)
 
 
@@ -82,7 +82,7 @@ def test_the_profile_compares_each_value_with_the_city_and_with_similar_areas(
     page.goto(f"{site}/#indicator=all_crime&type=lsoa&area=E01007909")
     painted(page)
     page.locator("#profile h2").wait_for()
-    rows = page.locator("#profile table.profile tbody tr")
+    rows = page.locator("#profile table.profile tbody tr:not(.row-more)")
     assert rows.count() > 20
     profile = httpx.get(f"{site}/api/areas/E01007909/profile", timeout=60).json()
     fifth = profile["similar"]["description"]  # "the 68 other LSOAs in the city's ..."
