@@ -25,6 +25,25 @@ from app.responses import CSV, FILE, GEOJSON, GZIP, JSON, OCTET_STREAM, raw_body
 from app.uploads.reading.workbook import XLSX
 
 AREA = "E01007909"  # an LSOA of Sheffield, the demo city
+MULTIPART = "multipart/form-data"
+_TEXT = {"type": "string"}
+# The upload page's form: the file, and the options as fields (app.uploads.options).
+_FORM = {
+    "schema": {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "sheet": _TEXT,
+            "header_row": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "period": _TEXT,
+            "area_column": _TEXT,
+            "period_column": _TEXT,
+            "mapping": {**_TEXT, "description": "JSON object of column to indicator code"},
+            "skip_outside": {"type": "boolean"},
+        },
+    }
+}
 _OBJECTS = {"type": "array", "items": {"type": "object"}}
 _AS_FILE = (
     f"Sent as {OCTET_STREAM} (a file from disk), the file name (Content-Disposition) and "
@@ -75,6 +94,8 @@ OBSERVATIONS = raw_body(
         },
         GZIP: FILE,
         OCTET_STREAM: FILE,
+        XLSX: FILE,
+        MULTIPART: _FORM,
     },
 )
 
@@ -129,6 +150,8 @@ PREVIEW = raw_body(
         ),
         GZIP: FILE,
         OCTET_STREAM: FILE,
+        XLSX: FILE,
+        MULTIPART: _FORM,
     },
 )
 
