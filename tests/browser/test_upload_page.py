@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from app.access.users import create_local_user
 from app.access.viewer import CLI
 from app.db import unit_of_work
-from tests.browser.conftest import csp_violations
+from tests.browser.conftest import ARTIFACTS, csp_violations
 
 ANALYST = "council.analyst"
 PASSWORD = "heron basalt meadow 71 quill"
@@ -82,6 +82,8 @@ def test_preview_shows_the_columns_and_confirm_stores_the_values(
     got = httpx.get(f"{site}/api/observations?indicator=imd_rank&type=lsoa&period=2019").json()
     values = {o["area_code"]: o["value"] for o in got["observations"]}
     assert (values[lsoas[0]], values[lsoas[1]]) == (101, 202)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "upload-page-stored.png"), full_page=True)
     assert not errors, errors
 
 
@@ -102,6 +104,8 @@ def test_a_file_with_errors_shows_them_as_the_api_reports_them(
     expect(rows.nth(1).locator("td").nth(1)).to_have_text("LSOA code (2011)")
     expect(rows.nth(1).locator("td").nth(2)).to_have_text("E01XXXXXX")
     expect(rows.nth(2).locator("td").nth(2)).to_have_text("<img src=x>")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "upload-page-errors.png"), full_page=True)
     assert not errors, errors
 
 

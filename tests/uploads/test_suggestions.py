@@ -83,3 +83,21 @@ def test_options_are_read_from_fields() -> None:
 def test_bad_options_are_a_400_saying_why(fields: dict[str, str], says: str) -> None:
     with pytest.raises(InvalidParameterError, match=says):
         parse_options(fields)
+
+
+def test_a_mapped_file_reads_the_columns_named_whatever_their_headings() -> None:
+    import io
+
+    from app.uploads.layouts.observation_layouts import read_observations
+
+    body = b"Title row\nWard,When,Rank of deprivation,Notes\nE01007909,2019,12,x\n"
+    parsed = read_observations(
+        io.BytesIO(body), "text/csv", ["imd_rank"], header_row=2,
+        mapping={"rank of deprivation": "imd_rank"}, area_column="ward", period_column="When",
+    )  # fmt: skip
+    assert [(r.row, r.area_code, r.period, r.indicator, r.value) for r in parsed.rows] == [
+        (3, "E01007909", "2019", "imd_rank", 12)
+    ]
+    assert parsed.column("area") == "Ward"
+    assert parsed.column("value", "imd_rank") == "Rank of deprivation"
+    assert "Columns not mapped, ignored: 'Notes'." in parsed.notes

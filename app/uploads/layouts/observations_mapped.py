@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from app.uploads.layouts.observation_csv import Columns, headings
-from app.uploads.layouts.observation_rows import IndicatorCodes
+from app.uploads.layouts.observation_rows import ROLES, IndicatorCodes
 from app.uploads.layouts.observations_wide import WideObservations
 from app.uploads.reading.errors import FormatError
-from app.uploads.reading.headings import Column, normalise, quoted
+from app.uploads.reading.headings import Column, match_headings, normalise, quoted
 
 
 def find_column(header: Sequence[str], wanted: str) -> Column | None:
@@ -54,10 +54,11 @@ class MappedObservations(WideObservations):
             roles["area"] = self._find(header, self.area_column, "area code")
         if self.period_column is not None:
             roles["period"] = self._find(header, self.period_column, "period")
-        if "area" not in roles or (self.period_column is None and self.default_period is None):
-            found = headings(header).roles  # the columns' usual names
-            roles.setdefault("area", found["area"])
-            if self.period_column is None and self.default_period is None and "period" in found:
+        if "area" not in roles:
+            roles["area"] = headings(header).roles["area"]  # the column's usual names
+        if self.period_column is None and self.default_period is None:
+            found = match_headings(header, ROLES).roles
+            if "period" in found:
                 roles["period"] = found["period"]
         indicators: dict[str, Column] = {}
         for heading, written in self.mapping.items():
