@@ -8,7 +8,10 @@ Observations and events go through :mod:`app.uploads.reading` (CSV, JSON, gzip o
 either; :mod:`.reading.content` is the table of types); a catalogue through
 :mod:`app.indicators.catalogue.sources`, which reads no gzip. Each also takes the aliases
 those tables list (``application/csv``, ``text/plain``, any ``+json``...), named in the
-description rather than each offered in Swagger UI's list. Multipart forms are not read.
+description rather than each offered in Swagger UI's list. Observations (and their
+preview) are also read from a multipart/form-data form (the upload page's): the file in
+the field ``file``, the options as the form's other fields; and from an Excel workbook
+(.xlsx), sent raw or in the form.
 """
 
 from __future__ import annotations
@@ -19,8 +22,28 @@ from app.indicators.indicator import Indicator, Polarity
 from app.indicators.periods import PeriodType
 from app.indicators.value_types import ValueType
 from app.responses import CSV, FILE, GEOJSON, GZIP, JSON, OCTET_STREAM, raw_body, text
+from app.uploads.reading.workbook import XLSX
 
 AREA = "E01007909"  # an LSOA of Sheffield, the demo city
+MULTIPART = "multipart/form-data"
+_TEXT = {"type": "string"}
+# The upload page's form: the file, and the options as fields (app.uploads.options).
+_FORM = {
+    "schema": {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "sheet": _TEXT,
+            "header_row": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "period": _TEXT,
+            "area_column": _TEXT,
+            "period_column": _TEXT,
+            "mapping": {**_TEXT, "description": "JSON object of column to indicator code"},
+            "skip_outside": {"type": "boolean"},
+        },
+    }
+}
 _OBJECTS = {"type": "array", "items": {"type": "object"}}
 _AS_FILE = (
     f"Sent as {OCTET_STREAM} (a file from disk), the file name (Content-Disposition) and "
@@ -34,7 +57,14 @@ OBSERVATIONS = raw_body(
     '(a list of objects with the long layout\'s fields, or `{"observations": [...]}`). '
     f"Either may be gzipped ({GZIP}, or any of these types: gzip is recognised by its "
     f"bytes). {_AS_FILE} CSV is also read as application/csv, text/plain or "
-    "application/vnd.ms-excel, JSON as any +json type.",
+    "application/vnd.ms-excel, JSON as any +json type. An Excel workbook (.xlsx, "
+    f"{XLSX}) is read too: its first sheet, or `?sheet=`, with its header on `?header_row=` "
+    "when rows above it hold a title. A multipart/form-data form (as the upload page "
+    "sends) carries the file in the field `file` and these options as fields. A file "
+    "whose columns are not named as the layouts expect is read with `mapping` (a JSON "
+    "object of column to indicator code), `area_column`, and `period_column` or `period` "
+    "(see POST /api/observations/preview for suggestions); `skip_outside=true` skips "
+    "(and counts) rows for areas outside the city, such as a national file's.",
     {
         CSV: text(
             "area_code,period,indicator,value,numerator,denominator\n"
@@ -64,6 +94,8 @@ OBSERVATIONS = raw_body(
         },
         GZIP: FILE,
         OCTET_STREAM: FILE,
+        XLSX: FILE,
+        MULTIPART: _FORM,
     },
 )
 
@@ -103,6 +135,23 @@ EVENTS = raw_body(
         },
         GZIP: FILE,
         OCTET_STREAM: FILE,
+    },
+)
+
+PREVIEW = raw_body(
+    "A file to preview before its upload (nothing is stored): CSV, gzipped or not, or an "
+    f"Excel workbook (.xlsx, {XLSX}; `?sheet=` chooses its sheet), raw or as the field "
+    "`file` of a multipart/form-data form; `header_row` when rows above the header hold "
+    f"a title. {_AS_FILE}",
+    {
+        CSV: text(
+            "LSOA code (2011),LSOA name (2011),Index of Multiple Deprivation (IMD) Rank\n"
+            f"{AREA},Sheffield 028D,1187\n"
+        ),
+        GZIP: FILE,
+        OCTET_STREAM: FILE,
+        XLSX: FILE,
+        MULTIPART: _FORM,
     },
 )
 

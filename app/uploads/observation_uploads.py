@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,9 @@ from app.uploads import revisions
 from app.uploads.batches import open_batch
 from app.uploads.layouts.observation_layouts import read_observations
 from app.uploads.layouts.observation_rows import ObservationRow, ParsedObservations
+from app.uploads.options import UploadOptions
 from app.uploads.reading import Limits
+from app.uploads.reading.workbook import is_workbook, read_sheet
 from app.uploads.rejections import reading_errors, reject_if_errors
 from app.uploads.source import UploadSource
 
@@ -49,6 +52,7 @@ class UploadResult:
     revised: int
     unchanged: int
     notes: list[str] = field(default_factory=list)
+    skipped_outside: int = 0  # rows for areas outside the city, skipped as asked
 
     @property
     def changed(self) -> bool:
@@ -56,12 +60,22 @@ class UploadResult:
 
     @property
     def message(self) -> str:
+        skipped = (
+            f" {_rows(self.skipped_outside)} for areas outside the city were skipped."
+            if self.skipped_outside
+            else ""
+        )
         if not self.changed:
-            return f"Nothing changed: all {self.unchanged} values are already stored."
+            return f"Nothing changed: all {self.unchanged} values are already stored.{skipped}"
         return (
             f"Stored batch {self.batch_id}: {self.inserted} new values, {self.revised} "
-            f"revised (the earlier values are kept in the history), {self.unchanged} unchanged."
+            f"revised (the earlier values are kept in the history), {self.unchanged} "
+            f"unchanged.{skipped}"
         )
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
 
 
 def upload_observations(
@@ -71,21 +85,50 @@ def upload_observations(
     *,
     default_period: str | None = None,
     limits: Limits | None = None,
+    options: UploadOptions | None = None,
 ) -> UploadResult:
-    """Check and store an observation file as one batch (see the module docstring)."""
+    """Check and store an observation file as one batch (see the module docstring).
+
+    ``options`` say which sheet and header row to read, which columns are which, and
+    whether rows for areas outside the city are skipped (:mod:`app.uploads.options`).
+    """
+    options = options or UploadOptions(period=default_period)
     # Only codes the viewer may see are known: another agency's agency-only indicator is
     # an unknown code to them (never suggested, nor named as someone else's).
     known = [i.code for i in visible_indicators(session, viewer)]
-    with reading_errors():
+    with reading_errors(), opened(source, options, limits) as (data, content_type, filename):
         parsed = read_observations(
-            source.data,
-            source.content_type,
+            data,
+            content_type,
             known,
-            default_period=default_period,
-            filename=source.filename,
+            default_period=options.period,
+            filename=filename,
             limits=limits,
+            header_row=options.header_row,
+            mapping=options.mapping or None,
+            area_column=options.area_column,
+            period_column=options.period_column,
         )
-    return store_observations(session, viewer, parsed, source.batch_fields())
+    if options.mapped:
+        parsed.notes.insert(0, "Columns mapped by the uploader.")
+    return store_observations(
+        session, viewer, parsed, source.batch_fields(), skip_outside=options.skip_outside
+    )
+
+
+@contextmanager
+def opened(
+    source: UploadSource, options: UploadOptions, limits: Limits | None
+) -> Iterator[tuple[BinaryIO, str, str | None]]:
+    """The upload's bytes as the reader takes them: a workbook's sheet as CSV."""
+    if not is_workbook(source.data, source.content_type, source.filename):
+        yield source.data, source.content_type, source.filename
+        return
+    sheet = read_sheet(source.data, options.sheet, limits)
+    try:
+        yield cast(BinaryIO, sheet.csv), "text/csv; charset=utf-8", None
+    finally:
+        sheet.csv.close()
 
 
 def store_observations(
@@ -93,17 +136,29 @@ def store_observations(
     viewer: Viewer,
     parsed: ParsedObservations,
     batch_fields: dict[str, Any],
+    *,
+    skip_outside: bool = False,
 ) -> UploadResult:
     """Check parsed rows against the catalogue and geography and store them as one batch.
 
     ``batch_fields`` describe the source (filename, content_type, sha256) for the history.
+    With ``skip_outside``, rows whose area code is shaped as the codes of the indicator's
+    area types (``E01`` and nine characters for LSOAs) but is no area's are skipped and
+    counted, as a national file's rows for areas outside the city; a code of another
+    shape stays a row error.
     """
     indicators = indicator_repo.indicators_by_code(session, {r.indicator for r in parsed.rows})
     _check_ownership(viewer, indicators)
     # Every problem at once, under one cap: the reader's, the catalogue's and the
     # geography's, by row.
-    values = _resolve(session, parsed, indicators)
-    reject_if_errors(parsed.row_errors, f"the upload of {len(parsed.rows)} row(s)")
+    shapes = batch_repo.area_code_shapes(session) if skip_outside else None
+    values, outside = _resolve(session, parsed, indicators, shapes)
+    reject_if_errors(parsed.row_errors, "the upload", parsed.row_count)
+    if outside:
+        parsed.notes.append(
+            f"{_rows(len(outside))} for areas outside the city were skipped, as asked "
+            "(skip_outside): their codes are shaped as the city's but are no area's."
+        )
 
     revisions.lock_indicator_periods(session, {(v[0], v[2]) for v in values})
     revisions.stage_values(session, values)
@@ -125,7 +180,9 @@ def store_observations(
         **batch_fields,
     )
     inserted, revised, unchanged = revisions.write_staged(session, batch_id)
-    result = UploadResult(batch_id, len(parsed.rows), inserted, revised, unchanged, notes)
+    result = UploadResult(
+        batch_id, parsed.row_count, inserted, revised, unchanged, notes, len(outside)
+    )
     if not result.changed:
         batch_repo.delete_empty_batch(session, batch_id)
         result.batch_id = None
@@ -165,10 +222,14 @@ def _check_ownership(viewer: Viewer, indicators: dict[str, Indicator]) -> None:
 
 
 def _resolve(
-    session: Session, parsed: ParsedObservations, indicators: dict[str, Indicator]
-) -> list[revisions.StagedValue]:
+    session: Session,
+    parsed: ParsedObservations,
+    indicators: dict[str, Indicator],
+    shapes: dict[str, set[tuple[str, int]]] | None = None,
+) -> tuple[list[revisions.StagedValue], set[int]]:
     """Turn parsed rows into staged values: areas, periods and value rules checked;
-    problems are added to the upload's row errors."""
+    problems are added to the upload's row errors. With ``shapes`` (of each area type's
+    codes), rows for areas outside the city are skipped: their rows come back."""
     areas: dict[str, dict[str, int]] = {}
     codes = sorted({r.area_code for r in parsed.rows})
     for row in area_repo.current_areas_by_code(session, codes):
@@ -177,11 +238,20 @@ def _resolve(
     errors = parsed.row_errors
     periods: dict[tuple[str, str], Period | str] = {}
     seen: dict[tuple[str, int, str], int] = {}
+    outside: set[int] = set()
     today = date.today()
     for r in parsed.rows:
         indicator = indicators[r.indicator]
-        problems: list[Problem] = list(_value_problems(r, indicator))
-        area_id = _area_id(r, indicator, areas.get(r.area_code), problems)
+        if shapes is not None and r.area_code not in areas:
+            shape = (r.area_code[:3].upper(), len(r.area_code))
+            if any(shape in shapes.get(t, ()) for t in indicator.area_types):
+                outside.add(r.row)
+                continue
+        problems: list[Problem] = [
+            (row, parsed.column(role or "value", r.indicator), value, reason)
+            for row, role, value, reason in _value_problems(r, indicator)
+        ]
+        area_id = _area_id(r, indicator, areas.get(r.area_code), problems, parsed.column("area"))
         key = (r.period, indicator.period_type)
         if key not in periods:
             try:
@@ -190,9 +260,9 @@ def _resolve(
                 periods[key] = str(exc)
         period = periods[key]
         if isinstance(period, str):
-            problems.append((r.row, "period", r.period, period))
+            problems.append((r.row, parsed.column("period"), r.period, period))
         elif reason := indicator.period_problem(period, today):
-            problems.append((r.row, "period", r.period, reason))
+            problems.append((r.row, parsed.column("period"), r.period, reason))
         if problems:
             for problem in problems:
                 errors.add(*problem)
@@ -203,10 +273,10 @@ def _resolve(
         first = seen.setdefault((r.indicator, area_id, period.text), r.row)
         if first != r.row:
             reason = f"duplicate of row {first} ({r.indicator}, {r.area_code}, {period.text})"
-            errors.add(r.row, "period", r.period, reason)
+            errors.add(r.row, parsed.column("period"), r.period, reason)
             continue
         values.append(_staged(r, area_id, period))
-    return values
+    return values, outside
 
 
 def _staged(r: ObservationRow, area_id: int, period: Period) -> revisions.StagedValue:
@@ -228,13 +298,14 @@ def _area_id(
     indicator: Indicator,
     by_type: dict[str, int] | None,
     problems: list[Problem],
+    column: str,
 ) -> int | None:
     published = list(indicator.area_types)
     if not by_type:
         problems.append(
             (
                 r.row,
-                "area_code",
+                column,
                 r.area_code,
                 "unknown area code: no area has it (a retired or mistyped "
                 "code?); load its boundaries first or correct the code",
@@ -247,7 +318,7 @@ def _area_id(
     problems.append(
         (
             r.row,
-            "area_code",
+            column,
             r.area_code,
             f"{r.area_code} is a {'/'.join(sorted(by_type))} area, but {r.indicator} is published "
             f"for {', '.join(published)}",

@@ -24,13 +24,19 @@ def reading_errors() -> Iterator[None]:
         raise UploadRejectedError(str(exc)) from exc
 
 
-def reject_if_errors(errors: RowErrors, what: str) -> None:
-    """Refuse the upload when any row has an error; nothing is stored."""
+def reject_if_errors(errors: RowErrors, what: str, rows: int | None = None) -> None:
+    """Refuse the upload (``what``) when any row has an error; nothing is stored. Given
+    the file's data ``rows``, the message counts the rows the problems are on, of those."""
     if not errors:
         return
+    where = f"in {what}"
+    if rows is not None:
+        bad = len(errors.bad_rows())
+        where = f"on {bad:,} of the {rows:,} row(s) of {what}"
     raise UploadRejectedError(
-        f"{len(errors):,} problem(s) in {what}; nothing was stored. Each error gives the "
-        "row (as a spreadsheet numbers it), column, value and reason.",
+        f"{len(errors):,} problem(s) {where}; nothing was stored. Each error gives the "
+        "row (as a spreadsheet numbers it), the column (as the file names it), the value "
+        "and the reason.",
         errors=[
             {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
             for e in errors.listed()

@@ -81,3 +81,15 @@ def count_batches_named(session: Session, filename: str) -> int:
 def delete_empty_batch(session: Session, batch_id: int) -> None:
     """Forget a batch that changed nothing (it has no values to point at it)."""
     session.execute(text("DELETE FROM batch WHERE id = :b"), {"b": batch_id})
+
+
+def area_code_shapes(session: Session) -> dict[str, set[tuple[str, int]]]:
+    """The shapes of the codes of each area type: (first three characters, length), e.g.
+    ``{"lsoa": {("E01", 9)}}``: an upload's code of that shape that no area has is taken
+    as an area outside the city."""
+    shapes: dict[str, set[tuple[str, int]]] = {}
+    for type_code, prefix, length in session.execute(
+        text("SELECT DISTINCT type_code, upper(left(code, 3)), length(code) FROM area")
+    ).all():
+        shapes.setdefault(str(type_code), set()).add((str(prefix), int(length)))
+    return shapes

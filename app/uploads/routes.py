@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.access import policy
@@ -15,15 +15,17 @@ from app.deps import BatchId, SessionDep, SettingsDep
 from app.errors import InvalidParameterError
 from app.indicators import service as catalogue
 from app.responses import NOT_FOUND, PARTNER, UPLOAD, problems
-from app.uploads import batches, bodies, event_uploads
+from app.uploads import batches, bodies, event_uploads, preview
 from app.uploads.observation_uploads import UploadResult, upload_observations
+from app.uploads.options import parse_options
 from app.uploads.schemas import (
     BatchOut,
     CatalogueImportOut,
     EventUploadOut,
+    ObservationPreviewOut,
     ObservationUploadOut,
 )
-from app.uploads.source import UploadSource, receive_upload, upload_limits
+from app.uploads.source import UploadSource, receive_any, receive_upload, upload_limits
 
 router = APIRouter(tags=["uploads"])
 T = TypeVar("T")
@@ -62,6 +64,34 @@ async def import_indicators(
     return await run_in_threadpool(run)
 
 
+def _options_query(
+    period: Annotated[
+        str | None, Query(description="Period of a wide file that has no period column")
+    ] = None,
+    sheet: Annotated[
+        str | None, Query(description="The workbook's sheet (default: the first)")
+    ] = None,
+    header_row: Annotated[
+        int | None,
+        Query(ge=1, le=1000, description="The header's row, when rows above it hold a title"),
+    ] = None,
+    area_column: Annotated[str | None, Query(description="The column of area codes")] = None,
+    period_column: Annotated[str | None, Query(description="The column of periods")] = None,
+    mapping: Annotated[
+        str | None,
+        Query(description='JSON object of column to indicator code, e.g. {"IMD Rank": "imd_rank"}'),
+    ] = None,
+    skip_outside: Annotated[
+        bool, Query(description="Skip rows for areas outside the city (counted), not errors")
+    ] = False,
+) -> None:
+    """The options' query parameters, for the OpenAPI document: they are read with a
+    form's fields by :func:`app.uploads.options.parse_options`."""
+
+
+OptionsQuery = Annotated[None, Depends(_options_query)]
+
+
 @router.post(
     "/observations",
     status_code=200,
@@ -75,16 +105,20 @@ async def post_observations(
     viewer: AnalystDep,
     settings: SettingsDep,
     analysis: AnalysisDep,
-    period: Annotated[
-        str | None, Query(description="Period of a wide file that has no period column")
-    ] = None,
+    _options: OptionsQuery,
 ) -> dict[str, Any]:
-    """Upload values (CSV long or wide layout, or JSON): all or nothing."""
-    upload = await receive_upload(request, settings.max_upload_bytes)
+    """Upload values (CSV long, wide or mapped layout, an Excel workbook's sheet, or
+    JSON), as a raw body or a multipart form: all or nothing."""
+    upload, fields = await receive_any(request, settings.max_upload_bytes)
+    try:
+        options = parse_options(fields)
+    except Exception:
+        upload.data.close()
+        raise
 
     def run() -> UploadResult:
         result = upload_observations(
-            session, viewer, upload, default_period=period, limits=upload_limits(settings)
+            session, viewer, upload, options=options, limits=upload_limits(settings)
         )
         if result.changed:
             analysis.after_change(result.batch_id, viewer.actor)
@@ -98,9 +132,40 @@ async def post_observations(
         "inserted": result.inserted,
         "revised": result.revised,
         "unchanged": result.unchanged,
+        "skipped_outside": result.skipped_outside,
         "notes": result.notes,
         "message": result.message,
     }
+
+
+@router.post(
+    "/observations/preview",
+    response_model=ObservationPreviewOut,
+    responses=UPLOAD,
+    openapi_extra=bodies.PREVIEW,
+)
+async def preview_observations(
+    request: Request,
+    session: SessionDep,
+    viewer: AnalystDep,
+    settings: SettingsDep,
+    _options: OptionsQuery,
+) -> Any:
+    """A CSV or workbook's sheets, columns, first rows and row count, with suggested
+    mappings of its columns to the indicators the uploader may write, and to the area
+    code and period: what the upload page shows before the upload. Nothing is stored."""
+    upload, fields = await receive_any(request, settings.max_upload_bytes)
+    try:
+        options = parse_options(fields)
+    except Exception:
+        upload.data.close()
+        raise
+    return await _in_thread(
+        upload,
+        lambda: preview.preview_observations(
+            session, viewer, upload, options, upload_limits(settings)
+        ),
+    )
 
 
 @router.post(

@@ -15,8 +15,40 @@ class ObservationUploadOut(Contract):
     inserted: int
     revised: int
     unchanged: int
+    skipped_outside: int  # rows for areas outside the city, skipped as asked
     notes: list[str]
     message: str
+
+
+class PreviewSuggestionsOut(Contract):
+    area_column: str | None
+    period_column: str | None
+    period: str | None  # one period for the whole file, when its name says one
+    mapping: dict[str, str]  # column heading -> indicator code
+
+
+class PreviewIndicatorOut(Contract):
+    code: str
+    title: str
+    agency: str
+    period_type: str
+    area_types: list[str]
+
+
+class ObservationPreviewOut(Contract):
+    """A file's columns and first rows, and the suggested mapping; nothing is stored."""
+
+    filename: str | None
+    format: str  # csv | xlsx
+    sheets: list[str]
+    sheet: str | None
+    header_row: int
+    columns: list[str]
+    rows: list[list[str]]
+    row_numbers: list[int]
+    row_count: int
+    suggestions: PreviewSuggestionsOut
+    indicators: list[PreviewIndicatorOut]  # those the uploader may write
 
 
 class EventUploadOut(Contract):

@@ -341,6 +341,12 @@ WRITES = [
         (401, 403, 403, 422, 422, 200, 200),
         lambda c: _values(c, AGENCY_ONLY, AGENCY_ONLY_PERIOD),
     ),
+    # A preview stores nothing: any analyst may preview any file.
+    Write(
+        "POST", "/api/observations/preview", "a wide file", (401, 403, 403, 200, 200, 200, 200),
+        lambda c: Request("/api/observations/preview", headers=CSV,
+                          content=f"LSOA code (2011),Burglary\n{c.lsoa},3\n".encode()),
+    ),
     Write("POST", "/api/events", "police.uk burglaries", (401, 403, 403, 200, 403, 200, 200),
           _events),
     # Administrators name the agency; an analyst's own has no events to count (schools).

@@ -7,6 +7,7 @@ may upload it is stored by a live server."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,18 +15,22 @@ from typing import Any
 
 import httpx
 import pytest
+from openpyxl import Workbook
 
 from app.access.service import create_key
 from app.db import unit_of_work
 from app.main import create_app
 from app.responses import CSV, GEOJSON, GZIP, JSON, OCTET_STREAM
 from app.settings import Settings
+from app.uploads.bodies import MULTIPART
+from app.uploads.reading.workbook import XLSX
 from tests.conftest import LiveServer, ThrowawayDatabases, clone_database
 
 OPENAPI = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:1/none")).openapi()
 # Each upload route: the media types its reader takes, and whose key uploads the examples.
 UPLOADS = {
-    "/api/observations": ({CSV, JSON, GZIP, OCTET_STREAM}, "schools"),
+    "/api/observations": ({CSV, JSON, GZIP, OCTET_STREAM, XLSX, MULTIPART}, "schools"),
+    "/api/observations/preview": ({CSV, GZIP, OCTET_STREAM, XLSX, MULTIPART}, "schools"),
     "/api/events": ({CSV, GEOJSON, GZIP, OCTET_STREAM}, "police"),
     "/api/indicators": ({CSV, JSON, OCTET_STREAM}, None),  # administrators only
 }
@@ -62,8 +67,10 @@ def test_each_upload_route_declares_the_media_types_it_reads(path: str) -> None:
     assert body["description"]
     assert set(body["content"]) == UPLOADS[path][0]
     for media, declared in body["content"].items():
-        if media in (GZIP, OCTET_STREAM):
+        if media in (GZIP, OCTET_STREAM, XLSX):
             assert declared["schema"] == {"type": "string", "format": "binary"}  # a file
+        elif media == MULTIPART:  # a form: the file and the options
+            assert declared["schema"]["properties"]["file"]["format"] == "binary"
         else:
             assert "example" in declared, media
 
@@ -74,8 +81,15 @@ def _payload(path: str, media: str) -> bytes:
         return str(content[CSV]["example"]).encode()
     if media == GZIP:
         return gzip.compress(_payload(path, CSV))
-    if media == OCTET_STREAM:
+    if media in (OCTET_STREAM, MULTIPART):
         return _payload(path, CSV)  # a file whose contents say what it is
+    if media == XLSX:  # the CSV example as a workbook
+        book = Workbook()
+        for line in _payload(path, CSV).decode().splitlines():
+            book.active.append(line.split(","))
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
     return json.dumps(content[media]["example"]).encode()
 
 
@@ -98,13 +112,15 @@ def site(demo_template: str, databases: ThrowawayDatabases) -> Iterator[Site]:
 
 @pytest.mark.parametrize(("path", "media"), CASES, ids=[f"{p}:{m}" for p, m in CASES])
 def test_each_declared_example_is_stored(site: Site, path: str, media: str) -> None:
-    response = httpx.post(
-        f"{site.url}{path}",
-        content=_payload(path, media),
-        headers={
-            "Content-Type": media,
-            "Authorization": f"Bearer {site.keys[UPLOADS[path][1]]}",
-        },
-        timeout=120,
-    )
+    key = {"Authorization": f"Bearer {site.keys[UPLOADS[path][1]]}"}
+    if media == MULTIPART:  # the page's form, the file in the field "file"
+        files = {"file": ("example.csv", _payload(path, media), CSV)}
+        response = httpx.post(f"{site.url}{path}", files=files, headers=key, timeout=120)
+    else:
+        response = httpx.post(
+            f"{site.url}{path}",
+            content=_payload(path, media),
+            headers={"Content-Type": media, **key},
+            timeout=120,
+        )
     assert response.status_code == 200, response.text

@@ -77,7 +77,15 @@ class ObservationCsv:
         notes = [*text.notes, *source.notes, *self._notes(columns, source.delimiter)]
         if note := blank_rows_note(table.blank_rows):
             notes.append(note)
-        return self.finish(keeper, text.codec, notes)
+        parsed = self.finish(keeper, text.codec, notes)
+        # Every data row counts, those the reader refused too (a row longer than the
+        # header is in the errors, not in the table).
+        parsed.data_rows = len(set(table.rows) | keeper.errors.bad_rows())
+        parsed.headings = {role: column.heading for role, column in columns.roles.items()}
+        parsed.indicator_headings = {
+            code: column.heading for code, column in columns.indicators.items()
+        }
+        return parsed
 
     def finish(self, keeper: RowKeeper, codec: str, notes: list[str]) -> ParsedObservations:
         return keeper.result(codec, notes)

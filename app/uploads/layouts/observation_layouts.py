@@ -2,7 +2,8 @@
 
 - **long** CSV (:mod:`.observations_long`): one row per value;
 - **wide** CSV (:mod:`.observations_wide`): one row per area, one column per indicator;
-- **JSON** (:mod:`.observations_json`): a list of objects with the long layout's fields.
+- **JSON** (:mod:`.observations_json`): a list of objects with the long layout's fields;
+- **mapped** (:mod:`.observations_mapped`): a wide file whose columns the analyst named.
 
 Decisions on what is accepted, beyond what every layout shares (:mod:`app.uploads.reading`):
 
@@ -20,22 +21,31 @@ Decisions on what is accepted, beyond what every layout shares (:mod:`app.upload
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import BinaryIO
 
 from app.uploads.layouts.observation_rows import IndicatorCodes, ParsedObservations
 from app.uploads.layouts.observations_json import JsonObservations
 from app.uploads.layouts.observations_long import LongObservations
+from app.uploads.layouts.observations_mapped import MappedObservations
 from app.uploads.layouts.observations_wide import WideObservations
 from app.uploads.reading.layout import Layouts, read_file
 from app.uploads.reading.text import Limits
 
 
 def observation_layouts(
-    indicator_codes: Collection[str], default_period: str | None = None
+    indicator_codes: Collection[str],
+    default_period: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    area_column: str | None = None,
+    period_column: str | None = None,
 ) -> Layouts[ParsedObservations]:
     codes = IndicatorCodes(indicator_codes)
     period = (default_period or "").strip() or None
+    if mapping:
+        # The analyst said which column is which: that alone reads the file.
+        mapped = MappedObservations(codes, period, mapping, area_column, period_column)
+        return Layouts(csv=[mapped], json=[JsonObservations(codes, period)])
     return Layouts(
         csv=[LongObservations(codes, period), WideObservations(codes, period)],
         json=[JsonObservations(codes, period)],
@@ -50,6 +60,10 @@ def read_observations(
     default_period: str | None = None,
     filename: str | None = None,
     limits: Limits | None = None,
+    header_row: int | None = None,
+    mapping: Mapping[str, str] | None = None,
+    area_column: str | None = None,
+    period_column: str | None = None,
 ) -> ParsedObservations:
     """Read an upload of observations.
 
@@ -69,6 +83,11 @@ def read_observations(
         Decides CSV or JSON when the content type does not.
     limits : Limits, optional
         Its size and row limits (:class:`app.uploads.reading.Limits`).
+    header_row : int, optional
+        A CSV's header row, when rows above it hold a title.
+    mapping, area_column, period_column : optional
+        Which columns are which indicators (heading -> code), and which hold the area
+        code and the period: the mapped layout (:mod:`.observations_mapped`).
 
     Returns
     -------
@@ -81,5 +100,9 @@ def read_observations(
     UnsupportedTypeError, FormatError
         When the upload cannot be read at all.
     """
-    layouts = observation_layouts(indicator_codes, default_period)
-    return read_file(data, content_type, layouts, filename=filename, limits=limits)
+    layouts = observation_layouts(
+        indicator_codes, default_period, mapping, area_column, period_column
+    )
+    return read_file(
+        data, content_type, layouts, filename=filename, limits=limits, header_row=header_row
+    )

@@ -63,10 +63,28 @@ class ParsedObservations:
     layout: Layout
     encoding: str
     notes: list[str] = field(default_factory=list)
+    # The data rows (records) of the file, good or bad: an error's "of N rows".
+    data_rows: int | None = None
+    # How the file names each role's column (``area`` -> "LSOA code (2011)"), and, for
+    # the wide layout, each indicator's column: errors name columns as the file does.
+    headings: dict[str, str] = field(default_factory=dict)
+    indicator_headings: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[RowError]:
         return self.row_errors.listed()
+
+    @property
+    def row_count(self) -> int:
+        """The file's data rows, those with errors too."""
+        return len(self.rows) if self.data_rows is None else self.data_rows
+
+    def column(self, role: str, indicator: str | None = None) -> str:
+        """The file's name of the column of ``role`` (``area``, ``period``, ``value``,
+        ``numerator``, ``denominator``); the value of a wide file is its indicator's."""
+        if role == "value" and indicator in self.indicator_headings:
+            return self.indicator_headings[indicator]
+        return self.headings.get(role, SHOWN[role])
 
 
 # --- column and key names --------------------------------------------------------------
@@ -215,5 +233,22 @@ class RowKeeper:
         )
         return True
 
-    def result(self, encoding: str, notes: list[str]) -> ParsedObservations:
-        return ParsedObservations(self.rows, self.errors, self.layout, encoding, notes)
+    def result(
+        self,
+        encoding: str,
+        notes: list[str],
+        *,
+        data_rows: int | None = None,
+        headings: dict[str, str] | None = None,
+        indicator_headings: dict[str, str] | None = None,
+    ) -> ParsedObservations:
+        return ParsedObservations(
+            self.rows,
+            self.errors,
+            self.layout,
+            encoding,
+            notes,
+            data_rows=data_rows,
+            headings=dict(headings or {}),
+            indicator_headings=dict(indicator_headings or {}),
+        )

@@ -54,7 +54,7 @@ class JsonObservations:
                 f"{reader.defaulted} observation(s) without a period are for period "
                 f"{self.default_period}."
             )
-        return reader.keeper.result(text.codec, notes)
+        return reader.keeper.result(text.codec, notes, data_rows=len(records), headings=reader.keys)
 
 
 def _shown(value: object) -> str:
@@ -71,6 +71,7 @@ class _Records:
         self.ignored_keys: set[str] = set()
         self.defaulted = 0
         self._roles: dict[str, str | None] = {}
+        self.keys: dict[str, str] = {}  # each role's key as the file first names it
 
     def _role(self, key: str) -> str | None:
         if key not in self._roles:
@@ -99,6 +100,7 @@ class _Records:
                 return
             else:
                 fields[role] = (key, value)
+                self.keys.setdefault(role, key)
         errors_before = len(self.keeper.errors)
         area = self._text(row, fields, "area", "the area code is missing")
         period = self._period(row, fields)

@@ -50,6 +50,7 @@ def read_file(
     *,
     filename: str | None = None,
     limits: Limits | None = None,
+    header_row: int | None = None,
 ) -> T:
     """Read a partner's file with the first of ``layouts`` that takes it.
 
@@ -60,6 +61,9 @@ def read_file(
         layout takes it.
     TooLargeError
         When it passes one of ``limits`` (see :class:`.text.Limits`).
+
+    ``header_row`` is a CSV's header row when rows above it hold a title (see
+    :func:`.table.csv_text`).
     """
     text = open_text(data, content_type, filename, limits=limits)
     try:
@@ -77,7 +81,7 @@ def read_file(
                     return json_layout.read(document, text)
             raise FormatError("this JSON is not a layout this upload takes")
         text.limits.check_lines(text.lines)
-        source = csv_text(text)
+        source = csv_text(text, header_row)
         for csv_layout in layouts.csv:
             if csv_layout.accepts(source.header):
                 return csv_layout.read(source, text)

@@ -72,9 +72,11 @@ class Table:
             yield number, list(cells)
 
 
-def csv_text(source: Text) -> CsvText:
+def csv_text(source: Text, header_row: int | None = None) -> CsvText:
     """The CSV's delimiter and header, from its first lines (the whole file only when
-    blank lines or a runaway quote fill them).
+    blank lines or a runaway quote fill them). ``header_row`` names the header's row
+    (a spreadsheet's numbering, from 1) when rows above it hold a title or notes; by
+    default the header is the first row with a cell.
 
     Raises
     ------
@@ -87,7 +89,7 @@ def csv_text(source: Text) -> CsvText:
     sample = list(islice(io.StringIO(head, newline=""), _SNIFF_LINES))
     delimiter = detect_delimiter(sample)
     notes = [f"Columns are separated by {DELIMITER_NAMES[delimiter]}."] if delimiter != "," else []
-    found = _header(io.StringIO(head, newline=""), delimiter, final=whole)
+    found = _header(io.StringIO(head, newline=""), delimiter, final=whole, at=header_row)
     if found is None and not whole and not _line_breaks_in(head):
         # One line filling the head is no CSV: reading on would take it whole.
         raise FormatError(
@@ -95,7 +97,11 @@ def csv_text(source: Text) -> CsvText:
         )
     if found is None and not whole:
         with source.stream() as stream:
-            found = _header(stream, delimiter, final=True)
+            found = _header(stream, delimiter, final=True, at=header_row)
+    if found is None and header_row is not None:
+        raise FormatError(
+            f"row {header_row:,} cannot be the header row: the file has no cell on it"
+        )
     if found is None:
         raise FormatError("the file has no header row: it holds only blank lines")
     header, number = found
@@ -116,15 +122,21 @@ def _line_breaks_in(text: str) -> int:
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
-def _header(lines: TextIO, delimiter: str, *, final: bool) -> tuple[list[str], int] | None:
-    """The first row with a cell, and its row number; None when ``lines`` (the start of
-    the file, unless ``final``) hold none."""
+def _header(
+    lines: TextIO, delimiter: str, *, final: bool, at: int | None = None
+) -> tuple[list[str], int] | None:
+    """The first row with a cell (or row ``at``, when it has one), and its row number;
+    None when ``lines`` (the start of the file, unless ``final``) hold none."""
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         for number, record in enumerate(reader, start=1):
+            if at is not None and number < at:
+                continue
             header = [cell.strip() for cell in record]
             if any(header):
                 return header, number
+            if at is not None:
+                return None
     except csv.Error as exc:
         # A cell longer than the csv module's limit is no header, wherever it ends.
         if not final and "field larger than field limit" not in str(exc):
