@@ -108,7 +108,10 @@ def resolve_layer(
     type_code = None
     if indicator is not None and policy.may_see_indicator(viewer, indicator):
         layers = _layer_types(indicator, with_areas, _patches(session, with_areas))
-        type_code = dict(layers).get(collection_id)
+        by_id = dict(layers)
+        if layers:  # the first layer may be named as the others are (the page does)
+            by_id.setdefault(f"{code}{LAYER_SEPARATOR}{layers[0][1]}", layers[0][1])
+        type_code = by_id.get(collection_id)
     if indicator is None or type_code is None:
         raise NotFoundError(f"There is no collection {collection_id!r}")
     return indicator, type_code

@@ -335,3 +335,17 @@ def test_all_periods_within_an_interval(site: Site) -> None:
     rows = _csv(site.get(f"/api/downloads/{FIRES}.csv", periods="all",
                          datetime="2020-02-01/..", layout="wide"))  # fmt: skip
     assert list(rows[0]) == ["code", "name", "type", "2020-02", "2020-03"]
+
+
+def test_the_first_layer_answers_to_its_type_too(site: Site) -> None:
+    """The page asks for ``{indicator}.{type}`` (frontend/lib/paths.js allPeriodsPath)
+    without knowing which type is the indicator's first layer."""
+    named = site.get(f"/api/downloads/{FIRES}.lsoa.csv", periods="all", layout="wide")
+    assert named.status_code == 200, named.text
+    assert named.text == site.get(f"/api/downloads/{FIRES}.csv", periods="all",
+                                  layout="wide").text  # fmt: skip
+    assert f'filename="{FIRES}.lsoa-all-periods-wide.csv"' in named.headers["content-disposition"]
+    assert site.get(f"/ogc/collections/{FIRES}.lsoa").status_code == 200
+    listed = {c["id"] for c in site.get("/ogc/collections").json()["collections"]}
+    assert FIRES in listed
+    assert f"{FIRES}.lsoa" not in listed  # one id listed per layer
