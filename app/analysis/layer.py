@@ -222,9 +222,9 @@ def _run_as_of(session: Session, indicator: Indicator, period: str) -> int | Non
 
 
 def _window_at(indicator: Indicator, alert: Any, period: str) -> str | None:
-    """ "ends" when an alert's window ends at ``period``, "covers" when it covers it
-    otherwise, None when not (or when its periods are not of the indicator's type, as a
-    correlated alert's may be)."""
+    """Where ``period`` lies in an alert's window: "ends" at its last period, "covers"
+    within it otherwise, None outside it (or when its periods are not of the indicator's
+    type, as a correlated alert's may be)."""
     kind = indicator.period_type
     try:
         first = parse_period(str(alert["period_from"] or alert["period_to"]), kind)
