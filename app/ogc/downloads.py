@@ -77,7 +77,10 @@ def download(
     indicator, type_code = service.resolve_layer(session, req.collection_id, viewer)
     if req.periods is None:
         page = _page(session, base, req.collection_id, req.datetime, viewer, precision)
-        name = req.collection_id if req.datetime is None else f"{req.collection_id}-{req.datetime}"
+        name = req.collection_id
+        if indicator is not None and req.datetime is not None:  # named by the period chosen
+            label = service.period_at(session, viewer, indicator, type_code, req.datetime)
+            name = f"{name}-{label}"
         if req.fmt == "geojson":
             body = page.text(session).encode()
             return Download(body, service.GEOJSON, _filename(name, "geojson"))

@@ -283,6 +283,7 @@ def test_the_all_periods_geojson_reads_back(site: Site, tmp_path: Path) -> None:
     [
         ({}, f"{FIRES}.geojson"),
         ({"datetime": "2020-02"}, f"{FIRES}-2020-02.geojson"),
+        ({"datetime": "2020-02-01T00:00:00Z"}, f"{FIRES}-2020-02.geojson"),  # the period's
         ({"periods": "all"}, f"{FIRES}-all-periods-long.geojson"),
         ({"periods": "all", "layout": "wide"}, f"{FIRES}-all-periods-wide.geojson"),
     ],
