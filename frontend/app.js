@@ -22,7 +22,7 @@ import { chooseArea } from "./lib/area-search.js";
 import { defaultIndicator, groupIndicators, newestCount, typesFor } from "./lib/catalogue.js";
 import { legendView } from "./lib/legend.js";
 import {
-  AUTH, areaPath, comparePath, csvName, deprivationPath, downloadPaths, gapPath, geojsonName, profilePath, valuesPath,
+  AUTH, allPeriodsPath, areaPath, comparePath, csvName, deprivationPath, downloadPaths, gapPath, geojsonName, profilePath, valuesPath,
 } from "./lib/paths.js";
 import { userMessage } from "./lib/problem.js";
 import { Store } from "./lib/store.js";
@@ -178,6 +178,9 @@ function show(values, view) {
   $("download-geojson").download = geojsonName(store.view);
   $("export-html").href = links.html;
   $("export-png").href = links.png;
+  $("download-all-long").href = allPeriodsPath(store.view, "csv", "long");
+  $("download-all-wide").href = allPeriodsPath(store.view, "csv", "wide");
+  $("download-all-gpkg").href = allPeriodsPath(store.view, "gpkg", "long");
   if (view.area) areas.select(view.area);
   writeHash();
 }

@@ -259,7 +259,7 @@ def _ogc_items(client: httpx.Client, k: Knowledge, ind: dict[str, Any], layers: 
 
 
 def _download(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
-    """The layer's downloads, as CSV and as GeoJSON."""
+    """The layer's downloads, as CSV and as GeoJSON, of the newest period and of all."""
     code = ind["code"]
     response = client.get(f"/api/downloads/{code}.csv")
     if response.status_code == 200:
@@ -269,6 +269,11 @@ def _download(client: httpx.Client, k: Knowledge, ind: dict[str, Any]) -> None:
     if response.status_code == 200:
         for f in response.json()["features"]:
             _learn_feature(k, code, f["properties"], "downloads.geojson")
+    # Every period in one file (the wide layout is the long one's values, pivoted).
+    response = client.get(f"/api/downloads/{code}.csv", params={"periods": "all"})
+    if response.status_code == 200:
+        for r in csv.DictReader(io.StringIO(response.text)):
+            _learn_feature(k, code, r, "downloads.all")
 
 
 _GEOJSON_PROPS = re.compile(r'"properties":\s*(\{[^{}]*\})')

@@ -1,7 +1,17 @@
 """The analysis fields of an indicator layer's areas: how each compares with the city in
-one period (Fingertips-style, 95%), its trend up to that period, and its alerts in the
-newest analysis run. GIS users get them as attributes (OGC API Features, downloads)
-beside the map's value and class.
+one period (Fingertips-style, 95%), its trend up to that period, and its alerts as of that
+period. GIS users get them as attributes (OGC API Features, downloads) beside the map's
+value and class.
+
+``benchmark`` is in the unit of ``value``: the city's value for rates and percentages,
+and for counts the count the area would have at the city's rate per resident (its expected
+count), so that ``value - benchmark`` is the area's excess.
+
+Which alerts a period shows: for the newest period, those of the newest finished analysis
+run; for an older period P, those of the newest run with an alert on the indicator whose
+window (``period_from`` to ``period_to``) ends at P, or failing that covers P, and of that
+run only the alerts whose windows end at or cover P. An analysis of later data does not
+date its findings back to a period it never saw as the newest.
 
 The rules are the profile's (:mod:`app.analysis.profile`), applied to many areas in one
 pass instead of one area at a time.
@@ -32,7 +42,7 @@ from app.analysis.stats.compare import compare_counts_to_benchmark
 from app.analysis.stats.trend import mann_kendall
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
-from app.indicators.periods import parse_period
+from app.indicators.periods import PeriodError, parse_period
 from app.observations import disclosure
 from app.observations.query import available_periods
 from app.snapshots import cached
@@ -40,15 +50,18 @@ from app.snapshots import cached
 NOT_COMPARED = "not compared"
 FIELDS: dict[str, dict[str, Any]] = {
     "benchmark": {"type": ["number", "null"],
-                  "title": "The city's value for the period (every area together), on the "
-                           "scale compared: per 1,000 residents for counts"},
+                  "title": "In the unit of value: the city's value for the period (every "
+                           "area together); for counts, the count the area would have at "
+                           "the city's rate per resident (its expected count)"},
     "compared": {"type": "string",
                  "title": "Against the city at 95%: better, similar, worse (or higher, "
                           "lower), or not compared"},
     "trend": {"type": "string",
               "title": "Mann-Kendall trend over up to 24 periods ending at this one"},
-    "alerts": {"type": "integer", "title": "Alerts naming this indicator and area in the "
-                                           "newest analysis run"},
+    "alerts": {"type": "integer", "title": "Alerts naming this indicator and area as of the "
+                                           "period: the newest analysis run's for the newest "
+                                           "period, else the run whose window ends at (or "
+                                           "covers) the period"},
     "alert_kinds": {"type": ["string", "null"],
                     "title": "Their kinds (deterioration, correlated, hotspot), comma-separated"},
     "alert_q": {"type": ["number", "null"], "title": "The smallest q (false discovery rate)"},
@@ -74,6 +87,7 @@ def layer_fields(
     database state (:mod:`app.snapshots`) and shared by all pages."""
     code = indicator.code
     labels = available_periods(session, viewer, indicator, type_code)
+    newest = labels[-1] if labels else None
     if period is not None:
         labels = labels[: labels.index(period) + 1] if period in labels else []
     out: dict[str, dict[str, Any]] = {area: dict(NONE) for area in codes}
@@ -84,8 +98,10 @@ def layer_fields(
     latest = labels[-1]
     compared = cached(session, policy.cache_key(viewer, "layer-compared", code, type_code, latest),
                       lambda: _compared(session, viewer, indicator, type_code, latest))  # fmt: skip
-    alerts = cached(session, policy.cache_key(viewer, "layer-alerts", code),
-                    lambda: _alerts(session, viewer, indicator))  # fmt: skip
+    # The newest period's alerts are the newest run's (None); an older one's, its own.
+    as_of = None if period is None or period == newest else latest
+    alerts = cached(session, policy.cache_key(viewer, "layer-alerts", code, as_of),
+                    lambda: _alerts(session, viewer, indicator, as_of))  # fmt: skip
     for area, fields in out.items():
         fields.update(compared.get(area, {}))
         fields.update(alerts.get(area, {}))
@@ -144,21 +160,40 @@ def _compared(
         multiplier=scale,
     )
     labels = result[min(result)].label  # 95%
-    benchmark = rounded(city_value)
     return {
-        r.area_code: {"benchmark": benchmark, "compared": str(label)}
+        r.area_code: {"benchmark": _benchmark(indicator, city_value, n[r.area_code], scale),
+                      "compared": str(label)}
         for r, label in zip(usable, labels.tolist(), strict=True)
-    }
+    }  # fmt: skip
 
 
-def _alerts(session: Session, viewer: Viewer, indicator: Indicator) -> dict[str, dict[str, Any]]:
-    """Each area's alerts on the indicator in the newest run: count, kinds, smallest q."""
+def _benchmark(indicator: Indicator, city_value: float, exposure: float, scale: float) -> Any:
+    """The city's value in the unit of the layer's ``value``: for a count, the count at
+    the city's rate (per ``scale`` residents) of the area's ``exposure`` (residents)."""
+    if indicator.kind.counted:
+        return rounded(city_value * exposure / scale)
+    return rounded(city_value)
+
+
+def _alerts(
+    session: Session, viewer: Viewer, indicator: Indicator, period: str | None
+) -> dict[str, dict[str, Any]]:
+    """Each area's alerts on the indicator as of ``period`` (None: the newest run's):
+    count, kinds, smallest q."""
+    run_id = None
+    if period is not None:
+        run_id = _run_as_of(session, indicator, period)
+        if run_id is None:
+            return {}
     found = service.list_alerts(
-        session, viewer, repo.AlertFilter(indicator=str(indicator.code), limit=1_000_000)
-    )
+        session, viewer,
+        repo.AlertFilter(run_id=run_id, indicator=str(indicator.code), limit=1_000_000),
+    )  # fmt: skip
     out: dict[str, dict[str, Any]] = {}
     for alert in found["alerts"]:
         if alert["area_code"] is None:  # not about an area (a gap)
+            continue
+        if period is not None and _window_at(indicator, alert, period) is None:
             continue
         fields = out.setdefault(alert["area_code"], {"alerts": 0, "kinds": set(), "alert_q": None})
         fields["alerts"] += 1
@@ -171,3 +206,32 @@ def _alerts(session: Session, viewer: Viewer, indicator: Indicator) -> dict[str,
                "alert_q": f["alert_q"]}
         for area, f in out.items()
     }  # fmt: skip
+
+
+def _run_as_of(session: Session, indicator: Indicator, period: str) -> int | None:
+    """The newest run with an alert on the indicator whose window ends at ``period``, or
+    failing one, whose window covers it."""
+    ends = covers = None
+    for row in repo.alert_windows(session, str(indicator.code)):
+        at = _window_at(indicator, row._mapping, period)
+        if at == "ends" and ends is None:
+            ends = int(row.run_id)
+        elif at == "covers" and covers is None:
+            covers = int(row.run_id)
+    return ends if ends is not None else covers
+
+
+def _window_at(indicator: Indicator, alert: Any, period: str) -> str | None:
+    """Where ``period`` lies in an alert's window: "ends" at its last period, "covers"
+    within it otherwise, None outside it (or when its periods are not of the indicator's
+    type, as a correlated alert's may be)."""
+    kind = indicator.period_type
+    try:
+        first = parse_period(str(alert["period_from"] or alert["period_to"]), kind)
+        last = parse_period(str(alert["period_to"] or alert["period_from"]), kind)
+        asked = parse_period(period, kind)
+    except PeriodError:
+        return None
+    if last.text == asked.text:
+        return "ends"
+    return "covers" if first.start <= asked.start < last.end else None

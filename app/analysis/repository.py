@@ -200,3 +200,21 @@ def batch_exists(session: Session, batch_id: int) -> bool:
         session.execute(text("SELECT 1 FROM batch WHERE id = :b"), {"b": batch_id}).first()
         is not None
     )
+
+
+def alert_windows(session: Session, indicator: str) -> Sequence[Row[Any]]:
+    """The windows (first and last period) of the finished runs' alerts about an area
+    that name ``indicator``, newest run first: which run's alerts an indicator layer
+    shows for an older period (:mod:`app.analysis.layer`)."""
+    return session.execute(
+        text(
+            """
+            SELECT DISTINCT al.run_id, al.period_from, al.period_to
+            FROM alert al JOIN analysis_run r ON r.id = al.run_id
+            WHERE r.status = 'done' AND al.area_id IS NOT NULL
+              AND :indicator = ANY(al.indicators)
+            ORDER BY al.run_id DESC
+            """
+        ),
+        {"indicator": indicator},
+    ).all()

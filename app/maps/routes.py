@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import orjson
@@ -58,7 +59,13 @@ def get_map(
         values = map_values(session, viewer, request)
         body = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)
         return Response(body, media_type="application/json")
-    return Response(indicator_map(session, viewer, request), media_type="application/geo+json")
+    # Inline (the page reads it), but named: the page's GeoJSON download saves it so.
+    name = _attachment(request, "geojson")["Content-Disposition"].replace("attachment", "inline")
+    return Response(
+        indicator_map(session, viewer, request),
+        media_type="application/geo+json",
+        headers={"Content-Disposition": name},
+    )
 
 
 def export_request(
@@ -98,8 +105,14 @@ def export_png(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> Re
 
 
 def _attachment(request: MapRequest, extension: str) -> dict[str, str]:
+    """The file's name: indicator, type and period, with the format's extension (a
+    financial year's ``/``, and anything else unsafe in a name, becomes ``-``)."""
     name = "-".join(p for p in (request.indicator, request.type_code, request.period) if p)
-    return {"Content-Disposition": f'attachment; filename="{name}.{extension}"'}
+    safe = _UNSAFE.sub("-", name).strip("-") or "map"
+    return {"Content-Disposition": f'attachment; filename="{safe}.{extension}"'}
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @router.get("/config", response_model=ConfigOut)

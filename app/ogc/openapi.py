@@ -36,8 +36,11 @@ def document(base: str) -> dict[str, Any]:
                     "items": {"type": "number"}},
          "description": "minx,miny,maxx,maxy in longitude/latitude (CRS84)"},
         {"name": "datetime", "in": "query", "required": False, "schema": {"type": "string"},
-         "description": "Indicator layers: the values of the period holding this date "
-                        "(or an interval's end); the newest period by default"},
+         "description": "Indicator layers: the values of one period, chosen by an RFC 3339 "
+                        "date or date-time (the period holding it), an interval (the newest "
+                        "period it overlaps; '..' for an open end) or a period as the "
+                        "project writes them (2022-06, 2022-Q1, 2022, 2022/23); the newest "
+                        "period by default"},
         {"name": "crs", "in": "query", "required": False,
          "schema": {"type": "string", "format": "uri", "enum": list(SRIDS), "default": CRS84}},
         {"name": "bbox-crs", "in": "query", "required": False,

@@ -11,6 +11,7 @@ from app.access import policy
 from app.access.deps import ViewerDep
 from app.contracts import Feature, FeatureCollection
 from app.deps import EngineDep, Offset, SessionDep, SettingsDep
+from app.ogc import downloads as downloads_service
 from app.ogc import layer_tiles, openapi, service
 from app.ogc.schemas import (
     Collection,
@@ -112,7 +113,11 @@ def items(
     offset: Offset = 0,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (CRS84)")] = None,
     datetime: Annotated[
-        str | None, Query(description="Indicator layers: the period holding this date")
+        str | None,
+        Query(
+            description="Indicator layers: an RFC 3339 date, date-time or interval "
+            "(../2022-12-31 open) or a period (2022-06, 2022-Q1, 2022, 2022/23)"
+        ),
     ] = None,
     crs: Annotated[str, Query(description="Output CRS URI (CRS84 or EPSG 27700)")] = (
         service.CRS84
@@ -174,16 +179,33 @@ def download(
     session: SessionDep,
     settings: SettingsDep,
     viewer: ViewerDep,
-    datetime: Annotated[str | None, Query(description="Indicator layers: period")] = None,
+    datetime: Annotated[
+        str | None,
+        Query(
+            description="Indicator layers: the period (2022-06, 2022/23, an RFC 3339 date "
+            "or interval); with periods=all, the periods it overlaps"
+        ),
+    ] = None,
+    periods: Annotated[
+        str | None, Query(description="all: every period of the indicator in one file")
+    ] = None,
+    layout: Annotated[
+        str,
+        Query(
+            description="With periods=all: long (a row per area and period) or wide "
+            "(a row per area, a column of values per period)"
+        ),
+    ] = "long",
 ) -> Response:
     """A whole layer (an area type or an indicator, as at /ogc) as a GeoPackage, GeoJSON or
-    CSV file."""
-    body, media = service.download(
-        session, _base(request), collection_id, fmt, viewer, settings.geojson_precision,
-        datetime,
-    )  # fmt: skip
-    disposition = f'attachment; filename="{collection_id}.{fmt}"'
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+    CSV file: one period, or every period (``periods=all``) long or wide."""
+    req = downloads_service.DownloadRequest(collection_id, fmt, datetime, periods, layout)
+    got = downloads_service.download(
+        session, _base(request), req, viewer, settings.geojson_precision
+    )
+    disposition = f'attachment; filename="{got.filename}"'
+    return Response(got.body, media_type=got.media_type,
+                    headers={"Content-Disposition": disposition})  # fmt: skip
 
 
 tiles_router = APIRouter(prefix="/tiles", tags=["vector tiles"])

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import functools
 import json
-import tempfile
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import geopandas as gpd
 from pyproj import CRS, Transformer
 from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
@@ -34,10 +31,10 @@ from app.areas.feature_repository import AreaQuery
 from app.errors import InvalidParameterError, NotFoundError
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
-from app.indicators.periods import parse_period
 from app.indicators.service import visible_indicators
 from app.maps.service import MapRequest, MoreProperties, map_page
 from app.observations.query import available_periods
+from app.ogc import datetimes
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -55,8 +52,6 @@ BNG = "http://www.opengis.net/def/crs/EPSG/0/27700"
 # Output and bbox CRSs (Part 2). EPSG:4326 proper is latitude first: not offered.
 SRIDS = {CRS84: 4326, BNG: 27700}
 PROJECTED_PRECISION = 2  # centimetres
-DOWNLOADS = ("gpkg", "geojson", "csv")
-MAX_DOWNLOAD = 1_000_000
 
 
 def landing(base: str) -> dict[str, Any]:
@@ -113,7 +108,10 @@ def resolve_layer(
     type_code = None
     if indicator is not None and policy.may_see_indicator(viewer, indicator):
         layers = _layer_types(indicator, with_areas, _patches(session, with_areas))
-        type_code = dict(layers).get(collection_id)
+        by_id = dict(layers)
+        if layers:  # the first layer may be named as the others are (the page does)
+            by_id.setdefault(f"{code}{LAYER_SEPARATOR}{layers[0][1]}", layers[0][1])
+        type_code = by_id.get(collection_id)
     if indicator is None or type_code is None:
         raise NotFoundError(f"There is no collection {collection_id!r}")
     return indicator, type_code
@@ -152,7 +150,8 @@ def _indicator_collection(
         title=f"{indicator.title} by {area.name}",
         description=(
             f"{indicator.definition} Each feature is a {area.name} with the value for one "
-            "period (datetime=; the newest by default)."
+            "period (datetime=; the newest by default); value and benchmark in "
+            f"{indicator.unit or 'no unit'}."
         ),
         links=_collection_links(href),
     )
@@ -173,7 +172,7 @@ QUERYABLES = {
     "code": {"type": "string", "title": "Area code (ONS GSS code or the city's own)"},
     "name": {"type": "string", "title": "Area name"},
 }
-_INDICATOR_PROPERTIES = {
+_INDICATOR_PROPERTIES: dict[str, dict[str, Any]] = {
     "value": {"type": ["number", "null"], "title": "The indicator's value for the period"},
     "period": {"type": ["string", "null"], "title": "The period (2021-03, 2021, 2021/22 ...)"},
     "status": {"type": "string", "enum": ["data", "suppressed", "no data"]},
@@ -205,8 +204,19 @@ def schema(session: Session, base: str, collection_id: str,
             area_km2={"type": "number"}, population={"type": ["integer", "null"]},
         )  # fmt: skip
     else:
-        properties.update({**_INDICATOR_PROPERTIES, **LAYER_FIELDS})
+        properties.update({**_INDICATOR_PROPERTIES, **LAYER_FIELDS, **_in_unit(indicator)})
     return _schema(base, collection_id, "schema", properties)
+
+
+def _in_unit(indicator: Indicator) -> dict[str, Any]:
+    """``value`` and ``benchmark`` with the indicator's unit (one unit for both), as a
+    title and as ``x-ogc-unit`` (OGC API Features Part 5's member)."""
+    unit = indicator.unit or "no unit"
+    return {
+        name: {**spec, "title": f"{spec['title']} ({unit})", "x-ogc-unit": unit}
+        for name, spec in (("value", _INDICATOR_PROPERTIES["value"]),
+                           ("benchmark", LAYER_FIELDS["benchmark"]))
+    }  # fmt: skip
 
 
 def _schema(base: str, collection_id: str, kind: str, properties: dict[str, Any]) -> dict[str, Any]:
@@ -394,53 +404,31 @@ def period_at(
     type_code: str,
     moment: str | None,
 ) -> str | None:
-    """The indicator's period holding ``moment`` (a date, a datetime or an interval's
-    end); None means the newest."""
+    """The indicator's period that ``datetime=`` selects (:mod:`app.ogc.datetimes`): the
+    period it names, the one holding an instant, or the newest an interval overlaps; None
+    means the newest."""
     if moment is None:
         return None
-    text = moment.split("/")[-1].strip()
-    try:
-        when = date.fromisoformat(text[:10])
-    except ValueError as exc:
-        raise InvalidParameterError(f"datetime must be an RFC 3339 date; got {moment!r}") from exc
-    kind = indicator.period_type
-    for label in reversed(available_periods(session, viewer, indicator, type_code)):
-        period = parse_period(label, kind)
-        if period.start <= when < period.end:
-            return label
-    raise InvalidParameterError(f"{indicator.code} has no values for a period holding {moment}")
+    return periods_in(session, viewer, indicator, type_code, moment)[-1]
 
 
-def download(
+def periods_in(
     session: Session,
-    base: str,
-    collection_id: str,
-    fmt: str,
     viewer: Viewer,
-    precision: int,
-    moment: str | None = None,
-) -> tuple[bytes, str]:
-    """A whole layer as GeoPackage, GeoJSON or CSV (properties only); (body, media type).
-
-    A restricted view's download is marked (:func:`app.access.policy.marking`): the
-    GeoJSON by its top-level ``marking`` member, the CSV and GeoPackage by a first
-    column ``marking`` holding it on every row, which spreadsheets show and GIS tools
-    read as one more attribute (a comment line before the header would be taken for the
-    header by QGIS, GDAL and most spreadsheets)."""
-    if fmt not in DOWNLOADS:
-        raise InvalidParameterError(f"Downloads are {', '.join(DOWNLOADS)}; not {fmt!r}")
-    req = ItemsRequest(collection_id, MAX_DOWNLOAD, 0, datetime=moment)
-    page = items(session, base, req, viewer, precision)
-    text = page.text(session)
-    if fmt == "geojson":
-        return text.encode(), GEOJSON
-    frame = gpd.GeoDataFrame.from_features(json.loads(text)["features"], crs="EPSG:4326")
-    marking = page.head.get("marking")
-    if marking is not None:
-        frame.insert(0, "marking", marking)
-    if fmt == "csv":
-        return frame.drop(columns="geometry").to_csv(index=False).encode(), "text/csv"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{collection_id}.gpkg"
-        frame.to_file(path, driver="GPKG", layer=collection_id, engine="pyogrio")
-        return path.read_bytes(), "application/geopackage+sqlite3"
+    indicator: Indicator,
+    type_code: str,
+    moment: str | None,
+) -> list[str]:
+    """Every period of the indicator (oldest first) that ``datetime=`` selects (all of
+    them without one); a 400 when it selects none."""
+    labels = available_periods(session, viewer, indicator, type_code)
+    if moment is None:
+        return labels
+    kind = indicator.period_type
+    chosen = datetimes.choose(datetimes.read_span(moment, kind), labels, kind)
+    if not chosen:
+        held = f"; it has {labels[0]} to {labels[-1]}" if labels else ""
+        raise InvalidParameterError(
+            f"{indicator.code} has no values for a period in datetime {moment!r}{held}"
+        )
+    return chosen

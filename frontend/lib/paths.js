@@ -47,6 +47,19 @@ export function downloadPaths(view) {
 }
 
 /**
+ * A view's indicator layer with every period in one file (`/api/downloads`), named by the
+ * server with its extension: `long` has a row per area and period, `wide` a row per area
+ * and a column of values per period. Suppression is the one-period file's.
+ * @param {View} view
+ * @param {"csv" | "gpkg" | "geojson"} format
+ * @param {"long" | "wide"} [layout]
+ */
+export function allPeriodsPath(view, format, layout = "long") {
+  const layer = `${view.indicator ?? ""}.${view.type ?? ""}`;
+  return `api/downloads/${seg(layer)}.${format}?${new URLSearchParams({ periods: "all", layout })}`;
+}
+
+/**
  * The file name a CSV download is saved as.
  * @param {View} view
  */

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  AUTH, alertPath, areaNamesPath, areaPath, areasPath, csvName, deprivationPath, downloadPaths, gapPath, geojsonName,
-  profilePath, seriesPath,
+  AUTH, alertPath, allPeriodsPath, areaNamesPath, areaPath, areasPath, csvName, deprivationPath, downloadPaths, gapPath,
+  geojsonName, profilePath, seriesPath,
   ssoStartPath, tileJsonPath, valuesPath,
 } from "../lib/paths.js";
 import { DEFAULT_VIEW } from "../lib/view.js";
@@ -35,6 +35,13 @@ test("downloads and exports share the view's query", () => {
   assert.equal(links.csv, "api/observations?indicator=burglary&type=lsoa&period=2023-06");
   assert.equal(csvName(view), "burglary-lsoa-2023-06.csv");
   assert.equal(csvName({ ...view, period: null }), "burglary-lsoa-all.csv");
+});
+
+test("every period of a view's layer downloads in one file, long or wide", () => {
+  assert.equal(allPeriodsPath(view, "csv"), "api/downloads/burglary.lsoa.csv?periods=all&layout=long");
+  assert.equal(allPeriodsPath(view, "gpkg", "wide"), "api/downloads/burglary.lsoa.gpkg?periods=all&layout=wide");
+  assert.equal(allPeriodsPath({ ...view, period: null }, "geojson"), allPeriodsPath(view, "geojson"), "whatever the period shown");
+  assert.ok(allPeriodsPath({ ...view, indicator: "a/b" }, "csv").startsWith("api/downloads/a%2Fb.lsoa.csv?"));
 });
 
 test("big types come at a coarser display level", () => {

@@ -18,8 +18,8 @@ from tests.contracts.conftest import City
 from tests.disclosure_attack import Key, Knowledge, gather, leaks, protected, recover, truth
 
 # Routes that showed the attacker values or hidden ones (alerts: any alert at all).
-ROUTES = {"observations", "csv", "maps", "ogc", "downloads", "downloads.geojson", "tiles",
-          "export.html", "alerts", "profiles"}  # fmt: skip
+ROUTES = {"observations", "csv", "maps", "ogc", "downloads", "downloads.geojson",
+          "downloads.all", "tiles", "export.html", "alerts", "profiles"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
