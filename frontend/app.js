@@ -167,6 +167,7 @@ function show(values, view) {
   const { legend } = values;
   store.shown = values;
   store.set({ period: legend.period });
+  hoverTip.close(); // it told the values shown before; the next hover tells these
   // Tiles already decoded are recoloured here; those still on their way, when they come.
   areas.repaint();
   fillPeriods(legend.periods, legend.period);
@@ -285,7 +286,7 @@ function drawLegend(legend) {
 }
 
 function hoverContent(code, name) {
-  const { lines } = areaSummary(store.shown, code, name);
+  const { lines } = areaSummary(store.shown, code, name, store.view);
   const content = el("div");
   content.append(el("strong", name), ` (${code})`);
   for (const line of lines) content.append(el("br"), line);

@@ -7,6 +7,7 @@ catalogue format reads and writes them (:mod:`.catalogue`), the table is built f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
@@ -29,6 +30,9 @@ DEFAULT_MAX_VALUE: Final = 1e9
 # The largest a catalogue may allow: sums over every area and period stay exact to a
 # unit in double precision, and far from overflowing (PostgreSQL refuses an infinite sum).
 MAX_STORABLE_VALUE: Final = 1e15
+# Units whose values are bands 1 to n (not quantities), by the unit's first word.
+BANDS: Final = {"decile": 10, "quintile": 5, "quartile": 4}
+_BAND_ENDS: Final = re.compile(r"\(\s*1\s*=\s*(?P<end>most|least)\s+(?P<what>[^)]+?)\s*\)", re.I)
 
 
 class Apportionment(StrEnum):
@@ -129,6 +133,27 @@ class Indicator:
     def kind(self) -> ValueKind:
         """How its values behave (:func:`.value_types.value_kind`)."""
         return value_kind(self.value_type)
+
+    @property
+    def bands(self) -> int | None:
+        """How many bands its values are when they are bands rather than quantities (10
+        for a decile, whose values are 1 to 10; 5 for a quintile), else None. Read from
+        the unit's first word ("decile (1 = most deprived)")."""
+        words = self.unit.lower().split()
+        return BANDS.get(words[0]) if words else None
+
+    def band_label(self, band: int) -> str:
+        """A band as a legend names it: "1 (most deprived)", "2", ..., "10 (least
+        deprived)", from the unit's "(1 = most deprived)"."""
+        said = _BAND_ENDS.search(self.unit)
+        if said is None or self.bands is None:
+            return str(band)
+        if band == 1:
+            return f"1 ({said['end']} {said['what']})"
+        if band == self.bands:
+            other = "least" if said["end"].lower() == "most" else "most"
+            return f"{band} ({other} {said['what']})"
+        return str(band)
 
     @property
     def carried_by(self) -> Apportionment:

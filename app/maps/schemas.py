@@ -16,6 +16,16 @@ class LegendClass(Contract):
     upper: float
     colour: str
     count: int
+    least: float | None = Field(
+        default=None,
+        description="the smallest value in the class (null when it is empty): a legend "
+        "reading least to upper has no two classes overlap (lower is the break below)",
+    )
+    label: str | None = Field(
+        default=None,
+        description='a category\'s name ("1 (most deprived)") when the legend is '
+        "categorical; null for a range, which the reader writes from lower and upper",
+    )
 
 
 class Uncoloured(Contract):
@@ -39,7 +49,17 @@ class Legend(Contract):
     city: CityValue | None
     scheme: str
     palette: str
+    categorical: bool = Field(
+        default=False,
+        description='one class per band (deciles, quintiles: scheme "categories", '
+        "lower = upper = the band, whatever scheme or classes were asked for)",
+    )
     classes: list[LegendClass]
+    classification_note: str | None = Field(
+        default=None,
+        description="why the classes are not the ones asked for: natural breaks where "
+        "quantiles would tie (small counts), fewer classes where one would be empty",
+    )
     suppressed: Uncoloured
     no_data: Uncoloured
     notes: list[str]

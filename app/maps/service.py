@@ -30,7 +30,10 @@ from app.indicators.service import visible_indicator
 from app.maps.classify import (
     NO_DATA_COLOUR,
     SUPPRESSED_COLOUR,
+    Classification,
     ClassificationError,
+    categories,
+    check,
     classify,
 )
 from app.observations.query import ObservationQuery, available_periods, indicator_values
@@ -162,10 +165,7 @@ def _classify(
         )
     rows = [] if result is None else result.observations
     values = np.array([np.nan if r["value"] is None else r["value"] for r in rows], dtype=float)
-    try:
-        classes = classify(values, req.scheme, req.classes, str(indicator.polarity))
-    except ClassificationError as exc:
-        raise InvalidParameterError(str(exc)) from exc
+    classes = _classes(indicator, req, values)
     props: dict[str, dict[str, Any]] = {}
     for row, value, cls in zip(rows, values, classes.classes.tolist(), strict=True):
         if row["suppressed"]:
@@ -196,12 +196,9 @@ def _classify(
         "city": _city_value(indicator, rows),
         "scheme": classes.scheme,
         "palette": classes.palette,
-        "classes": [
-            {"class": i, "lower": lo, "upper": up, "colour": colour, "count": n}
-            for i, (lo, up, colour, n) in enumerate(
-                zip(classes.lower, classes.upper, classes.colours, classes.counts, strict=True)
-            )
-        ],
+        "categorical": classes.scheme == "categories",
+        "classes": _legend_classes(indicator, classes, values),
+        "classification_note": classes.note,
         "suppressed": {"colour": SUPPRESSED_COLOUR, "count": suppressed,
                        "why": _why_suppressed(viewer, indicator)},
         "no_data": {"colour": NO_DATA_COLOUR, "count": total - sum(classes.counts) - suppressed,
@@ -213,6 +210,34 @@ def _classify(
     missing = {"value": None, "class": None, "status": "no data", "colour": NO_DATA_COLOUR,
                "period": period, "fit": None}  # fmt: skip
     return _Classified(type_code, vintage, legend, props, missing)
+
+
+def _classes(indicator: Indicator, req: MapRequest, values: np.ndarray) -> Classification:
+    """Bands (deciles) one class each, whatever was asked; quantities by the scheme."""
+    polarity = str(indicator.polarity)
+    try:
+        check(req.scheme, req.classes)  # refused alike for every indicator
+        banded = None if indicator.bands is None else categories(values, indicator.bands, polarity)
+        return banded or classify(values, req.scheme, req.classes, polarity)
+    except ClassificationError as exc:
+        raise InvalidParameterError(str(exc)) from exc
+
+
+def _legend_classes(
+    indicator: Indicator, classes: Classification, values: np.ndarray
+) -> list[dict[str, Any]]:
+    """The legend's classes, each with its smallest value; a category's ``label`` names
+    its band ("1 (most deprived)"), a range's is None (the reader writes it from
+    ``least`` and ``upper``)."""
+    banded = classes.scheme == "categories"
+    return [
+        {"class": i, "lower": lo, "upper": up, "colour": colour, "count": n, "least": least,
+         "label": indicator.band_label(int(lo)) if banded else None}
+        for i, (lo, up, colour, n, least) in enumerate(
+            zip(classes.lower, classes.upper, classes.colours, classes.counts,
+                classes.smallest(values), strict=True)
+        )
+    ]  # fmt: skip
 
 
 def estimated_text(rows: list[dict[str, Any]]) -> str | None:

@@ -32,22 +32,42 @@ export function colourOf(values, code) {
   return area ? area.colour : values.legend.no_data.colour;
 }
 
+/** What the tooltip says while the values of a newly chosen view are on their way. */
+export const LOADING = "loading…";
+
 /**
  * What hovering over an area tells: its name and code, then its value with the unit (or why
- * there is none) and the city's value to compare with.
+ * there is none) and the city's value to compare with. Given the `view` the page asks for,
+ * values of another indicator, type or period (the previous view's, kept while the new
+ * values come) tell nothing but that they are loading: an old indicator's value never
+ * stands beside the new indicator's name.
  * @param {MapValues | null} values
  * @param {string} code
  * @param {string} name
+ * @param {{ indicator: string | null, type: string | null, period?: string | null }} [view]
  * @returns {{ name: string, code: string, lines: string[] }}
  */
-export function areaSummary(values, code, name) {
+export function areaSummary(values, code, name, view) {
   if (!values) return { name, code, lines: [] };
+  if (view && !isOf(values, view)) return { name, code, lines: [LOADING] };
   const area = values.areas[code];
   const { legend } = values;
   const unit = legend.indicator.unit;
   const lines = [area && area.status === "suppressed" ? "suppressed (small count)" : formatValue(area && area.value, unit)];
   if (area && area.value !== null && legend.city) lines.push(`${legend.city.what}: ${formatValue(legend.city.value, unit)}`);
   return { name, code, lines };
+}
+
+/**
+ * Whether the values are those of the view: its indicator and type, and its period when it
+ * names one (none: the newest, whichever the values are of).
+ * @param {MapValues} values
+ * @param {{ indicator: string | null, type: string | null, period?: string | null }} view
+ */
+function isOf(values, view) {
+  const { legend } = values;
+  return legend.indicator.code === view.indicator && legend.area_type === view.type
+    && (!view.period || view.period === legend.period);
 }
 
 /**

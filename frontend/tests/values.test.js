@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { BLANK, areaSummary, areasWithValue, colourOf, periodsOf } from "../lib/values.js";
+import { BLANK, LOADING, areaSummary, areasWithValue, colourOf, periodsOf } from "../lib/values.js";
 
 const values = {
   legend: {
@@ -32,6 +32,15 @@ test("hovering tells the value and the city's, or why there is none", () => {
   assert.deepEqual(areaSummary(values, "E02", "S").lines, ["suppressed (small count)"]);
   assert.deepEqual(areaSummary(values, "E99", "S").lines, ["no value"]);
   assert.deepEqual(areaSummary(null, "E01", "S").lines, []);
+});
+
+test("while another view's values are on their way, hovering tells no old value", () => {
+  const view = { indicator: "all_crime", type: "lsoa", period: null };
+  assert.deepEqual(areaSummary(values, "E01", "S", view).lines, ["10 crimes", "average area: 12.35 crimes"]);
+  assert.deepEqual(areaSummary(values, "E01", "S", { ...view, period: "2023-06" }).lines[0], "10 crimes");
+  assert.deepEqual(areaSummary(values, "E01", "S", { ...view, indicator: "burglary" }).lines, [LOADING]);
+  assert.deepEqual(areaSummary(values, "E01", "S", { ...view, type: "msoa" }).lines, [LOADING]);
+  assert.deepEqual(areaSummary(values, "E01", "S", { ...view, period: "2023-05" }).lines, [LOADING]);
 });
 
 test("the areas of one value", () => {
