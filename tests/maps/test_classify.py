@@ -98,7 +98,8 @@ def test_no_class_is_empty_and_no_two_overlap() -> None:
         least = result.smallest(values)
         for c in range(1, len(result.counts)):
             previous_upper, this_least = result.upper[c - 1], least[c]
-            assert this_least is not None and this_least > previous_upper, scheme
+            assert this_least is not None, scheme
+            assert this_least > previous_upper, scheme
 
 
 def test_equal_intervals_that_would_leave_a_class_empty_are_fewer() -> None:

@@ -5,6 +5,7 @@ named class each; the page's default indicator is a rate whose classes are all f
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import httpx
@@ -36,7 +37,7 @@ def _values(site: str, indicator: str, **params: Any) -> dict[str, Any]:
 def _assert_full_and_apart(body: dict[str, Any]) -> None:
     classes = body["legend"]["classes"]
     assert all(c["count"] > 0 for c in classes)
-    for before, after in zip(classes, classes[1:], strict=False):
+    for before, after in pairwise(classes):
         assert after["least"] > before["upper"]  # no two classes share a value
     for area in body["areas"].values():
         if area["status"] == "data":
