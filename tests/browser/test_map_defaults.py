@@ -35,7 +35,7 @@ def test_the_page_opens_on_a_rate_with_no_empty_class(page: Page, site: str) -> 
     assert len(counts) >= len(legend["classes"])
     assert all(n > 0 for n in counts[: len(legend["classes"])])  # no empty class
     assert "per 1,000 residents" in rows[0]
-    assert not any(re.match(r"^([\d.,]+) – \1 ", r) for r in rows)  # no class from a value to itself
+    assert not any(re.match(r"^([\d.,]+) – \1 ", r) for r in rows)  # no "x to x" class
     assert "Recorded crime per 1,000 residents" in page.locator(".legend h2").inner_text()
 
 
