@@ -178,7 +178,7 @@ def test_a_link_to_an_unknown_indicator_shows_the_servers_detail_as_text(
     assert detail in _notice(page)
     assert page.locator("#notice *").count() == 0  # text only, no element made from it
     assert page.evaluate("window.pwned") is None
-    _shows(page, site, "all_crime")  # the default indicator instead
+    _shows(page, site, "all_crime_rate")  # the default indicator instead
 
 
 def test_a_link_to_an_unknown_area_shows_the_servers_detail_in_the_profile(
