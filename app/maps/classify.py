@@ -146,11 +146,14 @@ def classify(values: ArrayLike, scheme: str, k: int, polarity: str) -> Classific
 def categories(values: ArrayLike, bands: int, polarity: str) -> Classification | None:
     """One class per band 1 to ``bands`` (a decile's 1 to 10), each with its own colour
     whether or not an area is in it, so that maps of one banding compare; None when a
-    value is not a whole band (then the values are classified as quantities)."""
+    value is not a whole band (then the values are classified as quantities) or there is
+    none (a map without values has no classes)."""
     y = np.asarray(values, dtype=np.float64)
     known = ~np.isnan(y)
     present = y[known]
-    if np.any((present < 1) | (present > bands) | (present != np.rint(present))):
+    if present.size == 0 or np.any(
+        (present < 1) | (present > bands) | (present != np.rint(present))
+    ):
         return None
     classes = np.full(y.shape, -1, dtype=np.int64)
     classes[known] = present.astype(np.int64) - 1

@@ -218,7 +218,9 @@ def _classes(indicator: Indicator, req: MapRequest, values: np.ndarray) -> Class
     try:
         check(req.scheme, req.classes)  # refused alike for every indicator
         banded = None if indicator.bands is None else categories(values, indicator.bands, polarity)
-        return banded or classify(values, req.scheme, req.classes, polarity)
+        if banded is not None:
+            return banded
+        return classify(values, req.scheme, req.classes, polarity)
     except ClassificationError as exc:
         raise InvalidParameterError(str(exc)) from exc
 

@@ -140,3 +140,4 @@ def test_values_that_are_not_whole_bands_are_no_categories() -> None:
     assert categories([1.0, 2.5], 10, "higher_is_better") is None
     assert categories([0.0, 3.0], 10, "higher_is_better") is None
     assert categories([3.0, 11.0], 10, "higher_is_better") is None
+    assert categories([np.nan], 10, "higher_is_better") is None  # no values, no classes
