@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -115,3 +116,20 @@ def footer(
 
 def _day(moment: datetime | date) -> str:
     return moment.strftime("%Y-%m-%d")
+
+
+def map_footer(session: Session, legend: dict[str, Any]) -> Footer:
+    """The footer of a map's export (PNG, standalone HTML): its indicator's source and
+    licence, the boundaries' year, and its marking (the legend's: "Partners only — not
+    for publication" for a restricted read, else "Public")."""
+    from app.areas.repository import latest_vintage
+    from app.indicators.repository import indicator as find_indicator
+
+    found = find_indicator(session, str(legend["indicator"]["code"]))
+    shown = [] if found is None else [found]
+    return footer(
+        session,
+        shown,
+        str(legend.get("marking") or PUBLIC),
+        latest_vintage(session, str(legend["area_type"])),
+    )
