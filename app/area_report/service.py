@@ -37,6 +37,8 @@ def area_report(
     """The report's content: ``area``, ``groups`` (the profile by partner and topic),
     ``alerts``, ``map`` (SVG and legend, coloured by ``indicator``, by default the
     first alert's or the first with a value), ``charts`` and ``footer``."""
+    if indicator is not None:  # before the profile's work: 404 for one the viewer may not see
+        visible_indicator(session, viewer, indicator)
     profile = area_profile(session, viewer, code)
     area = newest_area(session, viewer, code)
     entries = profile["indicators"]
