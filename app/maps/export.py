@@ -261,7 +261,7 @@ def png(
             fontweight="bold",
             bbox={"facecolor": BANNER_COLOUR, "edgecolor": BANNER_COLOUR, "pad": 6},
         )  # fmt: skip
-        note = f"{marking}. {note}"
+        note = note if footer is not None else f"{marking}. {note}"  # the footer says it
         metadata["Warning"] = marking
     if footer is not None:
         note = "\n".join([*footer.lines(), note])
