@@ -18,6 +18,7 @@ from app.access.oidc import OidcConfig
 from app.access.routes import router as agencies_router
 from app.analysis.gap_routes import router as gaps_router
 from app.analysis.routes import router as analysis_router
+from app.area_report.routes import router as area_report_router
 from app.areas.custom_routes import router as custom_areas_router
 from app.areas.routes import router as areas_router
 from app.db import make_engine, make_sessionmaker
@@ -94,6 +95,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         gaps_router,
         maps_router,
         framework_router,
+        area_report_router,
     ):
         app.include_router(router, prefix="/api")
     app.include_router(ogc_router)

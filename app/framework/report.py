@@ -27,6 +27,7 @@ from app.framework import repository as repo
 from app.framework.models import Report
 from app.framework.series import Memo
 from app.framework.service import hidden_measures, may_see_measure, seen_action, seen_board
+from app.reports import marks
 
 SOURCE = "Neighbourhood Information System: the partnership's performance framework"
 MAX_ALERTS = 50
@@ -282,7 +283,4 @@ def _since(
 
 def is_demo(session: Session) -> bool:
     """Whether the data include the demo's generated values (the report is marked DEMO)."""
-    from app.demo_indicators.records import DEMO_LABEL
-    from app.uploads.repository import count_batches_named
-
-    return count_batches_named(session, DEMO_LABEL) > 0
+    return marks.is_demo(session)

@@ -9,6 +9,11 @@ A restricted view's exports carry its marking (``collection["marking"]``, from
 banner drawn above the map, in its footer and in its ``Warning`` text chunk; the HTML page
 as a banner over the map, in its legend and in its title.
 
+Both carry the footer every report carries (:class:`app.reports.marks.Footer`): the
+indicator's source, when the data last changed, the licence and copyright lines, the
+marking ("Public" for the public's view) and, on the demo, DEMO. The HTML export's
+tooltip shows values rounded as its legend writes them.
+
 Names, titles and units come from partners' data, so the HTML export writes them as text:
 escaped in its title and legend, and escaped in the properties its tooltips show (folium's
 tooltips write them with ``innerHTML``). Its scripts are folium's and Leaflet's, inline so
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.reports.marks import DEMO, Footer
 from app.security_headers import CSP, inline_hashes, policy
 
 LEAFLET = Path(__file__).resolve().parents[2] / "frontend" / "vendor" / "leaflet"
@@ -90,6 +96,20 @@ def _css_colour(colour: str) -> str:
     return colour
 
 
+def shown_value(value: float) -> str:
+    """A value as the legend writes it (four significant figures: 0.7622, 1,234)."""
+    return f"{value:,.4g}"
+
+
+def footer_html(footer: Footer | None) -> str:
+    """The export's footer box (and its DEMO banner on the demo), its text escaped."""
+    if footer is None:
+        return ""
+    demo = f'<div class="nis-demo" role="note">{html.escape(DEMO)}</div>' if footer.demo else ""
+    lines = "".join(f"<p>{html.escape(line)}</p>" for line in footer.lines())
+    return f'{demo}<div class="nis-footer" role="contentinfo">{lines}</div>'
+
+
 def tooltip_features(features: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The features as the export draws them: geometry, colour and the tooltip's fields,
     text escaped (folium's tooltip reads it as HTML) and values as numbers."""
@@ -100,7 +120,7 @@ def tooltip_features(features: list[dict[str, Any]]) -> list[dict[str, Any]]:
         fields = {
             "name": html.escape(str(properties.get("name") or "")),
             "code": html.escape(str(properties.get("code") or "")),
-            "value": None if value is None else float(value),
+            "value": "" if value is None else shown_value(float(value)),
             "status": html.escape(str(properties.get("status") or "")),
             "colour": _css_colour(properties["colour"]),
         }
@@ -119,6 +139,12 @@ _LEGEND_CSS = """
   z-index: 1001; background: #a50026; color: #fff; padding: .35rem .9rem;
   font: 600 15px/1.3 system-ui, sans-serif; border: 2px solid #fff; }
 .nis-legend .nis-marked { margin: 0 0 .3rem; color: #a50026; font-weight: 600; }
+.nis-footer { position: absolute; bottom: 1rem; right: 1rem; z-index: 1000; max-width: 46%;
+  background: rgba(255,255,255,.92); padding: .3rem .5rem; border: 1px solid #999;
+  font: 10px/1.35 system-ui, sans-serif; color: #222; }
+.nis-footer p { margin: 0; }
+.nis-demo { position: absolute; top: .6rem; right: .6rem; z-index: 1001; background: #ffe08a;
+  border: 1px solid #b38600; padding: .2rem .6rem; font: 700 14px/1.3 system-ui, sans-serif; }
 """
 # The marking's banner on a PNG: white on dark red, the darkest of the palettes' reds.
 BANNER_COLOUR = "#a50026"
@@ -132,7 +158,7 @@ class StandalonePage:
     policy: str
 
 
-def standalone_html(collection: dict[str, Any]) -> StandalonePage:
+def standalone_html(collection: dict[str, Any], footer: Footer | None = None) -> StandalonePage:
     """A folium page of the map, with Leaflet inlined and no other script or tile, that
     allows its own inline scripts and styles alone.
 
@@ -150,7 +176,7 @@ def standalone_html(collection: dict[str, Any]) -> StandalonePage:
     )
     hashes = inline_hashes(code)
     title = title_of(legend) if marking is None else f"{marking}: {title_of(legend)}"
-    shown = marking_html(marking) + legend_html(legend, marking)
+    shown = marking_html(marking) + legend_html(legend, marking) + footer_html(footer)
     document = code.replace("</body>", shown + "</body>", 1).replace(
         "<head>", f"<head><title>{html.escape(title)}</title>", 1
     )
@@ -193,8 +219,11 @@ def _folium_page(collection: dict[str, Any]) -> str:
     return str(root.render())
 
 
-def png(collection: dict[str, Any], width_px: int = 1600, dpi: int = 150) -> bytes:
-    """The map drawn with its legend and title, as PNG."""
+def png(
+    collection: dict[str, Any], footer: Footer | None = None, width_px: int = 1600, dpi: int = 150
+) -> bytes:
+    """The map drawn with its legend and title, as PNG; with ``footer``, its lines under
+    the map (and the DEMO mark above it, and in the file's ``Comment`` text chunk)."""
     import geopandas as gpd
     import matplotlib
 
@@ -232,9 +261,17 @@ def png(collection: dict[str, Any], width_px: int = 1600, dpi: int = 150) -> byt
             fontweight="bold",
             bbox={"facecolor": BANNER_COLOUR, "edgecolor": BANNER_COLOUR, "pad": 6},
         )  # fmt: skip
-        note = f"{marking}. {note}"
+        note = note if footer is not None else f"{marking}. {note}"  # the footer says it
         metadata["Warning"] = marking
-    figure.text(0.01, 0.01, note, fontsize="x-small")
+    if footer is not None:
+        note = "\n".join([*footer.lines(), note])
+        if footer.demo:
+            figure.text(
+                0.99, 1.0, DEMO, ha="right", va="bottom", fontsize="medium", fontweight="bold",
+                bbox={"facecolor": "#ffe08a", "edgecolor": "#b38600", "pad": 4},
+            )  # fmt: skip
+        metadata["Comment"] = " ".join(footer.lines())
+    figure.text(0.01, 0.0, note, fontsize="x-small", va="top", wrap=True)
     out = io.BytesIO()
     figure.savefig(out, format="png", bbox_inches="tight", metadata=metadata)
     plt.close(figure)

@@ -15,6 +15,7 @@ from app.maps import export
 from app.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
 from app.maps.schemas import ConfigOut, MapCollection, MapValues
 from app.maps.service import MapRequest, indicator_map, map_values
+from app.reports import marks
 from app.responses import GEOJSON, HTML, JSON, NOT_FOUND, PNG, VIEWER_READ, ok
 from app.security_headers import CSP
 
@@ -89,7 +90,8 @@ ExportDep = Annotated[MapRequest, Depends(export_request)]
 )
 def export_html(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     """The map as a standalone HTML page (folium, scripts inlined: it opens offline)."""
-    page = export.standalone_html(export.parse(indicator_map(session, viewer, request)))
+    collection = export.parse(indicator_map(session, viewer, request))
+    page = export.standalone_html(collection, marks.map_footer(session, collection["legend"]))
     return HTMLResponse(page.html, headers={**_attachment(request, "html"), CSP: page.policy})
 
 
@@ -100,7 +102,8 @@ def export_html(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> H
 )
 def export_png(request: ExportDep, session: SessionDep, viewer: ViewerDep) -> Response:
     """The map as a PNG with its title and legend, for board papers."""
-    body = export.png(export.parse(indicator_map(session, viewer, request)))
+    collection = export.parse(indicator_map(session, viewer, request))
+    body = export.png(collection, marks.map_footer(session, collection["legend"]))
     return Response(body, media_type="image/png", headers=_attachment(request, "png"))
 
 

@@ -156,3 +156,20 @@ def test_the_exported_map_shows_hostile_text_as_text(
     assert watch.dialogs == []
     assert watch.violations == []
     assert NAME in page.locator(".leaflet-tooltip").last.inner_text()
+
+
+def test_the_neighbourhood_report_shows_hostile_text_as_text(
+    page: Page, watch: Watch, hostile_site: str
+) -> None:
+    page.goto(f"{hostile_site}/api/areas/{AREA}/report.html")
+    assert NAME in page.title()
+    assert NAME in page.locator("h1").inner_text()
+    profile = page.locator("table.profile").inner_text()
+    assert TITLE in profile
+    assert UNIT in profile
+    assert NAME in page.locator("tfoot footer").inner_text()  # the sources, as text
+    assert SENTENCE in page.locator(".alert").first.inner_text()
+    assert page.locator("h1 img, table.profile script, .alert img, footer img").count() == 0
+    page.wait_for_timeout(300)
+    assert watch.dialogs == []
+    assert watch.violations == []

@@ -125,6 +125,8 @@ CHANNEL = {
     "/api/downloads/{collection_id}.{fmt}": "download",
     "/tiles/{layer}/{z}/{x}/{y}.mvt": "tile",
     "/api/areas/{code}/profile": "api",
+    "/api/areas/{code}/report.html": "api",
+    "/api/areas/{code}/report.pdf": "api",
     "/api/gaps/{indicator}": "api",
     "/api/alerts": "api",
 }

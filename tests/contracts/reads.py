@@ -253,6 +253,10 @@ READS: list[Read] = [
         RunOut,
     ),
     Read("/api/areas/{code}/profile", lambda c: f"/api/areas/{c.lsoa}/profile", ProfileOut),
+    Read(
+        "/api/areas/{code}/report.html", lambda c: f"/api/areas/{c.lsoa}/report.html", kind="html"
+    ),
+    Read("/api/areas/{code}/report.pdf", lambda c: f"/api/areas/{c.lsoa}/report.pdf", kind="pdf"),
     Read("/api/custom-areas", lambda c: "/api/custom-areas", list[CustomAreaOut]),
     Read(
         "/api/custom-areas/{code}",

@@ -42,7 +42,8 @@ from tests.contracts.reads import (
 VIEWER_DEPENDENT = {
     "/api/indicators", "/api/batches", "/api/batches/{batch_id}", "/api/agencies",
     "/api/alerts", "/api/analysis/runs", "/api/analysis/runs/{run_id}",
-    "/api/areas/{code}/profile", "/ogc/collections", "/api/auth/session", "/api/users",
+    "/api/areas/{code}/profile", "/api/areas/{code}/report.html",
+    "/api/areas/{code}/report.pdf", "/ogc/collections", "/api/auth/session", "/api/users",
     "/api/keys", "/api/audit", "/api/custom-areas", "/api/custom-areas/{code}",
     # Partners see the demo's partnership custom area; the public does not.
     "/api/area-types",

@@ -304,6 +304,9 @@ def _last_audit_id(city: City) -> int:
     return int(city.sql("SELECT coalesce(max(id), 0) FROM audit_event")[0][0])
 
 
+AREA_REPORTS = ("/api/areas/{code}/report.html", "/api/areas/{code}/report.pdf")
+
+
 def _expected_audit(
     city: City, read: Read, who: str, response: httpx.Response
 ) -> set[tuple[str, str]]:
@@ -313,11 +316,15 @@ def _expected_audit(
     channel = CHANNEL[read.route]
     if read.indicator is not None:
         return {(read.indicator, channel)} if restricted(city.indicators[read.indicator]) else set()
-    if read.route not in ("/api/alerts", "/api/areas/{code}/profile"):
+    if read.route not in ("/api/alerts", "/api/areas/{code}/profile", *AREA_REPORTS):
         return set()  # an area type's layer
-    body = response.json()
+    if read.route in AREA_REPORTS:  # made of the area's profile, as the viewer reads it
+        with city.client(WHO[who].credentials) as client:
+            body = client.get(read.url(city).rsplit("/", 1)[0] + "/profile").json()
+    else:
+        body = response.json()
     codes = {c for alert in body["alerts"] for c in alert["indicators"]}
-    if read.route == "/api/areas/{code}/profile":
+    if read.route != "/api/alerts":
         codes |= {e["indicator"]["code"] for e in body["indicators"]}
     return {(c, channel) for c in codes if restricted(city.indicators[c])}
 
