@@ -49,13 +49,27 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
 TOOLTIP_FIELDS = ("name", "code", "value", "status")
 
 
+def class_label(c: dict[str, Any], unit: str) -> str:
+    """A class as the page's legend writes it (``lib/legend.js`` ``classLabel``): a band's
+    name ("1 (most deprived)"), one value alone ("0 crimes", not a range from 0 to 0), else from its
+    smallest value to its upper bound, the unit once."""
+    if c.get("label"):
+        return str(c["label"])
+    suffix = f" {unit}" if unit else ""
+    least = c.get("least")
+    start = c["lower"] if least is None else least
+    if c["lower"] is None or f"{start:,.4g}" == f"{c['upper']:,.4g}":
+        return f"{c['upper']:,.4g}{suffix}"
+    return f"{start:,.4g} – {c['upper']:,.4g}{suffix}"
+
+
 def legend_html(legend: dict[str, Any], marking: str | None = None) -> str:
     """The legend's box; its swatches' colours are classes of :func:`legend_css`, since the
     page's policy allows no ``style`` attribute."""
-    unit = f" {legend['indicator']['unit']}" if legend["indicator"]["unit"] else ""
+    unit = legend["indicator"]["unit"] or ""
     rows = [
-        f'<li><span class="nis-swatch-{i}"></span>{c["lower"]:,.4g} – '
-        f"{c['upper']:,.4g}{html.escape(unit)} ({c['count']})</li>"
+        f'<li><span class="nis-swatch-{i}"></span>'
+        f"{html.escape(class_label(c, unit))} ({c['count']})</li>"
         for i, c in enumerate(legend["classes"])
     ]
     for name, key in (("Suppressed", "suppressed"), ("No data", "no_data")):
@@ -239,10 +253,10 @@ def png(
     frame.plot(ax=axes, color=frame["colour"], edgecolor="#555555", linewidth=0.3)
     axes.set_axis_off()
     axes.set_title(title_of(legend))
-    unit = f" {legend['indicator']['unit']}" if legend["indicator"]["unit"] else ""
+    unit = legend["indicator"]["unit"] or ""
     handles = [
         Patch(facecolor=c["colour"], edgecolor="#777777",
-              label=f"{c['lower']:,.4g} – {c['upper']:,.4g}{unit} ({c['count']})")
+              label=f"{class_label(c, unit)} ({c['count']})")
         for c in legend["classes"]
     ]  # fmt: skip
     for name, key in (("Suppressed", "suppressed"), ("No data", "no_data")):
