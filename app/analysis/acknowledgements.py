@@ -24,9 +24,13 @@ from app.audit import service as audit
 from app.errors import InvalidParameterError, NotFoundError
 
 
-def visible_alert(session: Session, viewer: Viewer, alert_id: int) -> dict[str, Any]:
+def visible_alert(
+    session: Session, viewer: Viewer, alert_id: int, *, note_reads: bool = True
+) -> dict[str, Any]:
     """The alert as the viewer sees it, or 404 (also for one they may not see)."""
-    found = service.list_alerts(session, viewer, AlertFilter(alert_id=alert_id, limit=1))
+    found = service.list_alerts(
+        session, viewer, AlertFilter(alert_id=alert_id, limit=1), note_reads=note_reads
+    )
     if not found["alerts"]:
         raise NotFoundError(f"There is no alert {alert_id}")
     alert: dict[str, Any] = found["alerts"][0]
@@ -34,7 +38,7 @@ def visible_alert(session: Session, viewer: Viewer, alert_id: int) -> dict[str, 
 
 
 def _identity(session: Session, viewer: Viewer, alert_id: int) -> Any:
-    visible_alert(session, viewer, alert_id)
+    visible_alert(session, viewer, alert_id, note_reads=False)
     row = repo.alert_identity(session, alert_id)
     if row is None:  # pragma: no cover - seen a moment ago in the same transaction
         raise NotFoundError(f"There is no alert {alert_id}")
@@ -77,7 +81,7 @@ def assign(session: Session, viewer: Viewer, alert_id: int, user: str) -> dict[s
 def history(session: Session, viewer: Viewer, alert_id: int) -> dict[str, Any]:
     """Everything done about the alert's series, oldest first (partners)."""
     policy.require_partner(viewer)
-    alert = visible_alert(session, viewer, alert_id)
+    alert = visible_alert(session, viewer, alert_id, note_reads=False)
     events = []
     for row in repo.history(session, alert_id):
         event = handling_event(row)

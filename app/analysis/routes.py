@@ -66,12 +66,12 @@ def get_alerts(
     responses={**PARTNER, **NOT_FOUND},
 )
 def acknowledge_alert(
-    alert_id: AlertId, body: AcknowledgementIn, session: SessionDep, viewer: ViewerDep
+    alert_id: AlertId, session: SessionDep, viewer: ViewerDep, body: AcknowledgementIn | None = None
 ) -> dict[str, Any]:
     """Acknowledge an alert, with an optional note (signed-in officers of any role, not
     API keys). It stays acknowledged while later runs raise it again; the history keeps
     every acknowledgement. Returns the alert as it now stands."""
-    return acknowledgements.acknowledge(session, viewer, alert_id, body.note)
+    return acknowledgements.acknowledge(session, viewer, alert_id, body.note if body else None)
 
 
 @router.post(

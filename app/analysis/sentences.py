@@ -265,16 +265,19 @@ def correlated(
 
     agencies = sorted({agency(t) for t in drivers})
     parts = []
-    for t in drivers:
+    for n, t in enumerate(drivers):
         rising = rising_text(t, i)
         rising_s = "" if rising is None else f", {rising},"
-        title = lower_first(str(t.panel.indicator.title))
-        parts.append(f"{title} ({agency(t)}){rising_s} {_clause(t, i, window_text(t))}")
+        title = str(t.panel.indicator.title)
+        where = f" in {area_name}" if n == 0 else ""
+        title = title if n == 0 else lower_first(title)
+        parts.append(f"{title} ({agency(t)}){where}{rising_s} {_clause(t, i, window_text(t))}")
     steady = gradual(drivers, i)
     together = "" if steady is None else f" Together, a gradual deterioration{steady}."
     sentence = (
-        f"In {area_name}, {number_words(len(drivers))} indicators of "
-        f"{_and(agencies)} got worse together: {'; and '.join(parts)}.{together}"
+        f"{parts[0]}. At the same time, {'; and '.join(parts[1:])}: "
+        f"{number_words(len(drivers))} indicators of {_and(agencies)} getting worse together."
+        f"{together}"
     )
     details = [
         f"{len(drivers)} indicators of {len(agencies)} agencies tested together "

@@ -114,9 +114,12 @@ def analysis_is_stale(session: Session) -> bool:
 KINDS = ("deterioration", "correlated", "hotspot", "gap")
 
 
-def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[str, Any]:
+def list_alerts(
+    session: Session, viewer: Viewer, f: repo.AlertFilter, *, note_reads: bool = True
+) -> dict[str, Any]:
     """The alerts of a run (the newest finished one by default) that the viewer may see:
-    those whose indicators are all visible to them."""
+    those whose indicators are all visible to them. Restricted indicators' reads are
+    audited unless ``note_reads`` is false (for a caller that gives none of the figures)."""
     if f.kind is not None and f.kind not in KINDS:
         raise InvalidParameterError(f"kind must be one of {', '.join(KINDS)}")
     hidden = custom.hidden_types(session, viewer)
@@ -139,7 +142,7 @@ def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[s
         alert_view.place(alert, by_code)
     withholding.as_seen_by(session, viewer, alerts)
     alert_view.add_handling(session, viewer, alerts)
-    for code in sorted({c for a in alerts for c in a["indicators"]}):
+    for code in sorted({c for a in alerts for c in a["indicators"]} if note_reads else ()):
         note_read(session, viewer, by_code[code], code, None, "alerts")
     for alert in alerts:
         del alert["area_id"]

@@ -34,7 +34,9 @@ def city(demo_template: str, databases: ThrowawayDatabases) -> str:
         create_local_user(session, CLI, "officer.one", PASSWORD, "officer", display_name="Jo One")
         create_local_user(session, CLI, "analyst.two", PASSWORD, "analyst", "police")
         create_local_user(session, CLI, "gone.three", PASSWORD, "officer")
-        session.execute(text("UPDATE app_user SET disabled_at = now() WHERE username = 'gone.three'"))
+        session.execute(
+            text("UPDATE app_user SET disabled_at = now() WHERE username = 'gone.three'")
+        )
     return url
 
 
@@ -129,7 +131,8 @@ def test_no_sentence_of_the_demo_holds_a_statistical_term(
     clients: dict[str, httpx.Client], first: dict[str, Any]
 ) -> None:
     public = _alerts(clients["public"])
-    assert first["alerts"] and public["alerts"]
+    assert first["alerts"]
+    assert public["alerts"]
     for alert in [*first["alerts"], *public["alerts"]]:
         for term in JARGON:
             assert term.lower() not in alert["sentence"].lower(), (term, alert["sentence"])
@@ -150,8 +153,9 @@ def test_the_correlated_alert_names_each_indicator_and_agency_in_plain_words(
     first: dict[str, Any],
 ) -> None:
     sentence = _planted(first)["sentence"]
-    assert sentence.startswith("In Sheffield ")
-    assert "criminal damage and arson (police)" in sentence
+    assert sentence.startswith("Criminal damage and arson (police) in Sheffield ")
+    assert "At the same time, persistent absence (schools)" in sentence
+    assert "two indicators of police and schools getting worse together" in sentence
     assert "persistent absence (schools)" in sentence
     assert "compared with what the rest of the city would predict" in sentence
     # A percentage changes by percentage points, its values carry their unit.
@@ -169,10 +173,12 @@ def test_each_alert_says_what_the_map_should_show(first: dict[str, Any]) -> None
         assert where["indicator"] == alert["indicators"][0]
         assert where["type"] == alert["area_type"]
         assert where["period"] == window["to"]
-        assert window["label"] and window["periods"] >= 1
+        assert window["label"]
+        assert window["periods"] >= 1
         if alert["kind"] == "hotspot":
             assert where["areas"] == alert["stats"]["areas"]
-            assert len(where["areas"]) >= 3 and alert["area_code"] in where["areas"]
+            assert len(where["areas"]) >= 3
+            assert alert["area_code"] in where["areas"]
         elif alert["kind"] == "gap":
             assert where["areas"] == []
         else:
@@ -192,7 +198,9 @@ def test_the_profile_gives_its_alerts_the_same_fields(
     planted = _planted(first)
     profile = clients["admin"].get(f"/api/areas/{planted['area_code']}/profile").json()
     same = [a for a in profile["alerts"] if a["id"] == planted["id"]]
-    assert same and same[0]["map"] == planted["map"] and same[0]["window"] == planted["window"]
+    assert same
+    assert same[0]["map"] == planted["map"]
+    assert same[0]["window"] == planted["window"]
 
 
 def test_a_new_alert_was_raised_by_its_own_run(first: dict[str, Any]) -> None:
@@ -247,9 +255,7 @@ def test_bad_requests_are_4xx_naming_why(
 
 
 @pytest.fixture(scope="module")
-def acted(
-    clients: dict[str, httpx.Client], first: dict[str, Any], city: str
-) -> dict[str, Any]:
+def acted(clients: dict[str, httpx.Client], first: dict[str, Any], city: str) -> dict[str, Any]:
     """The planted alert acknowledged by officer.one and assigned to analyst.two (who
     then acknowledges it too), then the analysis run again: the next run's alerts."""
     planted = _planted(first)
@@ -281,7 +287,8 @@ def test_the_next_run_carries_the_series_and_its_handling(
 ) -> None:
     planted, later = _planted(first), _planted(acted["next"])
     assert acted["next"]["run"] > first["run"]
-    assert later["id"] != planted["id"] and later["run_id"] == acted["next"]["run"]
+    assert later["id"] != planted["id"]
+    assert later["run_id"] == acted["next"]["run"]
     assert later["first_run_id"] == first["run"]
     assert later["raised_at"] == planted["raised_at"]
     # The latest acknowledgement stands; the assignment follows the alert.
@@ -314,7 +321,9 @@ def test_the_public_never_sees_who_handles_an_alert(
 ) -> None:
     later = _planted(acted["next"])
     public = [a for a in _alerts(clients["public"])["alerts"] if a["id"] == later["id"]]
-    assert public and public[0]["acknowledged"] is None and public[0]["assigned_to"] is None
+    assert public
+    assert public[0]["acknowledged"] is None
+    assert public[0]["assigned_to"] is None
     assert "officer.one" not in str(_alerts(clients["public"]))
     partner = [a for a in _alerts(clients["read"])["alerts"] if a["id"] == later["id"]]
     assert partner[0]["acknowledged"]["by"] == "analyst.two"
@@ -326,8 +335,7 @@ def test_acts_are_audited_and_never_changed(acted: dict[str, Any], city: str) ->
         with engine.connect() as conn:
             actions = conn.execute(
                 text(
-                    "SELECT action, actor FROM audit_event WHERE action LIKE 'alert.%' "
-                    "ORDER BY id"
+                    "SELECT action, actor FROM audit_event WHERE action LIKE 'alert.%' ORDER BY id"
                 )
             ).all()
         assert [tuple(a) for a in actions] == [
