@@ -100,8 +100,9 @@ def user(session: Session, name_or_id: str) -> Row[Any] | None:
     by_id = name_or_id.strip().isdigit() and len(name_or_id.strip()) < 19
     return session.execute(
         text(
-            "SELECT id, username, display_name, disabled_at FROM app_user "
-            + ("WHERE id = :id" if by_id else "WHERE username = lower(:u)")
+            "SELECT u.id, u.username, u.display_name, u.disabled_at, u.role, g.name AS agency "
+            "FROM app_user u LEFT JOIN agency g ON g.id = u.agency_id "
+            + ("WHERE u.id = :id" if by_id else "WHERE u.username = lower(:u)")
         ),
         {"id": int(name_or_id) if by_id else None, "u": name_or_id.strip()},
     ).first()

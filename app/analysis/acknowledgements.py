@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.access import policy
-from app.access.viewer import Viewer
+from app.access.viewer import Role, Viewer
 from app.analysis import acknowledgement_repository as repo
 from app.analysis import service
 from app.analysis.alert_view import handling_event
@@ -69,6 +69,17 @@ def assign(session: Session, viewer: Viewer, alert_id: int, user: str) -> dict[s
     assignee = repo.user(session, user)
     if assignee is None or assignee.disabled_at is not None:
         raise InvalidParameterError(f"user: there is no (enabled) account {user.strip()!r}")
+    as_assignee = Viewer(
+        Role(assignee.role), f"user {assignee.username}", user_id=int(assignee.id),
+        agency=assignee.agency,
+    )  # fmt: skip
+    try:
+        visible_alert(session, as_assignee, alert_id, note_reads=False)
+    except NotFoundError:
+        raise InvalidParameterError(
+            f"user: {assignee.username} may not see this alert (one of its indicators is "
+            "not theirs to see)"
+        ) from None
     repo.insert(session, "assign", row, user_id, assignee_id=int(assignee.id))
     audit.record(
         session, viewer, "alert.assign", area_type=row.area_type,

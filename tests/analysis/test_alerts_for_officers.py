@@ -347,3 +347,36 @@ def test_acts_are_audited_and_never_changed(acted: dict[str, Any], city: str) ->
             conn.execute(text("UPDATE alert_acknowledgement SET note = 'rewritten'"))
     finally:
         engine.dispose()
+
+
+def test_an_alert_is_assigned_only_to_someone_who_may_see_it(
+    clients: dict[str, httpx.Client], acted: dict[str, Any], city: str
+) -> None:
+    """An alert of police's agency-only indicator: police's analyst may assign it to
+    themselves, not to an officer of the partnership as a whole, who may not see it."""
+    later = _planted(acted["next"])
+    engine = make_engine(city)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE indicator SET visibility = 'agency' WHERE code = :c"),
+                         {"c": "bicycle_theft"})  # fmt: skip
+            made = conn.execute(
+                text(
+                    "INSERT INTO alert (run_id, kind, area_type, area_id, indicators, agencies, "
+                    "period_from, period_to, q, sentence, first_run_id) SELECT run_id, "
+                    "'deterioration', area_type, area_id, ARRAY['bicycle_theft'], "
+                    "ARRAY['police'], period_from, period_to, 0.01, 'Bicycle theft rose.', "
+                    "run_id FROM alert WHERE id = :a RETURNING id"
+                ),
+                {"a": later["id"]},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    url = f"/api/alerts/{made}/assignment"
+    refused = clients["analyst.two"].post(url, json={"user": "officer.one"})
+    assert refused.status_code == 400, refused.text
+    assert "may not see this alert" in refused.json()["detail"]
+    assert clients["analyst.two"].post(url, json={"user": "analyst.two"}).status_code == 200
+    # And the officer who may not see it cannot act on it: as if it did not exist.
+    hidden = clients["officer.one"].post(f"/api/alerts/{made}/acknowledgements", json={})
+    assert hidden.status_code == 404
