@@ -1,7 +1,7 @@
 """Every table on one metadata: import this module to see the whole schema (Alembic)."""
 
 from app.access.models import Agency, ApiKey, AuthThrottle, PendingSignIn, User, UserSession
-from app.analysis.models import Alert, AnalysisRun
+from app.analysis.models import Alert, AlertAcknowledgement, AnalysisRun
 from app.areas.models import Area, AreaDisplay, AreaType, CustomArea, Postcode, VintageLink
 from app.audit.models import AuditEvent
 from app.events.models import Event
@@ -38,6 +38,7 @@ __all__ = [
     "ActionUpdate",
     "Agency",
     "Alert",
+    "AlertAcknowledgement",
     "AnalysisRun",
     "ApiKey",
     "Area",

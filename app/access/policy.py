@@ -210,6 +210,21 @@ def cache_key(viewer: Viewer, *parts: Hashable) -> tuple[Hashable, ...]:
     return (audience(viewer), *parts)
 
 
+# --- alerts ---------------------------------------------------------------------------
+
+
+def sees_alert_handling(viewer: Viewer) -> bool:
+    """Whether the viewer sees who acknowledged an alert, with what note, and to whom it
+    is assigned: partners do; the public does not (officers' names are not public)."""
+    return is_partner(viewer)
+
+
+def require_alert_handler(viewer: Viewer) -> int:
+    """Alerts are acknowledged and assigned by a signed-in person of the partnership (of
+    any role), not with an API key: the account's id."""
+    return require_signed_in_person(viewer, "Acknowledging or assigning an alert")
+
+
 # --- custom areas ---------------------------------------------------------------------
 
 

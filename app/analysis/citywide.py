@@ -12,12 +12,12 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from app.analysis import repository as repo
+from app.analysis import sentences
 from app.analysis.detect import POLARITY, IndicatorTest
 from app.analysis.gaps import gap_findings
 from app.analysis.panels import Areas
 from app.analysis.params import AnalysisParams
 from app.analysis.rounding import rounded
-from app.analysis.sentences import change_text, q_text, window_text
 from app.analysis.stats.clusters import Cluster, pooled_clusters
 from app.analysis.stats.correlated import cooccurring_pairs
 from app.analysis.stats.hotspots import (
@@ -131,13 +131,18 @@ def _cluster_alert(
 ) -> repo.NewAlert:
     centre = cluster.centre
     alone = [i for i in cluster.areas if not np.nan_to_num(test.q[i], nan=1.0) <= q]
-    others = len(cluster.areas) - 1
-    title = str(test.panel.indicator.title).lower()
-    quiet = (
-        "none of them stands out on its own"
-        if len(alone) == len(cluster.areas)
-        else f"{len(alone)} of them would not stand out on their own"
-    )
+    stats: dict[str, Any] = {
+        "method": "pooled neighbourhood scan",
+        "areas": [areas.codes[i] for i in cluster.areas],
+        "recent": test.recent_periods,
+        "pooled_z": round(cluster.z, 4),
+        "q": cluster.q,
+        "ratio": rounded(test.stats["ratio"][centre]),
+        "gi_z": rounded(gi.z[centre]),
+        "gi_q": rounded(gi.q[centre]),
+        "lisa": str(lisa[centre]),
+    }
+    worded = sentences.hotspot(test, centre, labels, len(cluster.areas), len(alone), stats)
     return repo.NewAlert(
         kind="hotspot",
         area_id=int(areas.ids[centre]),
@@ -146,22 +151,9 @@ def _cluster_alert(
         period_from=test.recent_periods[0],
         period_to=test.recent_periods[-1],
         q=cluster.q,
-        sentence=(
-            f"{labels[centre]} and {others} neighbouring area{'s' if others != 1 else ''} "
-            f"form a cluster where {title} is getting worse together {window_text(test)}: "
-            f"here {change_text(test, centre)}; {quiet} (pooled z = {cluster.z:.1f}, "
-            f"{q_text(cluster.q)})"
-        ),
-        stats={
-            "method": "pooled neighbourhood scan",
-            "areas": [areas.codes[i] for i in cluster.areas],
-            "pooled_z": round(cluster.z, 4),
-            "q": cluster.q,
-            "ratio": rounded(test.stats["ratio"][centre]),
-            "gi_z": rounded(gi.z[centre]),
-            "gi_q": rounded(gi.q[centre]),
-            "lisa": str(lisa[centre]),
-        },
+        sentence=worded.sentence,
+        stats=stats,
+        details=worded.details,
     )
 
 

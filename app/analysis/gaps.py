@@ -9,11 +9,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.analysis import repository as repo
+from app.analysis import sentences
 from app.analysis.detect import IndicatorTest, judged
 from app.analysis.panels import Panel
 from app.analysis.params import AnalysisParams
 from app.analysis.rounding import rounded
-from app.analysis.sentences import q_text
 from app.analysis.stats.fdr import bh_qvalues
 from app.analysis.stats.gap import GapResult, deprivation_gap
 from app.indicators.periods import PeriodType
@@ -146,13 +146,15 @@ def _alert(
 ) -> repo.NewAlert:
     ind = test.panel.indicator
     part = GROUP_NAMES.get(params.deprivation_groups, "group")
-    unit = ind.kind.rate_unit(ind.unit)
     latest = len(periods) - 1
-    sentence = (
-        f"The gap in {str(ind.title).lower()} between the most deprived {part} of areas and "
-        f"the rest of the city is widening: {result.most_deprived[latest]:.3g}{unit} against "
-        f"{result.rest[latest]:.3g}{unit} in {periods[latest]}, the gap changing by "
-        f"{result.absolute_trend.slope:+.3g} a period over {len(periods)} periods ({q_text(q)})"
+    worded = sentences.gap(
+        ind,
+        part,
+        periods,
+        float(result.most_deprived[latest]),
+        float(result.rest[latest]),
+        float(result.absolute_trend.slope),
+        q,
     )
     return repo.NewAlert(
         kind="gap",
@@ -162,6 +164,7 @@ def _alert(
         period_from=periods[0],
         period_to=periods[-1],
         q=q,
-        sentence=sentence,
+        sentence=worded.sentence,
         stats=_summary(periods, result, q),
+        details=worded.details,
     )

@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Double, ForeignKey, Index, Integer, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,7 +73,44 @@ class Alert(Base):
     q: Mapped[float | None] = mapped_column(Double)
     sentence: Mapped[str] = mapped_column(Text)
     stats: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    # The statistics behind the sentence, each a short plain string ("Getis-Ord Gi* z = 6.5").
+    details: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The run that first raised this alert (the same kind, area, type and indicators) in
+    # an unbroken series of finished runs up to this one, and when: its own run for a new one.
+    first_run_id: Mapped[int] = mapped_column(BigInteger)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AlertAcknowledgement(Base):
+    """What an officer did about an alert: acknowledged it (with a note) or assigned it to
+    someone. Rows are never changed (a trigger refuses it): the latest of each action is
+    the alert's state, the rows its history. A row holds the alert's identity (kind,
+    area, type, indicators) and the first run of its series, so that it follows the alert
+    into later runs that raise it again."""
+
+    __tablename__ = "alert_acknowledgement"
+    __table_args__ = (
+        CheckConstraint("action IN ('acknowledge', 'assign')", name="action"),
+        CheckConstraint("action <> 'assign' OR assignee_id IS NOT NULL", name="assignee"),
+        Index("ix_alert_acknowledgement_series", "first_run_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    action: Mapped[str] = mapped_column(Text)  # acknowledge | assign
+    alert_id: Mapped[int] = mapped_column(BigInteger)  # the alert acted on (runs may be deleted)
+    run_id: Mapped[int] = mapped_column(BigInteger)
+    first_run_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(Text)
+    area_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("area.id", ondelete="CASCADE")
+    )
+    area_type: Mapped[str | None] = mapped_column(Text)
+    indicators: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("app_user.id"))
+    assignee_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("app_user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class AnalysisRequest(Base):

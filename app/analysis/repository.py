@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ class NewAlert:
     stats: dict[str, Any]
     # The area type whose analysis found it; the run sets it on every alert it stores.
     area_type: str | None = None
+    details: list[str] = field(default_factory=list)  # the statistics, in short strings
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class AlertFilter:
     area_type: str | None = None
     shown_indicators: list[str] | None = None  # alerts only of these; None: of any
     hidden_types: list[str] | None = None  # no alerts found at these area types
+    alert_id: int | None = None  # one alert (of any run)
     limit: int = 100
     offset: int = 0
 
@@ -97,16 +99,43 @@ def record_failure(session: Session, run_id: int, error: str) -> None:
 
 
 def insert_alerts(session: Session, run_id: int, alerts: Sequence[NewAlert]) -> None:
+    """Store a run's alerts; each carries the first run of its series (:func:`continue_series`)."""
     if not alerts:
         return
     session.execute(
         text(
             "INSERT INTO alert (run_id, kind, area_type, area_id, indicators, agencies, "
-            "period_from, period_to, q, sentence, stats) VALUES (:run, :kind, :area_type, "
-            ":area_id, :indicators, :agencies, :period_from, :period_to, :q, :sentence, "
-            "CAST(:stats AS jsonb))"
+            "period_from, period_to, q, sentence, stats, details, first_run_id) VALUES (:run, "
+            ":kind, :area_type, :area_id, :indicators, :agencies, :period_from, :period_to, :q, "
+            ":sentence, CAST(:stats AS jsonb), :details, :run)"
         ),
         [{**a.__dict__, "run": run_id, "stats": to_json(a.stats)} for a in alerts],
+    )
+    continue_series(session, run_id)
+
+
+# The same alert (``p``) as ``a``: kind, area, area type and indicators (in any order).
+SAME_ALERT = (
+    "p.kind = a.kind AND p.area_id IS NOT DISTINCT FROM a.area_id "
+    "AND p.area_type IS NOT DISTINCT FROM a.area_type "
+    "AND p.indicators @> a.indicators AND p.indicators <@ a.indicators"
+)
+
+
+def continue_series(session: Session, run_id: int) -> None:
+    """Alerts of ``run_id`` that the previous finished run raised too carry on its series:
+    its first run and the time it was first raised (a new alert keeps its own run's)."""
+    session.execute(
+        text(
+            f"""
+            UPDATE alert a SET first_run_id = p.first_run_id, raised_at = p.raised_at
+            FROM alert p
+            WHERE a.run_id = :run AND {SAME_ALERT}
+              AND p.run_id = (SELECT max(id) FROM analysis_run
+                              WHERE status = 'done' AND id < :run)
+            """
+        ),
+        {"run": run_id},
     )
 
 
@@ -138,8 +167,10 @@ _RUN_COLUMNS = (
 
 
 def list_alerts(session: Session, f: AlertFilter) -> Sequence[Row[Any]]:
-    where = ["al.run_id = :run"]
+    where = ["al.run_id = :run" if f.alert_id is None else "al.id = :alert"]
     params: dict[str, Any] = {"run": f.run_id, "limit": f.limit, "offset": f.offset}
+    if f.alert_id is not None:
+        params["alert"] = f.alert_id
     if f.area_code is not None:
         where.append("ar.code = :area")
         params["area"] = f.area_code
@@ -167,7 +198,8 @@ def list_alerts(session: Session, f: AlertFilter) -> Sequence[Row[Any]]:
             SELECT al.id, al.run_id, al.kind, al.area_id, ar.code AS area_code,
                    ar.name AS area_name, al.area_type, t.name AS area_type_name,
                    al.indicators, al.agencies, al.period_from, al.period_to, al.q,
-                   al.sentence, al.stats, al.created_at
+                   al.sentence, al.stats, al.details, al.created_at, al.first_run_id,
+                   al.raised_at
             FROM alert al LEFT JOIN area ar ON ar.id = al.area_id
             LEFT JOIN area_type t ON t.code = al.area_type
             WHERE {" AND ".join(where)}
@@ -177,6 +209,12 @@ def list_alerts(session: Session, f: AlertFilter) -> Sequence[Row[Any]]:
         ),
         params,
     ).all()
+
+
+def agency_names(session: Session) -> dict[str, str]:
+    """Each agency as sentences name it: its title, else its short name."""
+    rows = session.execute(text("SELECT name, coalesce(title, name) FROM agency")).all()
+    return {str(name): str(title) for name, title in rows}
 
 
 def newest_batch(session: Session) -> int | None:

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.access import policy
 from app.access.deps import PartnerDep, ViewerDep
-from app.analysis import profile, service
+from app.analysis import acknowledgements, profile, service
 from app.analysis.params import AnalysisParams
 from app.analysis.repository import AlertFilter
-from app.analysis.schemas import AlertsOut, ProfileOut, RunListed, RunOut
+from app.analysis.schemas import (
+    AcknowledgementIn,
+    AlertHistoryOut,
+    AlertOut,
+    AlertsOut,
+    AssignmentIn,
+    ProfileOut,
+    RunListed,
+    RunOut,
+)
 from app.deps import MAX_INT, Offset, RunId, SessionDep
 from app.responses import NOT_FOUND, PARTNER, VIEWER_READ
 
 router = APIRouter(tags=["analysis"])
+AlertId = Annotated[int, Path(ge=0, le=MAX_INT, description="An alert's id")]
 
 
 @router.get("/alerts", response_model=AlertsOut, responses={**VIEWER_READ, **NOT_FOUND})
@@ -47,6 +57,43 @@ def get_alerts(
         viewer,
         AlertFilter(run, area, indicator, agency, kind, area_type, limit=limit, offset=offset),
     )
+
+
+@router.post(
+    "/alerts/{alert_id}/acknowledgements",
+    status_code=201,
+    response_model=AlertOut,
+    responses={**PARTNER, **NOT_FOUND},
+)
+def acknowledge_alert(
+    alert_id: AlertId, session: SessionDep, viewer: ViewerDep, body: AcknowledgementIn | None = None
+) -> dict[str, Any]:
+    """Acknowledge an alert, with an optional note (signed-in officers of any role, not
+    API keys). It stays acknowledged while later runs raise it again; the history keeps
+    every acknowledgement. Returns the alert as it now stands."""
+    return acknowledgements.acknowledge(session, viewer, alert_id, body.note if body else None)
+
+
+@router.post(
+    "/alerts/{alert_id}/assignment", response_model=AlertOut, responses={**PARTNER, **NOT_FOUND}
+)
+def assign_alert(
+    alert_id: AlertId, body: AssignmentIn, session: SessionDep, viewer: ViewerDep
+) -> dict[str, Any]:
+    """Assign an alert to an officer's account, by user name or id (signed-in officers,
+    not API keys); a new assignment replaces the last, which the history keeps."""
+    return acknowledgements.assign(session, viewer, alert_id, body.user)
+
+
+@router.get(
+    "/alerts/{alert_id}/history",
+    response_model=AlertHistoryOut,
+    responses={**PARTNER, **NOT_FOUND},
+)
+def alert_history(alert_id: AlertId, session: SessionDep, viewer: PartnerDep) -> dict[str, Any]:
+    """Everything officers did about the alert (in its series of runs), oldest first:
+    acknowledgements with their notes and assignments, by whom and when (partners)."""
+    return acknowledgements.history(session, viewer, alert_id)
 
 
 class RunRequest(BaseModel):

@@ -4,12 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 from app.contracts import Contract
 from app.indicators.schemas import IndicatorSummary
 
 
+class AlertWindow(Contract):
+    """The periods an alert was found over (its lead indicator's recent window)."""
+
+    from_: str | None = Field(alias="from")
+    to: str | None
+    periods: int
+    label: str  # "the 12 months 2023-01 to 2023-12", "2023/24"
+
+
+class AlertMap(Contract):
+    """What the map shows for an alert: its (lead) indicator at its area type in the
+    window's last period, outlining ``areas`` (a cluster's every area; none for a gap)."""
+
+    indicator: str | None
+    type: str | None
+    period: str | None
+    areas: list[str]
+
+
+class Acknowledged(Contract):
+    by: str  # the account's user name
+    by_name: str  # its display name, else its user name
+    at: str
+    note: str | None
+
+
+class AssignedTo(Contract):
+    name: str  # the assignee's user name
+    display_name: str
+    by: str
+    by_name: str
+    at: str
+
+
 class AlertOut(Contract):
-    """One finding of a run, in words (``sentence``) and numbers (``stats``)."""
+    """One finding of a run, in words (``sentence``, and the statistics behind it in
+    ``details``) and numbers (``stats``); when it was first raised; where the map should
+    go; and, for partners, what officers did about it."""
 
     id: int
     run_id: int
@@ -24,9 +62,68 @@ class AlertOut(Contract):
     period_to: str | None
     q: float | None
     sentence: str
+    details: list[str]
     stats: dict[str, Any]
     created_at: str
+    raised_at: str  # when this alert's series of runs first raised it
+    first_run_id: int
+    window: AlertWindow
+    map: AlertMap
+    acknowledged: Acknowledged | None  # None for the public, whatever was done
+    assigned_to: AssignedTo | None
     links: dict[str, str]
+
+
+class AcknowledgementIn(BaseModel):
+    """An acknowledgement: an optional note (what is being done, who was told)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(None, max_length=2000, description="What is being done about it")
+
+    @field_validator("note")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("text must not hold a NUL character")
+        return value
+
+
+class AssignmentIn(BaseModel):
+    """An assignment: the account (user name, or id) that is to act on the alert."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user: str = Field(min_length=1, max_length=200, description="A user name or an account id")
+
+    @field_validator("user")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("text must not hold a NUL character")
+        return value
+
+
+class HandlingEvent(Contract):
+    """One thing done about an alert: acknowledged (with ``note``) or assigned (to
+    ``name``), by whom, when, on which alert of which run."""
+
+    action: str  # acknowledged | assigned
+    by: str
+    by_name: str
+    at: str
+    note: str | None = None
+    name: str | None = None
+    display_name: str | None = None
+    alert_id: int
+    run_id: int
+
+
+class AlertHistoryOut(Contract):
+    alert: int
+    first_run_id: int
+    raised_at: str
+    events: list[HandlingEvent]
 
 
 class AlertsOut(Contract):

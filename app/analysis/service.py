@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from app.access import policy
 from app.access.audited import note_read
 from app.access.viewer import Viewer
+from app.analysis import alert_view, run_view, withholding
 from app.analysis import repository as repo
-from app.analysis import run_view, withholding
 from app.analysis.citywide import citywide_findings, deprivation_rank
 from app.analysis.params import AnalysisParams, default_area_types
 from app.analysis.type_analysis import add_correlated, analyse_type, count_kinds
@@ -68,6 +68,9 @@ def run_analysis(
     analysed = {
         code: analyse_type(session, code, names[code], indicators, params) for code in type_codes
     }
+    agency_names = repo.agency_names(session)
+    for analysis in analysed.values():
+        analysis.agency_names = agency_names
     add_correlated(list(analysed.values()), params)
     finest = max(type_codes, key=lambda code: counts[code])
     at_finest = analysed[finest]
@@ -111,9 +114,12 @@ def analysis_is_stale(session: Session) -> bool:
 KINDS = ("deterioration", "correlated", "hotspot", "gap")
 
 
-def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[str, Any]:
+def list_alerts(
+    session: Session, viewer: Viewer, f: repo.AlertFilter, *, note_reads: bool = True
+) -> dict[str, Any]:
     """The alerts of a run (the newest finished one by default) that the viewer may see:
-    those whose indicators are all visible to them."""
+    those whose indicators are all visible to them. Restricted indicators' reads are
+    audited unless ``note_reads`` is false (for a caller that gives none of the figures)."""
     if f.kind is not None and f.kind not in KINDS:
         raise InvalidParameterError(f"kind must be one of {', '.join(KINDS)}")
     hidden = custom.hidden_types(session, viewer)
@@ -122,7 +128,7 @@ def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[s
     ):
         raise InvalidParameterError(f"Unknown area type {f.area_type!r}")
     run_id = f.run_id if f.run_id is not None else repo.latest_finished_run(session)
-    if run_id is None:
+    if run_id is None and f.alert_id is None:
         return {"run": None, "alerts": [], "notes": ["No analysis has run yet"]}
     every = indicator_repo.all_codes(session)
     shown = visible_indicators(session, viewer)
@@ -131,9 +137,12 @@ def list_alerts(session: Session, viewer: Viewer, f: repo.AlertFilter) -> dict[s
         **{**f.__dict__, "run_id": run_id, "shown_indicators": codes, "hidden_types": [*hidden]}
     )
     alerts = [alert_out(r) for r in repo.list_alerts(session, f)]
-    withholding.as_seen_by(session, viewer, alerts)
     by_code = {i.code: i for i in shown}
-    for code in sorted({c for a in alerts for c in a["indicators"]}):
+    for alert in alerts:
+        alert_view.place(alert, by_code)
+    withholding.as_seen_by(session, viewer, alerts)
+    alert_view.add_handling(session, viewer, alerts)
+    for code in sorted({c for a in alerts for c in a["indicators"]} if note_reads else ()):
         note_read(session, viewer, by_code[code], code, None, "alerts")
     for alert in alerts:
         del alert["area_id"]
@@ -153,6 +162,8 @@ def alert_out(row: Row[Any]) -> dict[str, Any]:
         links[f"data:{code}"] = f"/api/observations?indicator={code}{where}"
     out["links"] = links
     out["created_at"] = out["created_at"].isoformat()
+    out["raised_at"] = out["raised_at"].isoformat()
+    out["details"] = list(out["details"] or [])
     out["kind"] = kind
     return out
 

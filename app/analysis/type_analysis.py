@@ -9,24 +9,20 @@ whatever the resolution they were found at.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from app.analysis import repository as repo
+from app.analysis import sentences
 from app.analysis.citywide import hotspot_findings
 from app.analysis.detect import IndicatorTest, apply_fdr, examine_indicator, skip_reason
 from app.analysis.panels import Areas, Panel, load_areas, load_panel
 from app.analysis.params import AnalysisParams
 from app.analysis.rounding import rounded
-from app.analysis.sentences import (
-    area_label,
-    correlated_sentence,
-    deterioration_sentence,
-    gradual,
-)
+from app.analysis.sentences import area_label, gradual
 from app.analysis.stats.correlated import CorrelatedResult, correlated_families
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator, Polarity
@@ -45,6 +41,7 @@ class TypeAnalysis:
     alerts: list[repo.NewAlert]
     seen: dict[str, Any]  # per indicator: periods and values
     summary: dict[str, Any]  # tested, skipped, correlated, hotspots, alerts, seconds
+    agency_names: dict[str, str] = field(default_factory=dict)  # as sentences name them
 
 
 def analyse_type(
@@ -140,6 +137,7 @@ def _deterioration_alerts(
     for test in tests:
         ind = test.panel.indicator
         for i in np.flatnonzero(np.nan_to_num(test.q, nan=1.0) <= params.q).tolist():
+            worded = sentences.deterioration(test, i, labels[i])
             alerts.append(
                 repo.NewAlert(
                     kind="deterioration",
@@ -149,8 +147,9 @@ def _deterioration_alerts(
                     period_from=test.recent_periods[0],
                     period_to=test.recent_periods[-1],
                     q=float(test.q[i]),
-                    sentence=deterioration_sentence(test, i, labels[i]),
+                    sentence=worded.sentence,
                     stats=_area_stats(test, i),
+                    details=worded.details,
                 )
             )
     return alerts
@@ -165,6 +164,9 @@ def _correlated_alerts(
         drivers = sorted((tests[j] for j in result.drivers[i]), key=lambda t: float(t.p[i]))
         if len(drivers) < 2:
             continue
+        worded = sentences.correlated(
+            drivers, i, labels[i], float(result.q[i]), analysis.agency_names
+        )
         alerts.append(
             repo.NewAlert(
                 kind="correlated",
@@ -174,7 +176,8 @@ def _correlated_alerts(
                 period_from=min(t.recent_periods[0] for t in drivers),
                 period_to=max(t.recent_periods[-1] for t in drivers),
                 q=float(result.q[i]),
-                sentence=correlated_sentence(drivers, i, labels[i], float(result.q[i])),
+                sentence=worded.sentence,
+                details=worded.details,
                 stats={
                     "p": rounded(result.p[i]),
                     "q": rounded(result.q[i]),

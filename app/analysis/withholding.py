@@ -98,4 +98,5 @@ def _withhold(alert: dict[str, Any], indicators: dict[str, Indicator]) -> None:
     found = _FOUND.get(alert["kind"], "changed")
     alert["sentence"] = f"{titles}{where} {found} ({span}); {WITHHELD}."
     alert["stats"] = {"withheld": WITHHELD}
+    alert["details"] = []
     alert["q"] = None

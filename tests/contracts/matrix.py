@@ -22,7 +22,7 @@ from app.areas.custom import CustomAreaRequest
 from app.db import unit_of_work
 from app.indicators.indicator import Indicator
 from tests.contracts.conftest import AGENCY_ONLY, AGENCY_ONLY_PERIOD, USERS, City
-from tests.contracts.reads import FRAMEWORK_READS
+from tests.contracts.reads import FRAMEWORK_READS, public_alert
 
 # The columns of every table below, in this order.
 VIEWERS = ("public", "officer", "officer_key", "analyst", "analyst_key", "admin", "admin_key")
@@ -108,6 +108,7 @@ GET_STATUS: dict[tuple[str, str], tuple[int, ...]] = {
     ("/api/keys", ""): (401, 403, 403, 200, 200, 200, 200),
     ("/api/audit", ""): (401, 403, 403, 403, 403, 200, 200),
     ("/api/custom-areas", ""): (401, 200, 200, 200, 200, 200, 200),
+    ("/api/alerts/{alert_id}/history", ""): PARTNERS,
     ("/api/custom-areas/{code}", ""): (401, 200, 200, 200, 200, 200, 200),
     **{(r.route, ""): PARTNERS for r in FRAMEWORK_READS},
     ("/api/auth/sso/start", ""): (404,) * 7,
@@ -428,5 +429,13 @@ WRITES = [
         "POST", "/api/analysis/runs", "without permutations", ADMINS_MAKE,
         lambda c: Request("/api/analysis/runs", json={"permutations": 0}),
     ),
+    # Alerts are acknowledged and assigned by signed-in people, of any role; not by keys.
+    Write("POST", "/api/alerts/{alert_id}/acknowledgements", "a public alert, with a note",
+          PEOPLE_MAKE, lambda c: Request(f"/api/alerts/{public_alert(c)}/acknowledgements",
+                                         json={"note": "Seen at the tasking meeting"})),
+    Write("POST", "/api/alerts/{alert_id}/assignment", "a public alert, to officer.partnership",
+          (401, 200, 403, 200, 403, 200, 403),
+          lambda c: Request(f"/api/alerts/{public_alert(c)}/assignment",
+                            json={"user": "officer.partnership"})),
     *FRAMEWORK_WRITES,
 ]  # fmt: skip

@@ -17,7 +17,7 @@ import mapbox_vector_tile
 from app.access.auth_schemas import KeyListed, UserOut, Who
 from app.access.schemas import AgencyListed
 from app.analysis.gap_schemas import DeprivationGroupsOut, GapOut
-from app.analysis.schemas import AlertsOut, ProfileOut, RunListed, RunOut
+from app.analysis.schemas import AlertHistoryOut, AlertsOut, ProfileOut, RunListed, RunOut
 from app.areas.custom_schemas import CustomAreaOut
 from app.areas.schemas import AreaNamesOut, AreaSearchOut, AreaTypeOut
 from app.audit.schemas import AuditPage
@@ -114,6 +114,18 @@ def demo_patch(city: City) -> str:
     )
     assert found, "the demo made no custom area"
     return str(found[0][0])
+
+
+def public_alert(city: City) -> int:
+    """An alert of the newest run whose indicators are all public (every viewer sees it)."""
+    found = city.sql(
+        "SELECT min(al.id) FROM alert al WHERE al.run_id = (SELECT max(id) FROM analysis_run "
+        "WHERE status = 'done') AND NOT EXISTS (SELECT 1 FROM indicator i "
+        "WHERE i.code = ANY(al.indicators) AND i.visibility <> 'public')"
+    )
+    assert found, "the demo raised no public alert"
+    assert found[0][0] is not None, "the demo raised no public alert"
+    return int(found[0][0])
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -246,6 +258,11 @@ READS: list[Read] = [
     Read("/api/keys", lambda c: "/api/keys", list[KeyListed]),
     Read("/api/audit", lambda c: "/api/audit?limit=20", AuditPage),
     Read("/api/alerts", lambda c: "/api/alerts?limit=1000", AlertsOut),
+    Read(
+        "/api/alerts/{alert_id}/history",
+        lambda c: f"/api/alerts/{public_alert(c)}/history",
+        AlertHistoryOut,
+    ),
     Read("/api/analysis/runs", lambda c: "/api/analysis/runs", list[RunListed]),
     Read(
         "/api/analysis/runs/{run_id}",

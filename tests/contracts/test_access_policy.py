@@ -45,6 +45,8 @@ VIEWER_DEPENDENT = {
     "/api/areas/{code}/profile", "/api/areas/{code}/report.html",
     "/api/areas/{code}/report.pdf", "/ogc/collections", "/api/auth/session", "/api/users",
     "/api/keys", "/api/audit", "/api/custom-areas", "/api/custom-areas/{code}",
+    # Partners only (who acknowledged an alert, and why, is not public).
+    "/api/alerts/{alert_id}/history",
     # Partners see the demo's partnership custom area; the public does not.
     "/api/area-types",
     # The performance framework is the partnership's (the public gets 401), and each
