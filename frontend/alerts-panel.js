@@ -66,7 +66,7 @@ function handlingForm(alert, handling) {
   const form = el("form", "", "handle-alert");
   form.setAttribute("aria-label", "Acknowledge or assign this alert");
   const note = el("input");
-  Object.assign(note, { name: "note", maxLength: 500, placeholder: "Note (optional)", autocomplete: "off" });
+  Object.assign(note, { name: "note", maxLength: 2000, placeholder: "Note (optional)", autocomplete: "off" });
   note.setAttribute("aria-label", "Note");
   const ack = el("button", "Acknowledge", "acknowledge");
   ack.type = "submit";
@@ -95,14 +95,14 @@ function handlingForm(alert, handling) {
   };
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    send(alertPath(alert.id, "acknowledgements"), { note: note.value || null }, "Acknowledged");
+    send(alertPath(alert.id, "acknowledgements"), { note: note.value.trim() || null }, "Acknowledged");
   });
   assign.addEventListener("click", () => {
     if (!assignee.value.trim()) {
       status.textContent = "Give the user name of the officer to assign it to";
       return;
     }
-    send(alertPath(alert.id, "assignment"), { assignee: assignee.value.trim() }, "Assigned");
+    send(alertPath(alert.id, "assignment"), { user: assignee.value.trim() }, "Assigned");
   });
   form.append(note, ack, assignee, assign, status);
   return form;

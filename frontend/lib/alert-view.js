@@ -18,8 +18,8 @@
  * @property {string[]} [details]
  * @property {{ indicator?: string, type?: string | null, period?: string | null, areas?: string[] }} [map]
  * @property {{ from?: string | null, to?: string | null, label?: string | null } | null} [window]
- * @property {{ by?: string | null, at: string, note?: string | null } | null} [acknowledged]
- * @property {{ name: string, by?: string | null, at: string } | null} [assigned_to]
+ * @property {{ by?: string | null, by_name?: string | null, at: string, note?: string | null } | null} [acknowledged]
+ * @property {{ name: string, display_name?: string | null, by?: string | null, by_name?: string | null, at: string } | null} [assigned_to]
  */
 
 /**
@@ -119,14 +119,16 @@ export function handlingLines(alert) {
   if (ack) {
     const when = new Date(ack.at);
     const on = Number.isNaN(when.getTime()) ? "" : ` on ${dayText(when)}`;
-    const by = ack.by ? ` by ${ack.by}` : "";
+    const who = ack.by_name || ack.by;
+    const by = who ? ` by ${who}` : "";
     lines.push(`Acknowledged${by}${on}${ack.note ? `: ${ack.note}` : ""}`);
   }
   const assigned = alert.assigned_to;
   if (assigned) {
     const when = new Date(assigned.at);
     const on = Number.isNaN(when.getTime()) ? "" : ` on ${dayText(when)}`;
-    lines.push(`Assigned to ${assigned.name}${assigned.by ? ` by ${assigned.by}` : ""}${on}`);
+    const by = assigned.by_name || assigned.by;
+    lines.push(`Assigned to ${assigned.display_name || assigned.name}${by ? ` by ${by}` : ""}${on}`);
   }
   return lines;
 }

@@ -65,4 +65,12 @@ test("who has the alert in hand, in words", () => {
     "Assigned to B. Analyst by A. Officer on 4 Dec 2026",
   ]);
   assert.deepEqual(handlingLines({ ...base, acknowledged: { by: null, at: "2026-12-03T11:00:00Z" } }), ["Acknowledged on 3 Dec 2026"]);
+  const named = {
+    ...base,
+    acknowledged: { by: "a.officer", by_name: "Anne Officer", at: "2026-12-03T11:00:00Z", note: null },
+    assigned_to: { name: "b.analyst", display_name: "Ben Analyst", by: "a.officer", by_name: "Anne Officer", at: "2026-12-04T08:00:00Z" },
+  };
+  assert.deepEqual(handlingLines(named), [
+    "Acknowledged by Anne Officer on 3 Dec 2026", "Assigned to Ben Analyst by Anne Officer on 4 Dec 2026",
+  ]);
 });
