@@ -258,7 +258,7 @@ function drawLegend(legend) {
     const swatch = el("span", "", "swatch");
     swatch.style.background = colour;
     const item = el("li");
-    item.append(swatch, label);
+    item.append(swatch, el("span", label, "label"));
     if (why) item.append(" ", el("span", why, "why"));
     if (signIn) {
       const offer = el("button", "Sign in", "sign-in-offer");
