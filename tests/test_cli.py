@@ -21,7 +21,8 @@ from sqlalchemy import create_engine, text
 
 from app.db import sqlalchemy_url
 from app.demo_indicators import DemoArea, demo_stories
-from tests.conftest import ThrowawayDatabases
+from app.settings import Settings
+from tests.conftest import LiveServer, ThrowawayDatabases
 
 NIS = str(Path(sys.executable).with_name("nis"))
 WARDS = ["--layer", "sheffield_wards2020_bgc"]
@@ -300,3 +301,22 @@ def test_the_demo_shows_its_gradual_story_as_a_gradual_correlated_alert(
     for other in rows:
         if other.code != story.area_code:
             assert "gradual" not in other.sentence
+
+
+def _config(db_url: str) -> dict[str, Any]:
+    """What ``/api/config`` tells the page, from a live server on the database."""
+    with LiveServer(Settings(database_url=db_url, analysis_after_upload=False)) as server:
+        response = httpx.get(f"{server.url}/api/config", timeout=60)
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_the_page_learns_that_the_demo_shows_generated_data(
+    demo: tuple[str, subprocess.CompletedProcess[str]], db_url: str
+) -> None:
+    shown = _config(demo[0])
+    assert shown["demo"] is True
+    assert shown["demo_notice"] == "Demonstration data: generated, not real figures."
+    real = _config(db_url)  # a city without the demo's values
+    assert (real["demo"], real["demo_notice"]) == (False, None)
