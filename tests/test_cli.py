@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -320,3 +321,81 @@ def test_the_page_learns_that_the_demo_shows_generated_data(
     assert shown["demo_notice"] == "Demonstration data: generated, not real figures."
     real = _config(db_url)  # a city without the demo's values
     assert (real["demo"], real["demo_notice"]) == (False, None)
+
+
+def test_every_list_ends_each_line_and_says_how_many(cli_db: str) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    def listing(*args: str) -> Any:
+        done = CliRunner().invoke(cli, list(args), env={"NIS_DATABASE_URL": cli_db})
+        assert done.exit_code == 0, done.output
+        return done
+
+    for group, none in [("agency", "no agencies"), ("key", "no keys"), ("user", "no accounts")]:
+        empty = listing(group, "list")
+        assert empty.stdout == ""
+        assert none in empty.stderr
+    listing("agency", "create", "police")
+    listing("key", "create", "--agency", "police")
+    for group, count in [("agency", "1 agency"), ("key", "1 key")]:
+        listed = listing(group, "list")
+        assert listed.stdout.endswith("\n"), listed.stdout
+        assert listed.stdout.count("\n") == 1, listed.stdout
+        assert count in listed.stderr
+    assert listing("agency", "list").stdout.startswith("police\t")
+    assert "no indicators" in listing("indicators", "list").stderr
+
+
+def _commands() -> list[list[str]]:
+    """The path of every command and group of ``nis``, the root first."""
+    import typer
+
+    from app.cli import cli
+
+    found: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        found.append(path)
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(cli), [])
+    return found
+
+
+COMMAND_IN_EXAMPLE = re.compile(r"(?:^|\s|\$\()(nis(?:\s[^|&;<>)]*)?)")
+
+
+def test_every_command_s_help_gives_examples_that_parse() -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    root = typer.main.get_command(cli)
+    paths = _commands()
+    assert len(paths) > 30  # groups and commands
+    for path in paths:
+        # Wide, so that no example wraps.
+        shown = CliRunner().invoke(cli, [*path, "--help"], env={"COLUMNS": "300"})
+        assert shown.exit_code == 0, (path, shown.output)
+        assert "Examples:" in shown.output, f"nis {' '.join(path)} --help gives no example"
+        lines = shown.output.split("Examples:", 1)[1].splitlines()
+        commands = [m.group(1) for line in lines if (m := COMMAND_IN_EXAMPLE.search(line))]
+        assert commands, path
+        for example in commands:
+            words = shlex.split(example)[1:]
+            command, name = root, "nis"
+            while words and words[0] in getattr(command, "commands", {}):
+                name = words.pop(0)
+                command = command.commands[name]
+            if "--help" in words:
+                continue
+            try:  # parses: every option and argument named is the command's
+                command.make_context(name, words)
+            except Exception as exc:
+                shown_as = getattr(exc, "format_message", None)
+                message = shown_as() if callable(shown_as) else str(exc)
+                assert "does not exist" in message, f"{example!r}: {message}"  # a file's
