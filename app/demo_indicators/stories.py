@@ -32,9 +32,9 @@ def demo_stories(
         persistent absence about 20 points in the school year that begins after (yearly
         figures show a step from the first year that begins after it), then one area
         where only burglary rises (tripling), one where only vehicle crime does
-        (2.5-fold), and one where
-        deliberate secondary fires and anti-social behaviour rise steadily together over
-        the last 24 months (to four and three times their level). Each story is in an
+        (2.5-fold), and one where deliberate secondary fires and anti-social behaviour
+        rise steadily together over the last 24 months (to four and three times their
+        level). Each story is in an
         area where its first indicator runs high, so that the rise stands out of the noise,
         and a story that moves a share of pupils in an area with at least the city's median
         number of children (20 points of a hundred pupils are within a year's noise).
