@@ -13,7 +13,7 @@ from app.analysis.params import AnalysisParams
 from app.areas.importer import ImportReport, ImportRequest, import_areas
 from app.cli_base import connected_session as _session
 from app.cli_base import connected_settings as _connected_settings
-from app.cli_base import say
+from app.cli_base import examples, say
 from app.cli_base import upgrade_database as _upgrade
 from app.cluster_access import password_file
 from app.db import unit_of_work
@@ -24,13 +24,37 @@ from app.settings import Settings, load_settings
 
 cli = typer.Typer(
     help="Neighbourhood Information System: a city partnership's shared evidence base.",
+    epilog=examples(
+        "nis demo",
+        "nis import-areas wards.gpkg --type ward --vintage 2020",
+        "nis serve --port 8080",
+        "nis user --help",
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-db_cli = typer.Typer(help="The database: migrations and the private PostgreSQL cluster.")
-agency_cli = typer.Typer(help="Partner agencies.")
-key_cli = typer.Typer(help="API keys (sent as Authorization: Bearer KEY).")
-indicators_cli = typer.Typer(help="The indicator catalogue.")
+db_cli = typer.Typer(
+    help="The database: migrations and the private PostgreSQL cluster.",
+    epilog=examples("nis db upgrade", "nis db url", "nis db stop"),
+)
+agency_cli = typer.Typer(
+    help="Partner agencies.",
+    epilog=examples("nis agency create police --title 'South Yorkshire Police'", "nis agency list"),
+)
+key_cli = typer.Typer(
+    help="API keys (sent as Authorization: Bearer KEY).",
+    epilog=examples(
+        "nis key create --agency police --label 'nightly upload'",
+        "nis key list",
+        "nis key revoke 1a2b3c4d",
+    ),
+)
+indicators_cli = typer.Typer(
+    help="The indicator catalogue.",
+    epilog=examples(
+        "nis indicators import", "nis indicators import catalogue.csv", "nis indicators list"
+    ),
+)
 user_cli = typer.Typer(
     help=(
         "Officers' local accounts (for partnerships without single sign-on).\n\n"
@@ -50,7 +74,13 @@ cli.add_typer(user_cli, name="user")
 cli.add_typer(framework_cli, name="framework")
 
 
-@db_cli.command("upgrade")
+@db_cli.command(
+    "upgrade",
+    epilog=examples(
+        "nis db upgrade",
+        "NIS_DATABASE_URL=postgresql://nis@db.example/nis nis db upgrade",
+    ),
+)
 def db_upgrade() -> None:
     """Apply every migration (the first enables PostGIS)."""
     settings = _connected_settings()
@@ -69,7 +99,11 @@ _DB_URL_HELP = (
 )
 
 
-@db_cli.command("url", help=_DB_URL_HELP)
+@db_cli.command(
+    "url",
+    help=_DB_URL_HELP,
+    epilog=examples("nis db url", 'psql "$(nis db url)"'),
+)
 def db_url() -> None:
     private = not load_settings().database_url
     settings = _connected_settings()
@@ -84,7 +118,7 @@ def db_url() -> None:
         )
 
 
-@db_cli.command("stop")
+@db_cli.command("stop", epilog=examples("nis db stop"))
 def db_stop() -> None:
     """Stop the private PostgreSQL cluster, if it is running."""
     from app.cluster import stop_cluster
@@ -96,7 +130,15 @@ def db_stop() -> None:
     say("stopped" if stop_cluster(settings.data_dir) else "the private cluster was not running")
 
 
-@cli.command("import-areas")
+@cli.command(
+    "import-areas",
+    epilog=examples(
+        "nis import-areas wards.geojson --type ward --vintage 2020",
+        "nis import-areas boundaries.gpkg --type lsoa --layer lsoa2021 --parent-type ward",
+        "nis import-areas LSOA_2021.zip --type lsoa --code-field LSOA21CD "
+        "--name-field LSOA21NM --crs EPSG:27700",
+    ),
+)
 def import_areas_command(
     file: Annotated[
         Path,
@@ -283,7 +325,12 @@ def import_postcodes_command(
         say(f"  {message}")
 
 
-@agency_cli.command("create")
+@agency_cli.command(
+    "create",
+    epilog=examples(
+        "nis agency create police --title 'South Yorkshire Police'", "nis agency create fire"
+    ),
+)
 def agency_create(
     name: Annotated[str, typer.Argument(help="Short identifier, e.g. police")],
     title: Annotated[str | None, typer.Option(help="Full name")] = None,
@@ -296,20 +343,35 @@ def agency_create(
     say(f"created agency {name.strip().lower()}")
 
 
-@agency_cli.command("list")
+@agency_cli.command("list", epilog=examples("nis agency list", "nis agency list | cut -f1"))
 def agency_list() -> None:
     """List agencies with their indicators and active keys."""
     from app.access.repository import list_agencies
 
     with _session() as session:
-        for row in list_agencies(session):
-            typer.echo(
-                f"{row.name}\t{row.title or ''}\t{row.indicators} indicators\t"
-                f"{row.active_keys} active keys"
-            )
+        rows = list_agencies(session)
+    for row in rows:
+        typer.echo(
+            f"{row.name}\t{row.title or ''}\t{row.indicators} indicators\t"
+            f"{row.active_keys} active keys"
+        )
+    _listed(len(rows), "agency", "agencies")
 
 
-@key_cli.command("create")
+def _listed(count: int, one: str, many: str) -> None:
+    """After a list (one line each on standard output, each ending in a newline): how
+    many, on standard error, so that an empty list says so rather than nothing."""
+    say(f"{count} {one if count == 1 else many}" if count else f"no {many}")
+
+
+@key_cli.command(
+    "create",
+    epilog=examples(
+        "nis key create --agency police --label 'nightly upload'",
+        "nis key create --agency health --scope read --expires-days 90",
+        "nis key create --admin --label 'catalogue manager'",
+    ),
+)
 def key_create(
     agency: Annotated[str | None, typer.Option(help="The agency the key acts for")] = None,
     admin: Annotated[bool, typer.Option(help="May manage the catalogue and agencies")] = False,
@@ -321,11 +383,7 @@ def key_create(
     ] = None,
     label: Annotated[str | None, typer.Option(help="A note, e.g. who holds the key")] = None,
 ) -> None:
-    """Make a key and print it (alone on standard output; it is never shown again).
-
-    Examples: nis key create --agency police --label "nightly upload";
-    nis key create --agency health --scope read --expires-days 90
-    """
+    """Make a key and print it (alone on standard output; it is never shown again)."""
     from app.access.service import create_key_as
     from app.access.viewer import CLI
 
@@ -338,23 +396,25 @@ def key_create(
     say("store this key now: only its hash is kept")
 
 
-@key_cli.command("list")
+@key_cli.command("list", epilog=examples("nis key list", "nis key list | grep -w police"))
 def key_list() -> None:
     """List keys (prefix, agency, scope or admin, label, created, last used, state)."""
     from app.access.repository import list_keys
 
     with _session() as session:
-        for k in list_keys(session):
-            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
-            used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never used"
-            expiry = f"\texpires {k.expires_at:%Y-%m-%d}" if k.expires_at else ""
-            typer.echo(
-                f"{k.prefix}\t{k.agency or '-'}\t{'admin' if k.is_admin else k.scope}\t"
-                f"{k.label or ''}\t{k.created_at:%Y-%m-%d}\t{used}\t{state}{expiry}"
-            )
+        keys = list_keys(session)
+    for k in keys:
+        state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
+        used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never used"
+        expiry = f"\texpires {k.expires_at:%Y-%m-%d}" if k.expires_at else ""
+        typer.echo(
+            f"{k.prefix}\t{k.agency or '-'}\t{'admin' if k.is_admin else k.scope}\t"
+            f"{k.label or ''}\t{k.created_at:%Y-%m-%d}\t{used}\t{state}{expiry}"
+        )
+    _listed(len(keys), "key", "keys")
 
 
-@key_cli.command("revoke")
+@key_cli.command("revoke", epilog=examples("nis key revoke 1a2b3c4d"))
 def key_revoke(key: Annotated[str, typer.Argument(help="The key or its prefix")]) -> None:
     """Revoke a key: it stops working at once."""
     from app.access.service import revoke_key_as
@@ -372,7 +432,14 @@ def _new_password(password_stdin: bool) -> str:
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
-@user_cli.command("create")
+@user_cli.command(
+    "create",
+    epilog=examples(
+        "nis user create jo.bloggs@council.gov.uk --role officer",
+        "nis user create sam@police.uk --role analyst --agency police --name 'Sam Smith'",
+        "nis user create ops@council.gov.uk --role admin --password-stdin < password.txt",
+    ),
+)
 def user_create(
     username: Annotated[str, typer.Argument(help="The account's name, e.g. an e-mail address")],
     role: Annotated[str, typer.Option(help="officer, analyst or admin")] = "officer",
@@ -396,7 +463,7 @@ def user_create(
     say(f"created {role} {username.strip().lower()}" + (f" of {agency}" if agency else ""))
 
 
-@user_cli.command("disable")
+@user_cli.command("disable", epilog=examples("nis user disable jo.bloggs@council.gov.uk"))
 def user_disable(username: Annotated[str, typer.Argument(help="The account's name")]) -> None:
     """Disable an account: it can no longer sign in, and its sessions end at once."""
     from app.access.users import set_disabled
@@ -407,7 +474,7 @@ def user_disable(username: Annotated[str, typer.Argument(help="The account's nam
     say(f"disabled {username.strip().lower()}; {ended} session(s) ended")
 
 
-@user_cli.command("enable")
+@user_cli.command("enable", epilog=examples("nis user enable jo.bloggs@council.gov.uk"))
 def user_enable(username: Annotated[str, typer.Argument(help="The account's name")]) -> None:
     """Enable a disabled account again."""
     from app.access.users import set_disabled
@@ -418,7 +485,13 @@ def user_enable(username: Annotated[str, typer.Argument(help="The account's name
     say(f"enabled {username.strip().lower()}")
 
 
-@user_cli.command("reset")
+@user_cli.command(
+    "reset",
+    epilog=examples(
+        "nis user reset sam@police.uk",
+        "nis user reset demo.officer --password-stdin < password.txt",
+    ),
+)
 def user_reset(
     username: Annotated[str, typer.Argument(help="The account's name")],
     password_stdin: Annotated[
@@ -435,22 +508,31 @@ def user_reset(
     say(f"new password set for {username.strip().lower()}; {ended} session(s) ended")
 
 
-@user_cli.command("list")
+@user_cli.command("list", epilog=examples("nis user list", "nis user list | grep -w disabled"))
 def user_list() -> None:
     """List accounts (name, role, agency, local or single sign-on, last sign-in, state)."""
     from app.access.users import list_users
     from app.access.viewer import CLI
 
     with _session() as session:
-        for u in list_users(session, CLI):
-            last = f"{u['last_sign_in_at']:%Y-%m-%d %H:%M}" if u["last_sign_in_at"] else "never"
-            typer.echo(
-                f"{u['username']}\t{u['role']}\t{u['agency'] or '-'}\t{u['sign_in']}\t"
-                f"{last}\t{'disabled' if u['disabled'] else 'active'}"
-            )
+        users = list_users(session, CLI)
+    for u in users:
+        last = f"{u['last_sign_in_at']:%Y-%m-%d %H:%M}" if u["last_sign_in_at"] else "never"
+        typer.echo(
+            f"{u['username']}\t{u['role']}\t{u['agency'] or '-'}\t{u['sign_in']}\t"
+            f"{last}\t{'disabled' if u['disabled'] else 'active'}"
+        )
+    _listed(len(users), "account", "accounts")
 
 
-@cli.command("audit")
+@cli.command(
+    "audit",
+    epilog=examples(
+        "nis audit --action read --indicator free_school_meals",
+        "nis audit --since 2026-12-01 --csv > audit.csv",
+        "nis audit --actor 'user jo' --outcome refused --limit 20",
+    ),
+)
 def audit_command(
     since: Annotated[
         str | None, typer.Option(help="From this time, ISO 8601 (e.g. 2026-12-01)")
@@ -471,11 +553,7 @@ def audit_command(
     ] = False,
 ) -> None:
     """Show the audit trail, newest first: sign-ins, reads of restricted data, uploads,
-    reverts, key and account changes.
-
-    Examples: nis audit --action read --indicator free_school_meals;
-    nis audit --since 2026-12-01 --csv > audit.csv
-    """
+    reverts, key and account changes."""
     from datetime import datetime
 
     from app.access.audited import read_trail
@@ -511,7 +589,14 @@ def audit_command(
     say(f"{len(found['events'])} of {found['total']} event(s)")
 
 
-@indicators_cli.command("import")
+@indicators_cli.command(
+    "import",
+    epilog=examples(
+        "nis indicators import",
+        "nis indicators import catalogue.csv",
+        "nis indicators import catalogue.json",
+    ),
+)
 def indicators_import(
     file: Annotated[
         Path | None,
@@ -537,24 +622,31 @@ def indicators_import(
     say(f"{len(result.created)} indicators created, {len(result.updated)} updated")
 
 
-@indicators_cli.command("list")
+@indicators_cli.command(
+    "list", epilog=examples("nis indicators list", "nis indicators list | cut -f1,7")
+)
 def indicators_list() -> None:
     """List the catalogue."""
     from app.indicators.repository import list_indicators
 
     with _session() as session:
-        for i in list_indicators(session):
-            typer.echo(
-                f"{i.code}\t{i.agency}\t{i.topic}\t{i.value_type}\t{i.period_type}\t"
-                f"{i.visibility}\t{i.title}"
-            )
+        found = list_indicators(session)
+    for i in found:
+        typer.echo(
+            f"{i.code}\t{i.agency}\t{i.topic}\t{i.value_type}\t{i.period_type}\t"
+            f"{i.visibility}\t{i.title}"
+        )
+    _listed(len(found), "indicator", "indicators")
 
 
-events_cli = typer.Typer(help="Point events (crimes, fires, casualties).")
+events_cli = typer.Typer(
+    help="Point events (crimes, fires, casualties).",
+    epilog=examples("nis events recount --agency police"),
+)
 cli.add_typer(events_cli, name="events")
 
 
-@events_cli.command("recount")
+@events_cli.command("recount", epilog=examples("nis events recount --agency police"))
 def events_recount(
     agency: Annotated[str, typer.Option(help="The agency whose events to count again")],
 ) -> None:
@@ -567,7 +659,14 @@ def events_recount(
     say(result.message)
 
 
-@cli.command("analyse")
+@cli.command(
+    "analyse",
+    epilog=examples(
+        "nis analyse",
+        "nis analyse --area-type lsoa,ward --q 0.1",
+        "nis analyse --area-type msoa --deprivation-groups 10 --min-expected 5",
+    ),
+)
 def analyse(
     area_type: Annotated[
         list[str] | None,
@@ -706,7 +805,15 @@ def worker(
     run_worker(settings, once=once, parent=parent, say=say)
 
 
-@cli.command("demo")
+@cli.command(
+    "demo",
+    epilog=examples(
+        "nis demo",
+        "nis demo --no-serve",
+        "nis demo --port 8080 --no-wards",
+        "nis demo --city Leeds --reload",
+    ),
+)
 def demo(
     city: Annotated[
         str, typer.Option(help="Local authority whose LSOAs make the demo")

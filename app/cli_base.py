@@ -16,6 +16,12 @@ from app.db import unit_of_work
 from app.settings import Settings, load_settings
 
 
+def examples(*commands: str) -> str:
+    """A command's help epilog: "Examples:" and each command on a line of its own
+    (``tests/test_cli.py`` parses every one against the command it names)."""
+    return "Examples:\n\n" + "\n\n".join(f"  {c}" for c in commands)
+
+
 def say(message: str) -> None:
     """Tell the user something (standard error, so standard output stays for data)."""
     typer.echo(message, err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -21,7 +22,8 @@ from sqlalchemy import create_engine, text
 
 from app.db import sqlalchemy_url
 from app.demo_indicators import DemoArea, demo_stories
-from tests.conftest import ThrowawayDatabases
+from app.settings import Settings
+from tests.conftest import LiveServer, ThrowawayDatabases
 
 NIS = str(Path(sys.executable).with_name("nis"))
 WARDS = ["--layer", "sheffield_wards2020_bgc"]
@@ -239,15 +241,49 @@ def _correlated_alerts_and_areas(cli_db: str) -> tuple[list[Any], list[DemoArea]
     return list(correlated), areas
 
 
-def test_the_demo_shows_a_correlated_alert_where_one_was_planted(
+def _alerts(cli_db: str) -> list[Any]:
+    """The newest finished run's alerts at LSOAs: kind, area code, indicators, agencies."""
+    engine = create_engine(sqlalchemy_url(cli_db))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT al.kind, a.code, al.indicators, al.agencies, al.sentence FROM alert al "
+                "JOIN area a ON a.id = al.area_id WHERE al.area_type = 'lsoa' AND al.run_id = "
+                "(SELECT max(id) FROM analysis_run WHERE status = 'done')"
+            )
+        ).all()
+    engine.dispose()
+    return list(rows)
+
+
+def test_every_planted_story_of_the_demo_gives_its_alert_in_its_area(
     demo: tuple[str, subprocess.CompletedProcess[str]],
 ) -> None:
-    correlated, areas = _correlated_alerts_and_areas(demo[0])
-    planted = {
-        s.area_code for s in demo_stories(areas) if len({*s.indicators} & {"persistent_absence"})
-    }
-    found = {r.code for r in correlated if {"police", "schools"} <= set(r.agencies)}
-    assert found & planted, (planted, [r.sentence for r in correlated])
+    # Each story the demo prints is found where it was planted: the three of criminal
+    # damage with persistent absence as correlated alerts of police and schools, the
+    # burglary and the vehicle crime as deteriorations, the steady rise of fires with
+    # anti-social behaviour as a correlated alert (its wording: the test below).
+    _, areas = _correlated_alerts_and_areas(demo[0])
+    alerts = _alerts(demo[0])
+    stories = demo_stories(areas)
+    assert len(stories) == 6
+    for story in stories:
+        printed = f"planted in {story.area_code}: {story.description}"
+        assert printed in demo[1].stderr
+        here = [a for a in alerts if a.code == story.area_code]
+        if len(story.indicators) == 1:
+            found = [a for a in here if a.kind == "deterioration"]
+            assert [a.indicators for a in found] == [list(story.indicators)], (story, here)
+        else:
+            found = [a for a in here if a.kind == "correlated"]
+            assert len(found) == 1, (story, here)
+            assert set(found[0].indicators) == set(story.indicators), (story, found)
+            assert len(found[0].agencies) == 2, found
+    paired = [s for s in stories if "persistent_absence" in s.indicators]
+    assert len(paired) == 3
+    for story in paired:
+        (alert,) = [a for a in alerts if a.code == story.area_code and a.kind == "correlated"]
+        assert set(alert.agencies) == {"police", "schools"}
 
 
 def test_the_demo_shows_its_gradual_story_as_a_gradual_correlated_alert(
@@ -266,3 +302,100 @@ def test_the_demo_shows_its_gradual_story_as_a_gradual_correlated_alert(
     for other in rows:
         if other.code != story.area_code:
             assert "gradual" not in other.sentence
+
+
+def _config(db_url: str) -> dict[str, Any]:
+    """What ``/api/config`` tells the page, from a live server on the database."""
+    with LiveServer(Settings(database_url=db_url, analysis_after_upload=False)) as server:
+        response = httpx.get(f"{server.url}/api/config", timeout=60)
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_the_page_learns_that_the_demo_shows_generated_data(
+    demo: tuple[str, subprocess.CompletedProcess[str]], db_url: str
+) -> None:
+    shown = _config(demo[0])
+    assert shown["demo"] is True
+    assert shown["demo_notice"] == "Demonstration data: generated, not real figures."
+    real = _config(db_url)  # a city without the demo's values
+    assert (real["demo"], real["demo_notice"]) == (False, None)
+
+
+def test_every_list_ends_each_line_and_says_how_many(cli_db: str) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    def listing(*args: str) -> Any:
+        done = CliRunner().invoke(cli, list(args), env={"NIS_DATABASE_URL": cli_db})
+        assert done.exit_code == 0, done.output
+        return done
+
+    for group, none in [("agency", "no agencies"), ("key", "no keys"), ("user", "no accounts")]:
+        empty = listing(group, "list")
+        assert empty.stdout == ""
+        assert none in empty.stderr
+    listing("agency", "create", "police")
+    listing("key", "create", "--agency", "police")
+    for group, count in [("agency", "1 agency"), ("key", "1 key")]:
+        listed = listing(group, "list")
+        assert listed.stdout.endswith("\n"), listed.stdout
+        assert listed.stdout.count("\n") == 1, listed.stdout
+        assert count in listed.stderr
+    assert listing("agency", "list").stdout.startswith("police\t")
+    assert "no indicators" in listing("indicators", "list").stderr
+
+
+def _commands() -> list[list[str]]:
+    """The path of every command and group of ``nis``, the root first."""
+    import typer
+
+    from app.cli import cli
+
+    found: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        found.append(path)
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(cli), [])
+    return found
+
+
+COMMAND_IN_EXAMPLE = re.compile(r"(?:^|\s|\$\()(nis(?:\s[^|&;<>)]*)?)")
+
+
+def test_every_command_s_help_gives_examples_that_parse() -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    root = typer.main.get_command(cli)
+    paths = _commands()
+    assert len(paths) > 30  # groups and commands
+    for path in paths:
+        # Wide, so that no example wraps.
+        shown = CliRunner().invoke(cli, [*path, "--help"], env={"COLUMNS": "300"})
+        assert shown.exit_code == 0, (path, shown.output)
+        assert "Examples:" in shown.output, f"nis {' '.join(path)} --help gives no example"
+        lines = shown.output.split("Examples:", 1)[1].splitlines()
+        commands = [m.group(1) for line in lines if (m := COMMAND_IN_EXAMPLE.search(line))]
+        assert commands, path
+        for example in commands:
+            words = shlex.split(example)[1:]
+            command, name = root, "nis"
+            while words and words[0] in getattr(command, "commands", {}):
+                name = words.pop(0)
+                command = command.commands[name]
+            if "--help" in words:
+                continue
+            try:  # parses: every option and argument named is the command's
+                command.make_context(name, words)
+            except Exception as exc:
+                shown_as = getattr(exc, "format_message", None)
+                message = shown_as() if callable(shown_as) else str(exc)
+                assert "does not exist" in message, f"{example!r}: {message}"  # a file's

@@ -295,3 +295,27 @@ def test_single_indicator_stories_rise_in_their_indicator(
     singles = [s for s in stories if len(s.indicators) == 1]
     assert [s.indicators[0] for s in singles] == ["burglary", "vehicle_crime"]
     assert all(rise(values[s.indicators[0]][s.area_code]) >= 1.3 for s in singles)
+
+
+def test_a_yearly_figure_shows_a_step_from_the_first_year_that_begins_after_it(
+    values: Values, stories: list[DemoStory]
+) -> None:
+    # The absence stories start in 2023-01: the 2022/23 school year (September to August)
+    # is as before, the 2023/24 one about 20 points up (the analysis compares a clean
+    # baseline with it, and says so in its description).
+    paired = [s for s in stories if "persistent_absence" in s.indicators]
+    absence = values["persistent_absence"]
+    before = [absence[s.area_code]["2022/23"] - absence[s.area_code]["2021/22"] for s in paired]
+    step = [absence[s.area_code]["2023/24"] - absence[s.area_code]["2022/23"] for s in paired]
+    assert abs(statistics.mean(before)) <= 5, before
+    assert statistics.mean(step) >= 12, step
+    assert all("school year that begins after (2023/24)" in s.description for s in paired)
+
+
+def test_stories_of_pupils_go_where_the_children_are_many_enough(
+    values: Values, stories: list[DemoStory]
+) -> None:
+    children = {area: series["2021"] for area, series in values["population_aged_0_15"].items()}
+    median = statistics.median(children.values())
+    paired = [s.area_code for s in stories if "persistent_absence" in s.indicators]
+    assert all(children[a] >= median for a in paired), [children[a] for a in paired]

@@ -41,8 +41,10 @@ class DemoObservation:
 class DemoStory:
     """A change planted in the demo data for the alerting to find.
 
-    ``start_period`` is the first month the change shows; it grows over six months and
-    then holds. The indicators' rates (e.g. ``criminal_damage_arson_rate``) follow.
+    ``start_period`` is the first month the change shows: a step there (yearly figures
+    show it from the first year that begins after), or, for a gradual story, a steady rise
+    from there to the end. The indicators' rates (e.g. ``criminal_damage_arson_rate``) and
+    the totals that count them (``all_crime``) follow.
     """
 
     area_code: str

@@ -9,7 +9,7 @@ import numpy as np
 
 from app.demo_indicators.calendar import _month_label, _Period
 from app.demo_indicators.city import _City, _city, _rng
-from app.demo_indicators.models import _PROFILES, _Counts
+from app.demo_indicators.models import _PROFILES, _Counts, _Shares
 from app.demo_indicators.records import DemoArea, DemoStory, FloatArray
 from app.demo_indicators.sampling import _area_factor
 
@@ -28,12 +28,16 @@ def demo_stories(
     Returns
     -------
     list of DemoStory
-        Three areas where criminal damage (2.5-fold) and persistent absence (about +20
-        points) rise together over the last 12 months, then one area where only burglary
-        rises (tripling), one where only vehicle crime does (2.5-fold), and one where
-        deliberate secondary fires and anti-social behaviour rise steadily together over
-        the last 24 months (to four and three times their level). Each story is in an
-        area where its first indicator runs high, so that the rise stands out of the noise.
+        Three areas where criminal damage rises 2.5-fold over the last 12 months and
+        persistent absence about 20 points in the school year that begins after (yearly
+        figures show a step from the first year that begins after it), then one area
+        where only burglary rises (tripling), one where only vehicle crime does
+        (2.5-fold), and one where deliberate secondary fires and anti-social behaviour
+        rise steadily together over the last 24 months (to four and three times their
+        level). Each story is in an
+        area where its first indicator runs high, so that the rise stands out of the noise,
+        and a story that moves a share of pupils in an area with at least the city's median
+        number of children (20 points of a hundred pupils are within a year's noise).
         Fewer stories with fewer than five areas.
     """
     city = _city(areas, first_year, last_year, seed)
@@ -42,7 +46,9 @@ def demo_stories(
             area_code=city.codes[plot.area],
             indicators=tuple(code for code, _ in plot.plot.effects),
             start_period=_month_label(plot.start),
-            description=plot.plot.description.format(start=_month_label(plot.start)),
+            description=plot.plot.description.format(
+                start=_month_label(plot.start), school_year=_school_year_from(plot.start)
+            ),
         )
         for plot in _planted(city, seed)
     ]
@@ -65,8 +71,9 @@ class _Plot:
 _ONLY = "; nothing else changes but the totals and rates that count it"
 _TOGETHER = _Plot(
     (("criminal_damage_arson", 1.5), ("persistent_absence", 0.20)),
-    "criminal damage and arson rising 2.5-fold and persistent absence up about 20 points, "
-    "together, from {start}; steady before, apart from noise, seasons and city-wide trends",
+    "criminal damage and arson rising 2.5-fold from {start} and persistent absence up "
+    "about 20 points in the school year that begins after ({school_year}); steady before, "
+    "apart from noise, seasons and city-wide trends",
 )
 # Youth disorder: nuisance fires and anti-social behaviour creeping up together for two
 # years, never a jump; by the end four and three times what they were. In an area where
@@ -108,6 +115,11 @@ def _planted(city: _City, seed: int) -> list[_Planted]:
         # rise there stands out of an LSOA's noise, and the area is unremarkable otherwise.
         expected = _expected_level(plot.effects[0][0], city, seed)
         high = expected >= np.quantile(expected[free], plot.top)
+        # A share moved by a story is of the area's pupils: where they are few (a hundred
+        # or so), 20 points is within a year's noise, so such a story goes where the
+        # children are at least as many as in the city's typical area.
+        if any(isinstance(_PROFILES.get(code), _Shares) for code, _ in plot.effects):
+            high &= city.children[:, 0] >= np.median(city.children[:, 0])
         pool = np.flatnonzero(free & high & (city.centre < 2.0))
         area = int(rng.choice(pool if len(pool) else np.flatnonzero(free)))
         free[area] = False
@@ -116,6 +128,12 @@ def _planted(city: _City, seed: int) -> list[_Planted]:
         start = city.first_year * 12 + max(months - plot.lead, floor)
         planted.append(_Planted(area, plot, start))
     return planted
+
+
+def _school_year_from(month: int) -> str:
+    """The first school year (September to August) that begins in or after a month."""
+    year = month // 12 + (1 if month % 12 > 8 else 0)
+    return f"{year}/{(year + 1) % 100:02d}"
 
 
 def _expected_level(code: str, city: _City, seed: int) -> FloatArray:
@@ -137,6 +155,11 @@ def _lift(
             continue
         for j, period in enumerate(periods):
             months = np.arange(period.start, period.start + period.months)
+            if planted.plot.ramp_months == 1 and period.months > 1:
+                # A step shows in a yearly (or quarterly) figure from the first period
+                # that begins after it: a school year's absence jumps with that school
+                # year, not with a fraction of the months of the one before.
+                months = np.full(period.months, period.start)
             ramp = np.clip((months - planted.start + 1) / planted.plot.ramp_months, 0.0, 1.0)
             # A steady rise grows by the same factor each month (log-linear) to 1 + size.
             grown = (1.0 + size) ** ramp - 1.0 if planted.plot.ramp_months > 1 else size * ramp

@@ -239,14 +239,22 @@ def _from_alert(session: Session, viewer: Viewer, row: Action, alert_id: int) ->
 
 
 def _window_start(session: Session, alert: dict[str, Any]) -> date | None:
-    """The first day of the data the alert was found in (its recent window)."""
-    indicator = indicator_repo.indicator(session, str(alert["indicators"][0]))
-    if indicator is None or not alert.get("period_from"):
+    """The first day of the data the alert was found in (its recent window).
+
+    A correlated alert's ``period_from`` is the earliest of its indicators' windows, in
+    the notation of whichever indicator it came from (``2023-01`` of a monthly one beside
+    a school year's ``2023/24``): the first indicator whose period type reads it."""
+    if not alert.get("period_from"):
         return None
-    try:
-        return parse_period(str(alert["period_from"]), indicator.period_type).start
-    except PeriodError:
-        return None
+    for code in alert["indicators"]:
+        indicator = indicator_repo.indicator(session, str(code))
+        if indicator is None:
+            continue
+        try:
+            return parse_period(str(alert["period_from"]), indicator.period_type).start
+        except PeriodError:
+            continue
+    return None
 
 
 def visible_alert(session: Session, viewer: Viewer, alert_id: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from app.access.viewer import CLI
-from app.cli_base import connected_session, connected_settings, say
+from app.cli_base import connected_session, connected_settings, examples, say
 from app.errors import NisError
 from app.framework import assessments, importer, notify, rendering, report
 from app.notifications.transport import smtp_config_from
@@ -23,8 +23,8 @@ framework_cli = typer.Typer(
         "  nis framework import boards.csv measures.csv targets.csv actions.csv\n\n"
         "  nis framework assess\n\n"
         "  nis framework notify\n\n"
-        "  nis framework report safer-communities --pdf safer.pdf\n\n"
-        "  nis framework report safer-communities --at 2026-11-30T18:00 --html then.html"
+        "  nis framework report city-partnership --pdf city.pdf\n\n"
+        "  nis framework report city-partnership --at 2026-11-30T18:00 --html then.html"
     ),
     no_args_is_help=True,
 )
@@ -42,7 +42,13 @@ def _fail(exc: NisError) -> None:
     raise typer.Exit(1)
 
 
-@framework_cli.command("import")
+@framework_cli.command(
+    "import",
+    epilog=examples(
+        "nis framework import boards.csv measures.csv targets.csv actions.csv",
+        "nis framework import sheets/*.csv",
+    ),
+)
 def import_command(
     files: Annotated[
         list[Path],
@@ -57,10 +63,7 @@ def import_command(
     ],
 ) -> None:
     """Import (or update) a framework from a spreadsheet's sheets saved as CSV; nothing is
-    stored unless every row is right.
-
-    Example: nis framework import boards.csv measures.csv targets.csv actions.csv
-    """
+    stored unless every row is right."""
     try:
         sheets = [importer.read_sheet(f.name, f.read_bytes()) for f in files]
         with connected_session() as session:
@@ -73,17 +76,20 @@ def import_command(
             say(f"{kind}: {result.counts[kind]} row(s) applied")
 
 
-@framework_cli.command("assess")
+@framework_cli.command(
+    "assess",
+    epilog=examples(
+        "nis framework assess",
+        "nis framework assess --measure burglary-down --measure violence-down",
+    ),
+)
 def assess_command(
     measure: Annotated[
         list[str] | None, typer.Option(help="Only this measure (again for more)")
     ] = None,
 ) -> None:
     """Assess measures (every one by default) and record the assessments: the three
-    risks with their reasons, and the innovation flag where due.
-
-    Example: nis framework assess --measure burglary-down
-    """
+    risks with their reasons, and the innovation flag where due."""
     try:
         with connected_session() as session:
             done = assessments.assess_measures(session, CLI, measure or None)
@@ -100,7 +106,14 @@ def assess_command(
         )
 
 
-@framework_cli.command("notify")
+@framework_cli.command(
+    "notify",
+    epilog=examples(
+        "NIS_SMTP_HOST=mail.example.org nis framework notify",
+        "nis framework notify --today 2026-12-01 --no-send",
+        "nis framework notify --no-assess",
+    ),
+)
 def notify_command(
     today: Annotated[
         str | None, typer.Option(help="The day to act as of (YYYY-MM-DD); default today")
@@ -109,10 +122,7 @@ def notify_command(
     send: Annotated[bool, typer.Option(help="Send what is queued (SMTP, webhooks)")] = True,
 ) -> None:
     """Queue the reminders and board notifications now due (each once), then send them
-    by e-mail (NIS_SMTP_HOST) and signed webhooks, with retries recorded.
-
-    Example: NIS_SMTP_HOST=mail.example.org nis framework notify
-    """
+    by e-mail (NIS_SMTP_HOST) and signed webhooks, with retries recorded."""
     day = date.fromisoformat(today) if today else None
     smtp = smtp_config_from(connected_settings())
     try:
@@ -132,7 +142,15 @@ def notify_command(
             say("  e-mail waits: set NIS_SMTP_HOST (and NIS_SMTP_PORT, NIS_SMTP_SENDER)")
 
 
-@framework_cli.command("report")
+@framework_cli.command(
+    "report",
+    epilog=examples(
+        "nis framework report health-wellbeing --pdf hwb.pdf",
+        "nis framework report city-partnership --at 2026-11-30T18:00 --html then.html",
+        "nis framework report city-partnership --issue --pdf issued.pdf",
+        "nis framework report city-partnership > report.json",
+    ),
+)
 def report_command(
     board: Annotated[str, typer.Argument(help="The board's code")],
     at: Annotated[
@@ -143,10 +161,7 @@ def report_command(
     issue: Annotated[bool, typer.Option(help="Issue it: assess and record it")] = False,
 ) -> None:
     """Write a board's report as HTML and/or PDF (JSON on standard output without
-    either); with --at, as it stood then, listing the revisions since.
-
-    Example: nis framework report health-wellbeing --pdf hwb.pdf
-    """
+    either); with --at, as it stood then, listing the revisions since."""
     when = datetime.fromisoformat(at) if at else None
     try:
         with connected_session() as session:

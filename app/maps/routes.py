@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from app.access.deps import ViewerDep
+from app.demo_indicators.marking import DEMO_NOTICE, shows_demo_data
 from app.deps import SessionDep, SettingsDep
 from app.maps import export
 from app.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
@@ -119,11 +120,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @router.get("/config", response_model=ConfigOut)
-def get_config(settings: SettingsDep) -> dict[str, Any]:
-    """What the web page needs to know of this instance (no secrets)."""
+def get_config(settings: SettingsDep, session: SessionDep) -> dict[str, Any]:
+    """What the web page needs to know of this instance (no secrets); ``demo`` says the
+    data are the demo's generated values (mark the page DEMO, with ``demo_notice``)."""
+    demo = shows_demo_data(session)
     return {
         "tile_url": settings.tile_url,
         "tile_attribution": settings.tile_attribution,
         "map_tiles_above": settings.map_tiles_above,
         "partnership_name": settings.partnership_name,
+        "demo": demo,
+        "demo_notice": DEMO_NOTICE if demo else None,
     }

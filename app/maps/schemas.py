@@ -111,3 +111,8 @@ class ConfigOut(Contract):
     tile_attribution: str
     map_tiles_above: int
     partnership_name: str | None
+    demo: bool = Field(description="The data include the demo's generated values")
+    demo_notice: str | None = Field(
+        description="What to show beside the DEMO mark where ``demo`` (else null)",
+        examples=["Demonstration data: generated, not real figures."],
+    )

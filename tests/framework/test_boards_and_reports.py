@@ -124,12 +124,13 @@ def test_a_new_linked_action_takes_the_flag_off_the_agenda(site: Site) -> None:
 def test_the_correlated_alert_led_to_a_joint_action(site: Site) -> None:
     alert = site.sql(
         "SELECT al.id, a.code, al.period_from FROM alert al JOIN area a ON a.id = al.area_id "
-        "WHERE al.kind = 'correlated' AND 'persistent_absence' = ANY(al.indicators)"
+        "WHERE al.kind = 'correlated' AND 'persistent_absence' = ANY(al.indicators) "
+        "ORDER BY al.q, al.id"  # the demo plants three; the surest leads to the action
     )[0]
     with site.officer() as client:
         action = client.get(f"{F}/actions/joint-action-{alert.code.lower()}").json()
     assert action["alert_id"] == alert.id
-    assert "Criminal damage" in action["alert_sentence"]
+    assert "criminal damage" in action["alert_sentence"].lower()
     assert [a["code"] for a in action["areas"]] == [alert.code]
     assert set(action["partners"]) == {"schools", "community groups"}
     assert action["lead_agency"] == "police"
