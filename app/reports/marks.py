@@ -49,11 +49,11 @@ class Footer:
 
 
 def is_demo(session: Session) -> bool:
-    """Whether the data include the demo's generated values (outputs are marked DEMO)."""
-    from app.demo_indicators.records import DEMO_LABEL
-    from app.uploads.repository import count_batches_named
+    """Whether the data include the demo's generated values (outputs are marked DEMO): the
+    one test the page's banner and the exports use too."""
+    from app.demo_indicators.marking import shows_demo_data
 
-    return count_batches_named(session, DEMO_LABEL) > 0
+    return shows_demo_data(session)
 
 
 def data_changed_at(session: Session) -> datetime | None:
