@@ -125,6 +125,7 @@ CHANNEL = {
     "/api/downloads/{collection_id}.{fmt}": "download",
     "/tiles/{layer}/{z}/{x}/{y}.mvt": "tile",
     "/api/areas/{code}/profile": "api",
+    "/api/indicators/{code}/compare": "api",
     "/api/gaps/{indicator}": "api",
     "/api/alerts": "api",
 }
