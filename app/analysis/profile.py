@@ -19,7 +19,15 @@ from app.analysis import repository as repo
 from app.analysis import service
 from app.analysis.detect import judged
 from app.analysis.profile_counts import CityCounts
-from app.analysis.profile_grid import CITY_WITHHELD, POPULATION, Column, Grid, type_grids
+from app.analysis.profile_grid import (
+    CITY_WITHHELD,
+    POPULATION,
+    TREND_POINTS,
+    Column,
+    Compared,
+    Grid,
+    type_grids,
+)
 from app.analysis.rounding import rounded
 from app.analysis.similar_areas import (
     SIMILAR_WITHHELD,
@@ -30,6 +38,7 @@ from app.analysis.similar_areas import (
 from app.analysis.stats.compare import compare_counts_to_benchmark
 from app.analysis.stats.trend import (
     CANNOT_BE_CALCULATED,
+    MannKendallResult,
     mann_kendall,
     recent_trend_proportion,
     recent_trend_rate,
@@ -45,7 +54,6 @@ from app.observations.derivation import values_sql
 
 __all__ = ["POPULATION", "TREND_POINTS", "area_profile", "fetch_series", "trend_label"]
 
-TREND_POINTS = 24
 FINGERTIPS_POINTS = 5
 ANNUAL = (PeriodType.CALENDAR_YEAR, PeriodType.FINANCIAL_YEAR, PeriodType.ACADEMIC_YEAR)
 
@@ -131,13 +139,15 @@ def _benchmarks(
     own = _own_counts(grid, row)
     city_head = None if city is None else city.headline
     withheld = city_head is None or city_head.city_why is not None or head.city_why is not None
+    # The area's comparisons were worked out with its type's (a custom area's are not).
+    done = head.compared if city is grid else None
     if suppressed:
         benchmark = {"label": "not compared", "why": "the value is suppressed"}
     elif withheld:
         benchmark = {"label": "not compared", "why": CITY_WITHHELD}
     else:
         assert city_head is not None
-        benchmark = _benchmark(indicator, own, head.label, city_head.counts)
+        benchmark = _benchmark(indicator, own, head.label, city_head.counts, done, row)
     out: dict[str, Any] = {"benchmark": benchmark, "similar": None, "similar_why": None}
     if isinstance(similar, str):
         out["similar_why"] = similar
@@ -145,10 +155,68 @@ def _benchmarks(
         out["similar"] = {"label": "not compared", "why": "the value is suppressed"}
     elif city is None or any(city.hides_similar(similar.group, p) for p in _head_periods(city)):
         out["similar"] = {"label": "not compared", "why": SIMILAR_WITHHELD}
+    elif done is not None and done.similar is not None:
+        out["similar"] = _similar_done(indicator, own, head, done, row, similar)
     else:
         out["similar"] = similar_benchmark(
             indicator, own, head.label, city.headline.counts, similar
         )
+    return out
+
+
+def _levels(comparisons: dict[float, Any], row: int) -> dict[str, dict[str, Any]]:
+    out = {}
+    for level, comparison in comparisons.items():
+        out["95" if level < 0.99 else "99.8"] = {
+            "label": str(comparison.label[row]),
+            "interval": [rounded(comparison.lower[row]), rounded(comparison.upper[row])],
+        }
+    return out
+
+
+def _method(counts: CityCounts) -> str:
+    if counts.measure == "proportion":
+        return "Wilson score"
+    return "Byar (exact Poisson below 10 events)"
+
+
+def _similar_done(
+    indicator: Indicator,
+    own: tuple[str, float, float],
+    head: Column,
+    done: Compared,
+    row: int,
+    similar: SimilarAreas,
+) -> dict[str, Any]:
+    """:func:`similar_benchmark`'s answer from the comparisons of every area at once."""
+    counts = head.counts
+    assert counts is not None
+    assert done.similar is not None
+    assert done.group is not None
+    assert done.k is not None
+    assert done.n is not None
+    assert done.m is not None
+    _, k, n = own
+    if not done.ok[row]:
+        return {"label": "not compared", "why": "no counts for a confidence interval"}
+    if done.m[row] <= 0:
+        return {"label": "not compared", "why": "no similar area has counts in this period"}
+    gk, gn = float(done.k[row]), float(done.n[row])
+    out: dict[str, Any] = {
+        "period": head.label,
+        "per": counts.scale,
+        "description": similar.describe(int(done.m[row])),
+        "areas": int(done.m[row]),
+        "area_value": rounded(k / n * counts.scale),
+        "similar_value": rounded(gk / gn * counts.scale),
+        "numerator": rounded(gk),
+        "denominator": rounded(gn),
+        "similar_interval": {key: v["interval"] for key, v in _levels(done.group, row).items()},
+        "method": _method(counts),
+    }
+    out.update(_levels(done.similar, row))
+    out["label"] = out["95"]["label"]
+    out["against_city"] = str(done.group[min(done.group)].label[row])
     return out
 
 
@@ -233,7 +301,7 @@ def _entry(grid: Grid, row: int, city: Grid | None, names: dict[str, str]) -> di
         ),
         "low_fit": bool(grid.fit[row, last] < LOW_FIT),
         "latest_month": None,
-        "trend": _trend(indicator, seen),
+        "trend": _trend(indicator, seen, _done_trend(grid, row)),
         "recent_trend": _recent_trend(indicator, seen),
         "series": [_series_point(grid, row, p, city) for p in cols[-TREND_POINTS:]],
     }
@@ -245,6 +313,13 @@ def _entry(grid: Grid, row: int, city: Grid | None, names: dict[str, str]) -> di
         }
     entry["trend_word"] = trend_word(entry["trend"], entry["recent_trend"])
     return entry
+
+
+def _done_trend(grid: Grid, row: int) -> tuple[MannKendallResult, int] | None:
+    """The grid's trend of the area, where it is of the area's own last points."""
+    if grid.trend is None or not grid.present[row, -TREND_POINTS:].all():
+        return None
+    return grid.trend, row
 
 
 def _headline(grid: Grid, head: Column, row: int, city: Column | None) -> dict[str, Any]:
@@ -386,22 +461,25 @@ class _Point(NamedTuple):
         return cls(row.period, row.value, row.numerator, row.denominator, False)
 
 
-def _trend(indicator: Indicator, series: Sequence[_Point]) -> dict[str, Any]:
-    """Mann-Kendall over the latest points (up to two years of months)."""
+def _trend(
+    indicator: Indicator, series: Sequence[_Point], done: tuple[MannKendallResult, int] | None
+) -> dict[str, Any]:
+    """Mann-Kendall over the latest points (up to two years of months); ``done``: the
+    grid's result for these very points (every area's worked out together) and the row."""
     values = np.array([np.nan if r.value is None else r.value for r in series[-TREND_POINTS:]])
-    result = mann_kendall(values[None, :])
-    p, slope = float(result.p[0]), float(result.slope[0])
+    result, i = done if done is not None else (mann_kendall(values[None, :]), 0)
+    p, slope = float(result.p[i]), float(result.slope[i])
     if np.isnan(p):
         return {
             "label": "could not be calculated",
-            "reason": str(result.reason[0]),
+            "reason": str(result.reason[i]),
             "points": int(np.count_nonzero(~np.isnan(values))),
         }
     return {
         "label": trend_label(indicator, p, slope),
         "p": round(p, 6),
         "sen_slope": round(slope, 6),
-        "points": int(result.n[0]),
+        "points": int(result.n[i]),
         "from": series[-len(values)].period,
         "to": series[-1].period,
         "method": "Mann-Kendall with Sen's slope",
@@ -456,31 +534,33 @@ def _recent_trend(indicator: Indicator, series: Sequence[_Point]) -> dict[str, A
 
 
 def _benchmark(
-    indicator: Indicator, own: tuple[str, float, float], period: str, counts: CityCounts | None
+    indicator: Indicator,
+    own: tuple[str, float, float],
+    period: str,
+    counts: CityCounts | None,
+    done: Compared | None = None,
+    row: int = 0,
 ) -> dict[str, Any]:
     """The city's value for the same headline, and how the area compares with it (on
-    counts per 1,000 residents for a count)."""
+    counts per 1,000 residents for a count); ``done``: every area's comparison, worked
+    out together, of which the area's is ``row``."""
     _, k, n = own
     if counts is None or not n:
         return {"label": "not compared", "why": "no counts for a confidence interval"}
-    result = compare_counts_to_benchmark(
-        [k], [n], [counts.city], judged(indicator), measure=counts.measure,
-        multiplier=counts.scale,
-    )  # fmt: skip
+    if done is not None:
+        result, i = done.city, row
+    else:
+        result, i = compare_counts_to_benchmark(
+            [k], [n], [counts.city], judged(indicator), measure=counts.measure,
+            multiplier=counts.scale,
+        ), 0  # fmt: skip
     out: dict[str, Any] = {
         "period": period,
         "per": counts.scale,
         "area_value": rounded(k / n * counts.scale),
         "city_value": rounded(counts.city),
-        "method": "Wilson score"
-        if counts.measure == "proportion"
-        else "Byar (exact Poisson below 10 events)",
+        "method": _method(counts),
+        **_levels(result, i),
     }
-    for level, comparison in result.items():
-        key = "95" if level < 0.99 else "99.8"
-        out[key] = {
-            "label": str(comparison.label[0]),
-            "interval": [rounded(comparison.lower[0]), rounded(comparison.upper[0])],
-        }
     out["label"] = out["95"]["label"]
     return out

@@ -23,13 +23,16 @@ from sqlalchemy.orm import Session
 
 from app.access import policy
 from app.access.viewer import Viewer
+from app.analysis.detect import judged
 from app.analysis.profile_counts import CityCounts
 from app.analysis.rounding import rounded
+from app.analysis.stats.compare import LevelComparison, compare_counts_to_benchmark
 from app.analysis.stats.intervals import (
     poisson_count_interval,
     proportion_interval,
     rate_interval,
 )
+from app.analysis.stats.trend import MannKendallResult, mann_kendall
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
 from app.indicators.periods import PeriodType
@@ -37,11 +40,13 @@ from app.indicators.service import visible_indicators
 from app.observations import disclosure
 from app.observations import values as values_repo
 from app.observations.derivation import values_sql
+from app.observations.similar import SimilarGroups, similar_groups
 from app.snapshots import cached
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 WINDOW_MONTHS = 12
+TREND_POINTS = 24  # a profile's trend: up to two years of months
 MIN_SPINE = 3  # a spine of fewer areas is no distribution
 POPULATION = "population"
 CITY_WITHHELD = "the city's value rests on counts too small to publish"
@@ -80,6 +85,23 @@ class Column:
     counts: CityCounts | None  # what the benchmarks are worked out from
     spine: dict[str, Any] | None = None
     periods: list[str] = field(default_factory=list)
+    compared: Compared | None = None  # every area's comparisons, worked out together
+
+
+@dataclass
+class Compared:
+    """Every area's comparisons in a headline (95% and 99.8%): with the city
+    (``city``), and with its similar areas less itself (``similar``: the area against
+    the group's value; ``group``: the group against the city), with the group's
+    ``k``, ``n`` and number of areas ``m`` (0: none)."""
+
+    ok: B  # the area has counts to compare
+    city: dict[float, LevelComparison]
+    similar: dict[float, LevelComparison] | None = None
+    group: dict[float, LevelComparison] | None = None
+    k: F | None = None
+    n: F | None = None
+    m: NDArray[np.int64] | None = None
 
 
 @dataclass
@@ -109,6 +131,7 @@ class Grid:
     headline: Column
     latest: Column
     seen: disclosure.Disclosure
+    trend: MannKendallResult | None  # of each area's last TREND_POINTS periods
 
     def hides_similar(self, group: int, period: str) -> bool:
         """Whether the similar areas of ``group`` in ``period`` are withheld."""
@@ -122,9 +145,11 @@ def type_grids(session: Session, viewer: Viewer, type_code: str) -> dict[str, Gr
     def build() -> dict[str, Grid]:
         people = indicator_repo.indicator(session, POPULATION)
         population = _raw(session, people, type_code) if people is not None else None
+        found = similar_groups(session, type_code)
+        groups = found if isinstance(found, SimilarGroups) else None
         out = {}
         for indicator in visible_indicators(session, viewer):
-            grid = build_grid(session, viewer, indicator, type_code, population)
+            grid = build_grid(session, viewer, indicator, type_code, population, groups)
             if grid is not None:
                 out[indicator.code] = grid
         return out
@@ -188,6 +213,7 @@ def build_grid(
     indicator: Indicator,
     type_code: str,
     population: _Raw | None,
+    groups: SimilarGroups | None = None,
 ) -> Grid | None:
     raw = _raw(session, indicator, type_code)
     if raw is None:
@@ -228,10 +254,11 @@ def build_grid(
     for column in {id(latest): latest, id(headline): headline}.values():
         column.spine = spine_of(column.value, column.hidden)
         column.counts = _city_counts(indicator, raw.codes, column)
+        column.compared = _compared(indicator, column, groups_of(raw.ids, groups))
     return Grid(
         indicator, type_code, raw.codes, {c: i for i, c in enumerate(raw.codes)}, raw.ids,
         raw.periods, raw.starts, value, num, den, present, hidden, fit, derived, low, high,
-        pop, city, city_hidden, window, headline, latest, seen,
+        pop, city, city_hidden, window, headline, latest, seen, _trends(value, present),
     )  # fmt: skip
 
 
@@ -410,3 +437,70 @@ def _population_at(raw: _Raw, population: _Raw | None) -> F:
         col = np.where(np.isnan(col), first, col)
         out[known, j] = col[rows[known]]
     return out
+
+
+def groups_of(ids: list[int], groups: SimilarGroups | None) -> NDArray[np.int64] | None:
+    """Each area's similar-areas group (-1: none); None without groups."""
+    if groups is None:
+        return None
+    return np.array([-1 if (g := groups.group(i)) is None else g for i in ids], dtype=np.int64)
+
+
+def _counts_of(indicator: Indicator, column: Column) -> tuple[F, F, B]:
+    """Each area's count and denominator the comparisons test (per resident for a
+    count), with where they are usable (0 and 1 elsewhere, so no test refuses them)."""
+    if indicator.kind.counted:
+        k, n = column.value, column.pop
+    else:
+        k, n = column.num, column.den
+    with np.errstate(invalid="ignore"):
+        ok = ~np.isnan(k) & ~np.isnan(n) & (n > 0) & (k >= 0)
+        if indicator.kind.measure == "proportion" and not indicator.kind.counted:
+            ok &= k <= n
+    return np.where(ok, k, 0.0), np.where(ok, n, 1.0), ok
+
+
+def _compared(
+    indicator: Indicator, column: Column, groups: NDArray[np.int64] | None
+) -> Compared | None:
+    """Every area's comparison with the city and with its similar areas, as
+    :func:`app.analysis.stats.compare.compare_counts_to_benchmark` makes them, in one
+    call for all areas."""
+    counts = column.counts
+    if counts is None:
+        return None
+    k, n, ok = _counts_of(indicator, column)
+    polarity = judged(indicator)
+
+    def compare(kk: F, nn: F, benchmark: F | float) -> dict[float, LevelComparison]:
+        bench = np.broadcast_to(np.asarray(benchmark, dtype=float), kk.shape)
+        return compare_counts_to_benchmark(kk, nn, bench, polarity, measure=counts.measure,
+                                           multiplier=counts.scale)  # fmt: skip
+
+    out = Compared(ok, compare(k, n, counts.city))
+    if groups is None:
+        return out
+    kg = np.zeros(len(k))
+    ng = np.zeros(len(k))
+    mg = np.zeros(len(k), dtype=np.int64)
+    for g in np.unique(groups[groups >= 0]):
+        members = (groups == g) & ok
+        kg[groups == g] = k[members].sum()
+        ng[groups == g] = n[members].sum()
+        mg[groups == g] = int(members.sum())
+    # The area itself left out of its own group.
+    kg, ng, mg = kg - np.where(ok, k, 0.0), ng - np.where(ok, n, 0.0), mg - ok.astype(np.int64)
+    has = (mg > 0) & (ng > 0) & (groups >= 0)
+    kg, ng = np.where(has, kg, 0.0), np.where(has, ng, 1.0)
+    value = kg / ng * counts.scale
+    out.similar, out.group = compare(k, n, value), compare(kg, ng, counts.city)
+    out.k, out.n, out.m = kg, ng, np.where(has, mg, 0)
+    return out
+
+
+def _trends(value: F, present: B) -> MannKendallResult | None:
+    """Mann-Kendall of every area's last :data:`TREND_POINTS` periods at once (each
+    area's visible values: hidden ones are gaps)."""
+    if value.shape[1] == 0:
+        return None
+    return mann_kendall(value[:, -TREND_POINTS:])
