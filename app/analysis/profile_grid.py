@@ -35,11 +35,12 @@ from app.analysis.stats.intervals import (
 from app.analysis.stats.trend import MannKendallResult, mann_kendall
 from app.indicators import repository as indicator_repo
 from app.indicators.indicator import Indicator
-from app.indicators.periods import PeriodType
+from app.indicators.periods import PeriodError, PeriodType, parse_period
 from app.indicators.service import visible_indicators
 from app.observations import disclosure
 from app.observations import values as values_repo
 from app.observations.derivation import values_sql
+from app.observations.query import available_periods
 from app.observations.similar import SimilarGroups, similar_groups
 from app.snapshots import cached
 
@@ -173,8 +174,12 @@ class _Raw:
     derived: dict[tuple[int, int], str]
 
 
-def _raw(session: Session, indicator: Indicator, type_code: str) -> _Raw | None:
-    query = values_sql(session, indicator, values_repo.ValueFilter(type_code), "g_", [])
+def _raw(
+    session: Session, indicator: Indicator, type_code: str, start: date | None = None
+) -> _Raw | None:
+    """The values of ``indicator`` at ``type_code`` (of periods starting from ``start``)."""
+    value_filter = values_repo.ValueFilter(type_code, None, start, None)
+    query = values_sql(session, indicator, value_filter, "g_", [])
     if query is None:
         return None
     rows = values_repo.fetch(session, query)
@@ -215,11 +220,16 @@ def build_grid(
     population: _Raw | None,
     groups: SimilarGroups | None = None,
 ) -> Grid | None:
-    raw = _raw(session, indicator, type_code)
+    """The grid of ``indicator`` at ``type_code``: its last :data:`TREND_POINTS` periods
+    (all a profile shows or tests), read once."""
+    start = _first_kept(session, viewer, indicator, type_code)
+    raw = _raw(session, indicator, type_code, start)
     if raw is None:
         return None
     n_p = len(raw.periods)
-    seen = disclosure.for_viewer(session, viewer, indicator)
+    seen = disclosure.for_viewer(
+        session, viewer, indicator, start, None if start is None else raw.starts[-1]
+    )
     hidden = np.zeros_like(raw.present)
     if seen.mask is not None and seen.mask.cells:
         row_of = {area_id: i for i, area_id in enumerate(raw.ids)}
@@ -260,6 +270,19 @@ def build_grid(
         raw.periods, raw.starts, value, num, den, present, hidden, fit, derived, low, high,
         pop, city, city_hidden, window, headline, latest, seen, _trends(value, present),
     )  # fmt: skip
+
+
+def _first_kept(
+    session: Session, viewer: Viewer, indicator: Indicator, type_code: str
+) -> date | None:
+    """The start of the oldest period a profile needs (None: every period)."""
+    labels = available_periods(session, viewer, indicator, type_code)
+    if len(labels) <= TREND_POINTS:
+        return None
+    try:
+        return parse_period(labels[-TREND_POINTS], indicator.period_type).start
+    except PeriodError:
+        return None
 
 
 def _window(indicator: Indicator, raw: _Raw) -> Window | None:
