@@ -395,9 +395,38 @@ def _profile(
         else:
             for q in QUANTITIES:
                 k.learn((code, q, area, entry["period"]), entry.get(q), "profiles")
+        if entry.get("window"):
+            _window_totals(k, indicators[code], area, entry)
+        latest = entry.get("latest_month")
+        if latest and not latest["suppressed"]:
+            for q in QUANTITIES:
+                k.learn((code, q, area, latest["period"]), latest.get(q), "profiles")
         for point in entry["series"]:
             if point["value"] is not None:
                 k.learn((code, "value", area, point["period"]), point["value"], "profiles")
+
+
+def _months(first: str, count: int) -> list[str]:
+    year, month = (int(x) for x in first.split("-"))
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _window_totals(k: Knowledge, ind: dict[str, Any], area: str, entry: dict[str, Any]) -> None:
+    """A profile's 12-month headline: a count's is the sum of its months; a rate's
+    numerator the sum of theirs and its denominator their mean; a percentage's both sums."""
+    code, window = ind["code"], entry["window"]
+    months = _months(window["from"], window["months"])
+    label = entry["period"]
+    weights = {"value": 1.0} if ind["value_type"] == "count" else {"numerator": 1.0}
+    if ind["value_type"] != "count":
+        weights["denominator"] = 1.0 / len(months) if ind["value_type"] == "rate" else 1.0
+    for q, w in weights.items():
+        total = (code, q, area, label)
+        k.weighted.append((total, tuple(((code, q, area, m), w) for m in months)))
 
 
 def _hierarchy(

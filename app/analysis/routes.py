@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.access import policy
 from app.access.deps import PartnerDep, ViewerDep
-from app.analysis import acknowledgements, profile, service
+from app.analysis import acknowledgements, compare_areas, profile, service
 from app.analysis.params import AnalysisParams
 from app.analysis.repository import AlertFilter
 from app.analysis.schemas import (
@@ -157,3 +157,21 @@ def get_profile(code: str, session: SessionDep, viewer: ViewerDep) -> dict[str, 
     """Every indicator's latest value for one area, compared with the city, its trend,
     and the area's alerts."""
     return profile.area_profile(session, viewer, code)
+
+
+@router.get(
+    "/indicators/{code}/compare",
+    response_model=compare_areas.CompareOut,
+    responses={**VIEWER_READ, **NOT_FOUND},
+)
+def get_compare(
+    code: str,
+    session: SessionDep,
+    viewer: ViewerDep,
+    type: Annotated[str | None, Query(description="Area type; default the first published")] = None,
+    period: Annotated[str | None, Query(description="Period; default the newest")] = None,
+) -> dict[str, Any]:
+    """Every area of a type for one indicator and period with its value and 95% interval
+    (a sortable bar chart), highest first, beside the city's value: what the map shows
+    the viewer, suppressed and partners-only values withheld as there."""
+    return compare_areas.compare_areas(session, viewer, code, type, period)

@@ -163,28 +163,125 @@ class ProfileArea(Contract):
 
 
 class SeriesPoint(Contract):
+    """One period of a trend chart: the area's value with its 95% interval (``low``,
+    ``high``; null without counts) and the city's on the same scale (``city``; for a
+    count, the count at the city's rate per resident)."""
+
     period: str
     value: float | None
+    suppressed: bool = False
+    low: float | None = None
+    high: float | None = None
+    city: float | None = None
 
 
-class ProfileEntry(Contract):
-    """One indicator's latest value for the area, against the city, and its trend."""
+class ProfileGroup(Contract):
+    """Who supplies an indicator and what it is filed under."""
 
-    indicator: IndicatorSummary
-    period: str
+    agency: str
+    agency_name: str  # the agency's title, else its code
+    topic: str
+
+
+class ProfileGroupOut(ProfileGroup):
+    """A group of the profile, in the order to show them, with its indicators' codes."""
+
+    indicators: list[str]
+
+
+class Interval(Contract):
+    low: float
+    high: float
+    level: float  # 0.95
+
+
+class CityValue(Contract):
+    """The city's value on the scale of the area's (null, with ``why``, when withheld)."""
+
+    value: float | None
+    what: str | None  # "the city as a whole", "the median area", "at the city's rate (...)"
+    why: str | None
+
+
+class Spine(Contract):
+    """The values of every area of the city's type in the same headline, as the viewer
+    sees them (hidden ones left out and counted in ``hidden``)."""
+
+    min: float
+    q1: float
+    median: float
+    q3: float
+    max: float
+    n: int
+    hidden: int
+    area_rank: int | None  # 1 = the highest value; null when the area's is hidden
+
+
+class RateOut(Contract):
+    """A count per 1,000 residents, as the city comparison makes it."""
+
+    value: float
+    low: float | None
+    high: float | None
+    city: float | None
+    per: int
+    unit: str
+    population: float
+
+
+class Window(Contract):
+    from_: str = Field(alias="from")
+    to: str
+    months: int
+
+
+class Headline(Contract):
+    """A value and what it is read against."""
+
     value: float | None
     suppressed: bool
     numerator: float | None
     denominator: float | None
+    interval: Interval | None
+    city: CityValue
+    spine: Spine | None  # null below 3 visible values
+    rate: RateOut | None  # counts only
+
+
+class LatestMonth(Headline):
+    period: str
+
+
+class EntryAlert(Contract):
+    id: int
+    kind: str
+    period_from: str | None
+    period_to: str | None
+
+
+class ProfileEntry(Headline):
+    """One indicator for the area: its headline (the 12-month total, or rate, of a
+    monthly count; else the latest period) against the city, its trend and series."""
+
+    indicator: IndicatorSummary
+    group: ProfileGroup
+    definition: str
+    source: str
+    licence: str
+    period: str  # "2023-12", or a window "2023-01 to 2023-12"
+    window: Window | None
+    latest_month: LatestMonth | None  # a windowed entry's newest month alone
     fit: float | None = None  # an estimated value's share of the area's people in whole sources
     estimated: str | None = None  # "estimated from LSOAs, 94% fit"; None for a stored value
     low_fit: bool = False  # the fit is below 0.8: a rough estimate
     trend: dict[str, Any]
     recent_trend: dict[str, Any] | None
+    trend_word: str
     series: list[SeriesPoint]
     benchmark: dict[str, Any]
     similar: dict[str, Any] | None  # against the similar areas; None: see similar_why
     similar_why: str | None
+    alerts: list[EntryAlert]  # the area's alerts involving the indicator
 
 
 class SimilarGroupOut(Contract):
@@ -203,6 +300,7 @@ class ProfileOut(Contract):
     benchmark: str
     similar: SimilarGroupOut | None
     similar_why: str | None  # why the area has no similar areas, when it has none
+    groups: list[ProfileGroupOut]
     indicators: list[ProfileEntry]
     alerts: list[AlertOut]
     alerts_run: int | None

@@ -12,7 +12,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.analysis.detect import judged
-from app.analysis.profile_counts import city_counts
+from app.analysis.profile_counts import CityCounts
 from app.analysis.rounding import rounded
 from app.analysis.stats.compare import compare_counts_to_benchmark
 from app.areas import repository as area_repo
@@ -63,15 +63,16 @@ def similar_areas(session: Session, area: Row[Any], visible: set[str]) -> Simila
 
 def similar_benchmark(
     indicator: Indicator,
-    latest: Row[Any],
-    city: list[Row[Any]],
-    population: list[Row[Any]],
+    own: tuple[str, float, float],
+    period: str,
+    counts: CityCounts | None,
     similar: SimilarAreas,
 ) -> dict[str, Any]:
-    """The group's value for the latest period (the area left out), with its intervals,
-    and how the area compares with it."""
-    counts = city_counts(indicator, city, population, latest.period_start)
-    if counts is None or latest.area_code not in counts.k:
+    """The group's value for ``period`` (the area left out), with its intervals, and how
+    the area (``own``: its code, count and denominator) compares with it; ``counts``:
+    every area's in the period (:class:`CityCounts`)."""
+    _, own_k, own_n = own
+    if counts is None or not own_n:
         return {"label": "not compared", "why": "no counts for a confidence interval"}
     used = [c for c in similar.others if c in counts.k]
     k = sum(counts.k[c] for c in used)
@@ -80,21 +81,18 @@ def similar_benchmark(
         return {"label": "not compared", "why": "no similar area has counts in this period"}
     value = k / n * counts.scale
     polarity = judged(indicator)
-    own = compare_counts_to_benchmark(
-        [counts.k[latest.area_code]], [counts.n[latest.area_code]], [value], polarity,
-        measure=counts.measure, multiplier=counts.scale,
-    )  # fmt: skip
+    mine = compare_counts_to_benchmark(
+        [own_k], [own_n], [value], polarity, measure=counts.measure, multiplier=counts.scale
+    )
     group = compare_counts_to_benchmark(
         [k], [n], [counts.city], polarity, measure=counts.measure, multiplier=counts.scale
     )
     out: dict[str, Any] = {
-        "period": latest.period,
+        "period": period,
         "per": counts.scale,
         "description": similar.describe(len(used)),
         "areas": len(used),
-        "area_value": rounded(
-            counts.k[latest.area_code] / counts.n[latest.area_code] * counts.scale
-        ),
+        "area_value": rounded(own_k / own_n * counts.scale),
         "similar_value": rounded(value),
         "numerator": rounded(k),
         "denominator": rounded(n),
@@ -103,7 +101,7 @@ def similar_benchmark(
         if counts.measure == "proportion"
         else "Byar (exact Poisson below 10 events)",
     }
-    for level, comparison in own.items():
+    for level, comparison in mine.items():
         key = "95" if level < 0.99 else "99.8"
         out[key] = {
             "label": str(comparison.label[0]),

@@ -128,6 +128,7 @@ CHANNEL = {
     "/api/areas/{code}/profile": "api",
     "/api/areas/{code}/report.html": "api",
     "/api/areas/{code}/report.pdf": "api",
+    "/api/indicators/{code}/compare": "api",
     "/api/gaps/{indicator}": "api",
     "/api/alerts": "api",
 }

@@ -16,6 +16,7 @@ import mapbox_vector_tile
 
 from app.access.auth_schemas import KeyListed, UserOut, Who
 from app.access.schemas import AgencyListed
+from app.analysis.compare_areas import CompareOut
 from app.analysis.gap_schemas import DeprivationGroupsOut, GapOut
 from app.analysis.schemas import AlertHistoryOut, AlertsOut, ProfileOut, RunListed, RunOut
 from app.areas.custom_schemas import CustomAreaOut
@@ -164,6 +165,12 @@ def indicator_reads(code: str) -> list[Read]:
             "csv",
         ),
         Read("/api/maps/{indicator}", lambda c: f"/api/maps/{code}?type=lsoa", MapCollection, code),
+        Read(
+            "/api/indicators/{code}/compare",
+            lambda c: f"/api/indicators/{code}/compare?type=lsoa",
+            CompareOut,
+            code,
+        ),
         Read(
             "/api/maps/{indicator}",
             lambda c: f"/api/maps/{code}?type=lsoa&geometry=false",
@@ -341,6 +348,10 @@ def shown_values(read: Read, response: httpx.Response) -> dict[str, dict[str, An
             for f in features
         }
     body = response.json()
+    if read.route == "/api/indicators/{code}/compare":
+        return {
+            a["code"]: {"suppressed": a["suppressed"], "value": a["value"]} for a in body["areas"]
+        }
     if "areas" in body:  # map values
         return {
             code: {"suppressed": p["status"] == "suppressed", "value": p["value"]}
@@ -361,6 +372,7 @@ def is_value_read(read: Read) -> bool:
     return read.indicator is not None and (
         read.route in ("/api/observations", "/ogc/collections/{collection_id}/items")
         or (read.route.startswith("/api/maps/{indicator}") and read.kind == "json")
+        or read.route == "/api/indicators/{code}/compare"
         or read.route == "/api/downloads/{collection_id}.{fmt}"
         or read.kind == "mvt"
     )
