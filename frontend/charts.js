@@ -110,7 +110,7 @@ function chartKey(shape) {
 export function spineFigure(entry) {
   if (!entry.spine || entry.suppressed) return null;
   const shape = spineChart(entry.spine, entry.value, {
-    width: 120, height: 20, city: entry.city ?? entry.benchmark?.city_value ?? null,
+    width: 120, height: 20, city: entry.city?.value ?? null,
     polarity: entry.indicator.polarity, comparison: entry.benchmark?.label, unit: entry.indicator.unit,
   });
   if (!shape || !shape.bars.length) return null;

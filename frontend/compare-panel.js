@@ -10,8 +10,8 @@ const SORTS = [["value-desc", "Highest first"], ["value-asc", "Lowest first"], [
 let sort = "value-desc";
 
 export function showCompare(body, { selected = null, onArea }) {
-  const rows = body.areas ?? body.rows ?? [];
-  const heading = el("h2", `${body.indicator?.title ?? "Indicator"}: every ${body.type_name ?? body.type ?? "area"}`);
+  const rows = body.areas;
+  const heading = el("h2", `${body.indicator.title}: every area (${body.area_type})`);
   const tools = el("p", "", "compare-tools");
   const label = el("label", "Sort ");
   const select = el("select");
@@ -22,11 +22,14 @@ export function showCompare(body, { selected = null, onArea }) {
     showCompare(body, { selected, onArea });
   });
   label.append(select);
-  const city = body.city ?? null;
-  tools.append(label, el("span", `${body.period ?? ""}${city === null ? "" : ` · city ${formatValue(city, body.unit ?? body.indicator?.unit)}`}`));
+  const city = body.city?.value ?? null;
+  const cityText = city === null ? "" : ` · the city ${formatValue(city, body.unit)}${body.city.what ? ` (${body.city.what})` : ""}`;
+  tools.append(label, el("span", `${body.period}${cityText}`));
   const parts = [heading, tools];
   if (!rows.length) parts.push(el("p", "No values for this period."));
-  else parts.push(compareFigure(rows, { width: 380, rowHeight: 14, sort, highlight: selected, city, unit: body.unit ?? body.indicator?.unit }, onArea));
-  for (const note of body.notes ?? []) parts.push(el("p", note, "why"));
+  else parts.push(compareFigure(rows, { width: 380, rowHeight: 14, sort, highlight: selected, city, unit: body.unit }, onArea));
+  if (body.interval) parts.push(el("p", `Lines: 95% intervals (${body.interval}).`, "why"));
+  if (body.marking) parts.push(el("p", body.marking, "marking"));
+  for (const note of body.notes) parts.push(el("p", note, "why"));
   $("compare").replaceChildren(...parts);
 }

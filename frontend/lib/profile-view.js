@@ -13,15 +13,26 @@ import { formatValue } from "./format.js";
  * @property {string} period
  * @property {number | null} value
  * @property {boolean} suppressed
- * @property {number | null} [city]
+ * @property {{ value: number | null, what?: string | null, why?: string | null } | null} [city]
  * @property {{ low: number | null, high: number | null, level?: number } | null} [interval]
  * @property {string | null} [trend_word]
- * @property {{ from: string, to: string, months?: number, label?: string } | null} [window]
+ * @property {Window | null} [window]
  * @property {{ period: string, value: number | null, suppressed?: boolean } | null} [latest_month]
  * @property {{ label: string, city_value?: number | null, per?: number }} benchmark
  * @property {{ words?: string, label?: string } | null} [recent_trend]
  * @property {{ words?: string, label?: string } | null} [trend]
  */
+
+/** @typedef {{ from: string, to: string, months?: number, label?: string }} Window */
+
+/**
+ * "12 months, 2023-01 to 2023-12".
+ * @param {Window} window
+ */
+function windowWords(window) {
+  const span = `${window.from} to ${window.to}`;
+  return window.months ? `${window.months} months, ${span}` : span;
+}
 
 /**
  * @typedef {object} Group
@@ -99,7 +110,7 @@ export function intervalOf(entry) {
 export function rowText(entry) {
   const unit = entry.indicator.unit;
   const value = entry.suppressed ? "suppressed" : formatValue(entry.value, unit);
-  const when = entry.window ? (entry.window.label ?? `${entry.window.from} to ${entry.window.to}`) : entry.period;
+  const when = entry.window ? (entry.window.label ?? windowWords(entry.window)) : entry.period;
   const range = entry.suppressed ? null : intervalOf(entry);
   const interval = range ? `95% CI ${formatValue(range[0])}–${formatValue(range[1])}` : "";
   const city = cityText(entry);
@@ -110,12 +121,13 @@ export function rowText(entry) {
 }
 
 /**
- * The city's value beside the area's: the server's `city` on the value's scale, else the
- * city comparison's (per 1,000 residents when it compares counts so).
+ * The city's value beside the area's: the server's `city` on the value's scale (for a
+ * count, what the area would have at the city's rate), else the city comparison's (per
+ * 1,000 residents when it compares counts so).
  * @param {Entry} entry
  */
 function cityText(entry) {
-  if (entry.city !== null && entry.city !== undefined) return formatValue(entry.city, entry.indicator.unit);
+  if (entry.city) return entry.city.value === null ? "" : formatValue(entry.city.value, entry.indicator.unit);
   const value = entry.benchmark?.city_value;
   if (value === null || value === undefined) return "";
   return formatValue(value, entry.benchmark.per === 1000 ? "per 1,000 residents" : entry.indicator.unit);

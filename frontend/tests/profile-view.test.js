@@ -35,7 +35,7 @@ test("the server's groups win, in its order, with its agency names", () => {
 
 test("a row says its value, window, interval, the city and the trend", () => {
   const text = rowText(entry("burglary", "police", "crime", {
-    value: 30, window: { from: "2023-01", to: "2023-12", label: "12 months to 2023-12" }, city: 22.5,
+    value: 30, window: { from: "2023-01", to: "2023-12", label: "12 months to 2023-12" }, city: { value: 22.5, what: "at the city's rate" },
     interval: { low: 20.2, high: 42.8 }, trend_word: "getting worse", latest_month: { period: "2023-12", value: 3 },
   }));
   assert.deepEqual(text, {
@@ -58,4 +58,12 @@ test("a suppressed value shows no interval", () => {
   assert.equal(text.value, "suppressed");
   assert.equal(text.interval, "");
   assert.equal(intervalOf(entry("x", "p", "t", { interval: { low: null, high: 3 }, benchmark: { label: "x" } })), null);
+});
+
+test("a 12-month window in words, and a city value withheld", () => {
+  const text = rowText(entry("burglary", "police", "crime", {
+    window: { from: "2023-01", to: "2023-12", months: 12 }, city: { value: null, why: "too few" },
+  }));
+  assert.equal(text.when, "12 months, 2023-01 to 2023-12");
+  assert.equal(text.city, "");
 });
