@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from app.settings import Settings
 from tests.conftest import LiveServer, ThrowawayDatabases, clone_database
@@ -86,6 +86,27 @@ def csp_violations(page: Page) -> list[str]:
         ),
     )
     return found
+
+
+def signed_in_context(browser: Browser, site: str, username: str, password: str) -> BrowserContext:
+    """A 1280x900 browser context where ``username`` is signed in, by the browser's own
+    request (so that it keeps the session cookie)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    answer = context.request.post(
+        f"{site}/api/auth/sign-in", data={"username": username, "password": password}
+    )
+    assert answer.status == 200, answer.text()
+    return context
+
+
+def open_page(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
+    """A new page of ``context`` at ``url``, and the script errors and policy violations it
+    reports from then on."""
+    page = context.new_page()
+    problems = csp_violations(page)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(url)
+    return page, problems
 
 
 def painted(page: Page) -> None:

@@ -8,12 +8,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from app.access.users import reset_password
 from app.access.viewer import CLI
 from app.db import unit_of_work
-from tests.browser.conftest import csp_violations
+from tests.browser.conftest import open_page, signed_in_context
 
 OFFICER = "demo.officer"
 PASSWORD = "kestrel ledger window 36 pine"
@@ -25,27 +25,13 @@ def signed_in(browser: Browser, demo_db: str, site: str) -> Iterator[BrowserCont
     signed in."""
     with unit_of_work(demo_db) as session:
         reset_password(session, CLI, OFFICER, PASSWORD)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    # Signed in by the browser's own request, so that the browser keeps the cookie.
-    answer = context.request.post(
-        f"{site}/api/auth/sign-in", data={"username": OFFICER, "password": PASSWORD}
-    )
-    assert answer.status == 200, answer.text()
+    context = signed_in_context(browser, site, OFFICER, PASSWORD)
     yield context
     context.close()
 
 
-def _open(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
-    """The page at ``url``, and the script errors and policy violations it reports."""
-    page = context.new_page()
-    problems = csp_violations(page)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(url)
-    return page, problems
-
-
 def test_a_board_shows_its_measures_risks_and_charts(signed_in: BrowserContext, site: str) -> None:
-    page, errors = _open(signed_in, f"{site}/framework.html?board=successful-neighbourhoods")
+    page, errors = open_page(signed_in, f"{site}/framework.html?board=successful-neighbourhoods")
     expect(page.locator("#board-name")).to_have_text("Successful Neighbourhoods Partnership")
     card = page.locator("#measures article", has_text="Reduce burglary")
     expect(card.locator("th", has_text="Speed")).to_be_visible()
@@ -65,7 +51,7 @@ def test_a_board_shows_its_measures_risks_and_charts(signed_in: BrowserContext, 
 def test_the_owner_gives_one_update_that_both_boards_show(
     signed_in: BrowserContext, site: str
 ) -> None:
-    page, errors = _open(signed_in, f"{site}/framework.html?board=health-wellbeing")
+    page, errors = open_page(signed_in, f"{site}/framework.html?board=health-wellbeing")
     card = page.locator("#actions article", has_text="Active schools and healthy lunches")
     expect(card).to_contain_text("Twelve of the fifteen schools")
     form = card.locator("form.update-form")

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from app.access.users import create_local_user
 from app.access.viewer import CLI
 from app.db import unit_of_work
-from tests.browser.conftest import ARTIFACTS, csp_violations
+from tests.browser.conftest import ARTIFACTS
 
 ANALYST = "council.analyst"
 PASSWORD = "heron basalt meadow 71 quill"
@@ -36,20 +36,13 @@ def analyst(browser: Browser, demo_db: str, site: str) -> Iterator[BrowserContex
     """A browser where a council analyst is signed in."""
     with unit_of_work(demo_db) as session:
         create_local_user(session, CLI, ANALYST, PASSWORD, "analyst", agency="council")
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    answer = context.request.post(
-        f"{site}/api/auth/sign-in", data={"username": ANALYST, "password": PASSWORD}
-    )
-    assert answer.status == 200, answer.text()
+    context = signed_in_context(browser, site, ANALYST, PASSWORD)
     yield context
     context.close()
 
 
 def _open(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
-    page = context.new_page()
-    problems = csp_violations(page)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(url)
+    page, problems = open_page(context, url)
     page.wait_for_function("() => document.body.dataset.state === 'ready'")
     return page, problems
 

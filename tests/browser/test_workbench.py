@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from app.access.users import reset_password
 from app.access.viewer import CLI
 from app.db import unit_of_work
-from tests.browser.conftest import csp_violations, painted
+from tests.browser.conftest import open_page, painted, signed_in_context
 
 OFFICER = "demo.officer"
 PASSWORD = "heron lantern meadow 58 ash"
@@ -161,11 +161,7 @@ def test_the_compare_view_bars_every_area_and_sorts(page: Page, site: str) -> No
 def officer(browser: Browser, demo_db: str, site: str) -> Iterator[BrowserContext]:
     with unit_of_work(demo_db) as session:
         reset_password(session, CLI, OFFICER, PASSWORD)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    answer = context.request.post(
-        f"{site}/api/auth/sign-in", data={"username": OFFICER, "password": PASSWORD}
-    )
-    assert answer.status == 200, answer.text()
+    context = signed_in_context(browser, site, OFFICER, PASSWORD)
     yield context
     context.close()
 
@@ -173,10 +169,7 @@ def officer(browser: Browser, demo_db: str, site: str) -> Iterator[BrowserContex
 def test_a_signed_in_officer_acknowledges_and_assigns_an_alert(
     officer: BrowserContext, site: str
 ) -> None:
-    page = officer.new_page()
-    problems = csp_violations(page)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(site)
+    page, problems = open_page(officer, site)
     painted(page)
     alerts = officer.request.get(f"{site}/api/alerts?limit=500").json()["alerts"]
     alert = next(a for a in alerts if a["kind"] == "deterioration" and not a.get("acknowledged"))
