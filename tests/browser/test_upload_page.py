@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from app.access.users import create_local_user
 from app.access.viewer import CLI
 from app.db import unit_of_work
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, open_page, signed_in_context
 
 ANALYST = "council.analyst"
 PASSWORD = "heron basalt meadow 71 quill"
