@@ -57,21 +57,24 @@ function reportTools(code) {
   return tools;
 }
 
-// The alert's indicators over time in this area, the city's line beside them, the alert's
-// window shaded and where its change began marked.
+// The alert's indicators over time in this area (the one the map shows first), the city's
+// line beside them, the alert's window shaded and where its change began marked. The
+// window is the mapped indicator's; another indicator's is its own last 12 months (or its
+// last period), since a correlated alert's indicators may have periods of other kinds.
 function alertCharts(profile, alert) {
-  const entries = alert.indicators
+  const mapped = alert.map?.indicator ?? alert.indicators[0];
+  const codes = [mapped, ...alert.indicators.filter((code) => code !== mapped)];
+  const entries = codes
     .map((code) => profile.indicators.find((e) => e.indicator.code === code))
     .filter((e) => e !== undefined);
   if (!entries.length) return [];
   const box = el("div", "", "charts");
   box.id = "alert-charts";
-  const from = alert.window?.from ?? alert.period_from;
   for (const entry of entries) {
-    // The window runs to the newest period: each indicator's own (a correlated alert's
-    // indicators may have periods of different kinds).
-    const to = entry.series?.length ? entry.series[entry.series.length - 1].period : alert.period_to;
-    box.append(trendFigure(entry, { width: 360, height: 170, changeFrom: alert.change_from ?? from, windowFrom: from, windowTo: to }));
+    const last = entry.series?.length ? entry.series[entry.series.length - 1].period : alert.period_to;
+    const from = entry.indicator.code === mapped ? (alert.window?.from ?? alert.period_from) : (entry.window?.from ?? last);
+    const to = entry.indicator.code === mapped ? (alert.window?.to ?? last) : last;
+    box.append(trendFigure(entry, { width: 360, height: 170, changeFrom: from, windowFrom: from, windowTo: to }));
   }
   return [box];
 }

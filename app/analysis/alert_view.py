@@ -13,13 +13,33 @@ from app.access.viewer import Viewer
 from app.analysis import acknowledgement_repository as ack_repo
 from app.analysis.sentences import window_label
 from app.indicators.indicator import Indicator
+from app.indicators.periods import PeriodType
 
 
-def _recent(alert: dict[str, Any]) -> list[str]:
-    """The periods of the window the alert was found over (its lead indicator's)."""
+# Periods from the finest: a correlated alert's map shows the indicator whose window is
+# the alert's months (criminal damage over the last 12 months) rather than one school year.
+_FINEST_FIRST = (PeriodType.MONTH, PeriodType.QUARTER)
+
+
+def mapped_indicator(alert: dict[str, Any], indicators: dict[str, Indicator]) -> str | None:
+    """The indicator the map shows for the alert: of its indicators, the first with the
+    finest periods (the strongest when they are alike: the server lists it first)."""
+    codes = list(alert["indicators"])
+    if not codes:
+        return None
+
+    def fineness(code: str) -> int:
+        found = indicators.get(code)
+        kind = found.period_type if found is not None else None
+        return _FINEST_FIRST.index(kind) if kind in _FINEST_FIRST else len(_FINEST_FIRST)
+
+    return min(codes, key=fineness)
+
+
+def _recent(alert: dict[str, Any], lead: str | None) -> list[str]:
+    """The periods of the window the alert was found over (the mapped indicator's)."""
     stats = alert["stats"]
-    lead = alert["indicators"][0] if alert["indicators"] else None
-    window = stats.get("window") or stats.get("indicators", {}).get(lead, {}).get("window")
+    window = stats.get("indicators", {}).get(lead, {}).get("window") or stats.get("window")
     if isinstance(window, dict) and window.get("recent"):
         return [str(p) for p in window["recent"]]
     if isinstance(stats.get("recent"), list) and stats["recent"]:
@@ -36,11 +56,12 @@ def _last_period(period: str) -> str:
 
 def place(alert: dict[str, Any], indicators: dict[str, Indicator]) -> None:
     """Give ``alert`` (in place, from its statistics: before any are withheld) its
-    ``window`` and its ``map``: the indicator, area type and period to show and the areas
+    ``window`` and its ``map``: the indicator (:func:`mapped_indicator`), area type and
+    period to show, the window being that indicator's, and the areas
     to outline (a cluster's every area, else the alert's one; none for a gap, which is
     about the city)."""
-    recent = _recent(alert)
-    lead = alert["indicators"][0] if alert["indicators"] else None
+    lead = mapped_indicator(alert, indicators)
+    recent = _recent(alert, lead)
     indicator = indicators.get(lead) if lead is not None else None
     pooled = alert["kind"] == "gap" and any(" to " in p for p in recent)
     period_type = None if indicator is None or pooled else indicator.period_type

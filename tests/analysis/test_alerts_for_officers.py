@@ -152,11 +152,15 @@ def test_the_statistics_are_in_the_details(first: dict[str, Any]) -> None:
 def test_the_correlated_alert_names_each_indicator_and_agency_in_plain_words(
     first: dict[str, Any],
 ) -> None:
-    sentence = _planted(first)["sentence"]
-    assert sentence.startswith("Criminal damage and arson (police) in Sheffield ")
-    assert "At the same time, persistent absence (schools)" in sentence
+    planted = _planted(first)
+    sentence = planted["sentence"]
+    # It leads with its strongest indicator (listed first), the other alongside.
+    words = {"criminal_damage_arson": "criminal damage and arson (police)",
+             "persistent_absence": "persistent absence (schools)"}  # fmt: skip
+    lead, other = planted["indicators"]
+    assert sentence.startswith(f"{words[lead].capitalize()} in Sheffield "), sentence
+    assert f"At the same time, {words[other]}" in sentence
     assert "two indicators of police and schools getting worse together" in sentence
-    assert "persistent absence (schools)" in sentence
     assert "compared with what the rest of the city would predict" in sentence
     # A percentage changes by percentage points, its values carry their unit.
     assert "percentage points (from " in sentence
@@ -167,10 +171,16 @@ def test_the_correlated_alert_names_each_indicator_and_agency_in_plain_words(
 # ------------------------------------------------------------------- map and window
 
 
-def test_each_alert_says_what_the_map_should_show(first: dict[str, Any]) -> None:
+def test_each_alert_says_what_the_map_should_show(
+    clients: dict[str, httpx.Client], first: dict[str, Any]
+) -> None:
+    catalogue = clients["admin"].get("/api/indicators").json()
+    period_type = {i["code"]: i["period_type"] for i in catalogue}
     for alert in first["alerts"]:
         where, window = alert["map"], alert["window"]
-        assert where["indicator"] == alert["indicators"][0]
+        # The first of its indicators with the finest periods: months before school years.
+        monthly = [c for c in alert["indicators"] if period_type[c] == "month"]
+        assert where["indicator"] == (monthly or alert["indicators"])[0]
         assert where["type"] == alert["area_type"]
         assert where["period"] == window["to"]
         assert window["label"]
@@ -184,6 +194,7 @@ def test_each_alert_says_what_the_map_should_show(first: dict[str, Any]) -> None
         else:
             assert where["areas"] == [alert["area_code"]]
     planted = _planted(first)
+    assert planted["map"]["indicator"] == "criminal_damage_arson"
     assert planted["window"] == {
         "from": "2023-01",
         "to": "2023-12",
