@@ -49,6 +49,16 @@ const LAST_TOPICS = ["deprivation", "population"];
 const capital = (text) => (text ? `${text[0].toUpperCase()}${text.slice(1)}` : text);
 
 /**
+ * A group's heading: "Police: crime and safety", or the partner alone when its topic is
+ * its name ("Fire", not "fire: fire").
+ * @param {string} agency
+ * @param {string} topic
+ */
+function headingOf(agency, topic) {
+  return topic.toLowerCase() === agency.toLowerCase() ? capital(agency) : `${capital(agency)}: ${topic}`;
+}
+
+/**
  * The profile's rows by partner and topic: in the server's `groups` order when it gives
  * one, else partners in the usual order, topics alphabetically, deprivation and population
  * last.
@@ -62,7 +72,7 @@ export function groupEntries(entries, groups) {
     return groups
       .map((g) => ({
         key: `${g.agency}|${g.topic}`, agency: g.agency,
-        heading: `${g.agency_name || capital(g.agency)}: ${g.topic}`,
+        heading: headingOf(g.agency_name || g.agency, g.topic),
         entries: g.indicators.map((code) => byCode.get(code)).filter((e) => e !== undefined),
       }))
       .filter((g) => g.entries.length);
@@ -72,7 +82,7 @@ export function groupEntries(entries, groups) {
   for (const entry of entries) {
     const { agency, topic } = entry.indicator;
     const key = `${agency}|${topic}`;
-    const group = found.get(key) ?? { key, agency, heading: `${capital(agency)}: ${topic}`, entries: [] };
+    const group = found.get(key) ?? { key, agency, heading: headingOf(agency, topic), entries: [] };
     if (!group.entries.length) found.set(key, group);
     group.entries.push(entry);
   }

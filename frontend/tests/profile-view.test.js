@@ -67,3 +67,8 @@ test("a 12-month window in words, and a city value withheld", () => {
   assert.equal(text.when, "12 months, 2023-01 to 2023-12");
   assert.equal(text.city, "");
 });
+
+test("a partner whose topic is its name is headed by its name alone", () => {
+  const groups = groupEntries([entry("fires", "fire", "fire")], [{ agency: "fire", agency_name: "fire", topic: "fire", indicators: ["fires"] }]);
+  assert.equal(groups[0].heading, "Fire");
+});
