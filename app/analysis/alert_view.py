@@ -33,7 +33,7 @@ def mapped_indicator(alert: dict[str, Any], indicators: dict[str, Indicator]) ->
         kind = found.period_type if found is not None else None
         return _FINEST_FIRST.index(kind) if kind in _FINEST_FIRST else len(_FINEST_FIRST)
 
-    return min(codes, key=fineness)
+    return str(min(codes, key=fineness))
 
 
 def _recent(alert: dict[str, Any], lead: str | None) -> list[str]:

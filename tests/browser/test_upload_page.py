@@ -4,7 +4,10 @@ through the API), and a file with errors showing them as the API reports them.""
 
 from __future__ import annotations
 
+import csv
+import gzip
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -105,3 +108,40 @@ def test_a_file_with_errors_shows_them_as_the_api_reports_them(
 def test_the_map_page_links_to_the_upload_page(page: Page, site: str) -> None:
     page.goto(site)
     expect(page.locator("#upload-link")).to_have_attribute("href", "upload.html")
+
+
+def test_the_real_imd_2019_file_1_uploads_through_the_page_once_its_columns_are_mapped(
+    analyst: BrowserContext, site: str, shared_data: Path, tmp_path: Path
+) -> None:
+    """The national file as MHCLG publishes it (32,844 LSOAs of England, a byte-order
+    mark, thousands separators in quotes): its rank and decile columns suggested, the
+    areas outside the city skipped and counted, the city's values stored as the file has
+    them."""
+    source = shared_data / "imd2019" / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz"
+    national = tmp_path / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
+    national.write_bytes(gzip.decompress(source.read_bytes()))
+    with national.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    page, errors = _open(analyst, f"{site}/upload.html")
+    page.set_input_files("#file", str(national))
+    expect(page.locator("#preview-about")).to_contain_text("32,844 rows")
+    expect(page.locator(f"select[data-column='{RANK}']")).to_have_value("imd_rank")
+    decile = "Index of Multiple Deprivation (IMD) Decile"
+    expect(page.locator(f"select[data-column='{decile}']")).to_have_value("imd_decile")
+    expect(page.locator("#area-column")).to_have_value("LSOA code (2011)")
+    expect(page.locator("#period")).to_have_value("2019")
+    page.locator("#skip-outside").check()
+    page.get_by_role("button", name="Upload").click()
+    outcome = page.locator("#outcome-text")
+    expect(outcome).to_contain_text("Stored batch", timeout=120_000)
+    city = [r for r in rows if r["Local Authority District name (2019)"] == "Sheffield"]
+    expect(outcome).to_contain_text(f"{len(rows) - len(city):,} rows for areas outside")
+    got = httpx.get(
+        f"{site}/api/observations",
+        params={"indicator": "imd_rank", "type": "lsoa", "period": "2019"},
+        timeout=60,
+    ).json()
+    stored = {o["area_code"]: o["value"] for o in got["observations"]}
+    for row in city[:25]:
+        assert stored[row["LSOA code (2011)"]] == float(row[RANK].replace(",", ""))
+    assert not errors, errors
