@@ -541,7 +541,7 @@ async function showPatch(patch) {
 function markDemo(settings) {
   if (!settings.demo) return;
   const banner = $("demo-banner");
-  banner.textContent = settings.demo_notice || "DEMO: the figures on this page are generated for demonstration, not real data.";
+  banner.textContent = `DEMO: ${settings.demo_notice || "the figures on this page are generated for demonstration, not real data."}`;
   resized(() => { banner.hidden = false; });
   document.body.classList.add("demo");
 }

@@ -105,7 +105,7 @@ function groupTable(entries, about, alert) {
     }
     const compared = el("td", "", "compared");
     if (text.city) compared.append(el("div", `City ${text.city}`, "city-value"));
-    compared.append(badge(cityComparison(entry.benchmark)), badge(similarComparison(entry.similar, entry.similar_why)));
+    compared.append(badge(cityComparison(entry.benchmark), "city"), badge(similarComparison(entry.similar, entry.similar_why), "similar"));
     if (text.trend) compared.append(el("div", text.trend, `trend-word ${TREND_TONES[text.trend.toLowerCase()] ?? ""}`));
     const spine = el("td", "", "spine");
     const figure = spineFigure(entry);
@@ -139,8 +139,8 @@ function moreAbout(entry, spec) {
 }
 
 // One comparison on a line of its own: what against, then its word, the values in the title.
-function badge(comparison) {
-  const line = el("div", "", "comparison");
+function badge(comparison, against) {
+  const line = el("div", "", `comparison ${against}`);
   line.title = comparison.title;
   line.append(el("span", comparison.what, "against"), " ", el("span", comparison.label, `badge ${comparison.tone}`));
   return line;

@@ -74,6 +74,15 @@ def window_of(entry: dict[str, Any]) -> str:
     return ""
 
 
+def _when(entry: dict[str, Any]) -> dict[str, str]:
+    """The row's period, once: a 12-month headline as "12 mo. to 2023-12" (the window
+    is the period), else the period with any other window under it."""
+    window = entry.get("window")
+    if isinstance(window, dict) and window.get("months") and window.get("to"):
+        return {"period": f"{window['months']} mo. to {window['to']}", "window": ""}
+    return {"period": str(entry.get("period") or ""), "window": window_of(entry)}
+
+
 def spine_svg(entry: dict[str, Any]) -> str:
     """A small spine chart (the range of all areas, its quartiles, the area's value)
     when the entry has ``spine`` with numbers (min, q1, median, q3, max); else ""."""
@@ -117,8 +126,7 @@ def row(entry: dict[str, Any]) -> dict[str, Any]:
         "code": indicator["code"],
         "title": indicator["title"],
         "unit": unit,
-        "period": str(entry.get("period") or ""),
-        "window": window_of(entry),
+        **_when(entry),
         "value": SUPPRESSED if entry.get("suppressed") else figure(value),
         "interval": "" if interval is None else f"{figure(interval[0])}–{figure(interval[1])}",
         "city": figure(city_of(entry)),

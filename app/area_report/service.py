@@ -75,7 +75,9 @@ def _map_indicator(
         return visible_indicator(session, viewer, asked).code  # 404 for one not seen
     with_values = [e["indicator"]["code"] for e in profile["indicators"] if e["value"] is not None]
     for alert in profile["alerts"]:
-        for code in alert["indicators"]:
+        # The indicator the page's map shows for the alert first, then its others.
+        mapped = (alert.get("map") or {}).get("indicator")
+        for code in [mapped, *alert["indicators"]]:
             if code in with_values:
                 return str(code)
     return with_values[0] if with_values else None

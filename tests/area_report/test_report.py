@@ -25,7 +25,7 @@ from app.reports.marks import DEMO, OGL_LINE
 from app.settings import Settings
 from tests.conftest import LiveServer, ThrowawayDatabases, clone_database
 
-AREA = "E01007909"  # Sheffield 032C: the demo's correlated alert (criminal damage, absence)
+AREA = "E01007982"  # Sheffield 054A: the demo's surest correlated alert (absence, criminal damage)
 SMALL_COUNTS = "accidental_dwelling_fires"  # public, small counts suppressed (threshold 3)
 PARTNERS_ONLY = "fsm_eligible"
 SECTIONS = ("Map", "Alerts", "Trends", "Profile")
@@ -70,7 +70,7 @@ def page_count(pdf: bytes) -> int:
 def test_the_report_is_a_page_with_every_section(public_page: httpx.Response) -> None:
     assert public_page.headers["content-type"].startswith("text/html")
     body = public_page.text
-    assert "<h1>Sheffield 032C</h1>" in body
+    assert "<h1>Sheffield 054A</h1>" in body
     for section in SECTIONS:
         assert f"<h2>{section}</h2>" in body
     assert body.count("<svg") >= 3  # the map and trend charts, drawn on the server

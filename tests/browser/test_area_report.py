@@ -11,7 +11,7 @@ from playwright.sync_api import Page
 
 from app.reports.marks import DEMO
 
-AREA = "E01007909"  # Sheffield 032C, the demo's correlated alert
+AREA = "E01007982"  # Sheffield 054A, the demo's surest correlated alert
 
 
 def pages_of(pdf: bytes) -> int:

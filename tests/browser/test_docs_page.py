@@ -66,6 +66,7 @@ def test_an_upload_can_be_tried_from_the_page(
     media = operation.get_by_label("Request content type")
     assert media.locator("option").all_inner_texts() == [
         "text/csv", "application/json", "application/gzip", "application/octet-stream",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "multipart/form-data",
     ]  # fmt: skip
     media.select_option("application/gzip")
     expect(operation.locator("input[type=file]")).to_be_visible()  # a file from disk

@@ -92,7 +92,7 @@ def test_the_profile_compares_each_value_with_the_city_and_with_similar_areas(
         assert lines.nth(0).locator(".against").inner_text() == "City"
         assert lines.nth(1).locator(".against").inner_text() == "Similar areas"
     coloured = ":has(.badge.worse, .badge.similar, .badge.better)"
-    similar = page.locator(f"#profile td.compared .comparison:nth-child(2){coloured}")
+    similar = page.locator(f"#profile td.compared .comparison.similar{coloured}")
     assert similar.count() > 0
     title = similar.first.get_attribute("title") or ""
     assert fifth in title

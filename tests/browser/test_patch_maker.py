@@ -66,7 +66,9 @@ def test_an_officer_picks_lsoas_on_the_map_and_gets_the_patchs_profile(
     page.wait_for_function("() => window.nis.state().type.startsWith('custom-')")
     painted(page)
     expect(page.locator("#profile")).to_be_visible()
-    expect(page.locator("#profile")).to_contain_text(NAME)
+    # A new patch is a data change: its first profile works out its type's grids (README,
+    # *The neighbourhood profile*), seconds on a busy machine.
+    expect(page.locator("#profile")).to_contain_text(NAME, timeout=30_000)
     assert page.locator("#profile b").count() == 0  # the name is text, not markup
 
     made = page.request.get(f"{site}/api/custom-areas").json()
@@ -99,7 +101,7 @@ def test_a_polygon_file_stands_in_for_picking(
     page.get_by_role("button", name="Save patch").click()
     expect(page.locator("#patch-status")).to_contain_text("Made Drawn square")
     page.wait_for_function("() => window.nis.state().type.startsWith('custom-')")
-    expect(page.locator("#profile")).to_contain_text("Drawn square")
+    expect(page.locator("#profile")).to_contain_text("Drawn square", timeout=30_000)
 
     bad = tmp_path / "bad.geojson"
     bad.write_text("this is not GeoJSON")
