@@ -15,7 +15,6 @@ from app.analysis.sentences import window_label
 from app.indicators.indicator import Indicator
 from app.indicators.periods import PeriodType
 
-
 # Periods from the finest: a correlated alert's map shows the indicator whose window is
 # the alert's months (criminal damage over the last 12 months) rather than one school year.
 _FINEST_FIRST = (PeriodType.MONTH, PeriodType.QUARTER)
