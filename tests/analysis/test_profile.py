@@ -25,7 +25,7 @@ from app.settings import Settings
 from tests.conftest import LiveServer, ThrowawayDatabases, clone_database
 from tests.disclosure_attack import Knowledge, _window_totals, leaks, recover
 
-PLANTED = "E01007909"  # criminal damage and persistent absence, together, from 2023-01
+PLANTED = "E01007827"  # criminal damage and persistent absence, together, from 2023-01
 SMALL = "accidental_dwelling_fires"  # monthly counts below 3 are hidden from the public
 WORDS = {"getting worse", "getting better", "no significant change", "cannot be calculated",
          "increasing", "decreasing"}  # fmt: skip
