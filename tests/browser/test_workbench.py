@@ -70,6 +70,19 @@ def test_the_correlated_alert_takes_the_map_to_its_indicator_period_and_area(
     assert page.locator("#legend-outline").inner_text().startswith("The alert's area")
 
 
+def test_a_hotspot_alert_outlines_its_whole_cluster(page: Page, site: str) -> None:
+    alert = _first(_alerts(site), "hotspot")
+    cluster = alert["map"]["areas"]
+    assert len(cluster) >= 3
+    page.goto(site)
+    painted(page)
+    _open_alert(page, alert)
+    assert page.evaluate("window.nis.state().type") == alert["area_type"]
+    assert sorted(page.evaluate("window.nis.outlined()")) == sorted(cluster)
+    legend = page.locator("#legend-outline").inner_text()
+    assert legend == f"The alert's hotspot cluster ({len(cluster)} areas)"
+
+
 def test_the_alerts_charts_have_axes_dates_the_city_line_and_the_change_marker(
     page: Page, site: str
 ) -> None:
