@@ -160,13 +160,13 @@ def test_the_profile_is_grouped_with_values_intervals_spines_and_trend_words_as_
 
 
 def test_the_compare_view_bars_every_area_and_sorts(page: Page, site: str) -> None:
-    page.goto(f"{site}/#indicator=imd_score&type=msoa")
+    page.goto(f"{site}/#indicator=all_crime_rate&type=msoa")
     painted(page)
     page.locator("#tab-compare").click()
     bars = page.locator("#compare svg.bars g.row")
     bars.first.wait_for()
-    served = httpx.get(f"{site}/api/indicators/imd_score/compare?type=msoa", timeout=60).json()
-    assert bars.count() == len(served["areas"]) == 70  # every MSOA
+    served = httpx.get(f"{site}/api/indicators/all_crime_rate/compare?type=msoa", timeout=60)
+    assert bars.count() == len(served.json()["areas"]) == 70  # every MSOA
     names = lambda: page.locator("#compare svg.bars g.row text.name").all_text_contents()  # noqa: E731
     page.locator("#compare-sort").select_option("name")
     page.locator("#compare svg.bars g.row").first.wait_for()
