@@ -142,6 +142,8 @@ export function compareFigure(rows, options, onArea) {
   for (const row of shape.rows) {
     const group = svgEl("g", { class: `row${row.highlight ? " selected" : ""}`, "data-code": row.code, tabindex: 0, role: "button" });
     group.setAttribute("aria-label", row.label);
+    // The whole row is the target, not only its marks.
+    group.append(svgEl("rect", { x: 0, y: row.cy - shape.rowHeight / 2, width: shape.width, height: shape.rowHeight, fill: "transparent", class: "hit" }));
     group.append(svgText(shape.nameX, row.cy + 4, row.name, { "text-anchor": "end", class: "name" }));
     if (row.bar) group.append(svgEl("rect", { x: row.bar.x, y: row.bar.y, width: row.bar.width, height: row.bar.height, fill: row.highlight ? "#a50026" : "#6baed6", class: "bar" }));
     if (row.whisker) group.append(svgEl("line", { x1: row.whisker.x0, y1: row.whisker.y, x2: row.whisker.x1, y2: row.whisker.y, stroke: "#1a1a1a", class: "whisker" }));
