@@ -217,7 +217,10 @@ def test_the_profile_compares_an_area_with_the_city(analysed: tuple[Partners, An
     assert body["area"]["code"] == "E01007823"
     entries = {e["indicator"]["code"]: e for e in body["indicators"]}
     burglary = entries["burglary"]
-    assert burglary["period"] == "2020-12"
+    # A monthly count: its last 12 months, the latest month beside them.
+    assert burglary["period"] == "2020-01 to 2020-12"
+    assert burglary["window"] == {"from": "2020-01", "to": "2020-12", "months": 12}
+    assert burglary["latest_month"]["period"] == "2020-12"
     assert burglary["benchmark"]["label"] in {"better", "similar", "worse"}
     assert burglary["trend"]["label"]
     assert client.get("/api/areas/E09999999/profile").status_code == 404
@@ -282,11 +285,16 @@ def test_indicator_layers_carry_comparison_trend_and_alerts(
     for area in [alert["area_code"], *sorted(props)[:3]]:
         profile = client.get(f"/api/areas/{area}/profile").json()
         entry = next(e for e in profile["indicators"] if e["indicator"]["code"] == code)
-        assert props[area]["period"] == entry["period"]
-        assert props[area]["compared"] == entry["benchmark"]["label"], area
         counted = entry["indicator"]["value_type"] == "count"
-        if not counted:  # a rate: the city's, as value is
-            assert props[area]["benchmark"] == pytest.approx(entry["benchmark"]["city_value"])
+        # The layer is one period's; a profile's monthly count is its last 12 months, with
+        # the latest month beside them (compared over the 12 months, as its alerts are).
+        assert props[area]["period"] == (entry["latest_month"] or entry)["period"]
+        if entry["window"] is None:
+            assert props[area]["compared"] == entry["benchmark"]["label"], area
+            if not counted:  # a rate: the city's, as value is
+                assert props[area]["benchmark"] == pytest.approx(entry["benchmark"]["city_value"])
+        else:
+            assert props[area]["value"] == entry["latest_month"]["value"], area
         assert props[area]["trend"] == entry["trend"]["label"], area
     if counted:
         # A count's benchmark is a count too: the area's at the city's rate, so that all
