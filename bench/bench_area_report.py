@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -44,19 +42,11 @@ from app.main import create_app  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.reports.rendering import print_pdf  # noqa: E402
 from app.settings import Settings, load_settings  # noqa: E402
+from bench.timing import median_time as timed  # noqa: E402
 
 PDF_TARGET_S = 5.0
 AREA = "E01007909"  # Sheffield 032C, the demo's correlated alert
 EMPTY = "<!doctype html><title>empty</title><p>empty</p>"
-
-
-def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def _load_demo(url: str) -> bool:

@@ -44,6 +44,7 @@ from app.dbadmin import create_database, drop_database  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.settings import load_settings  # noqa: E402
 from bench.bench_areas import free_port, serve  # noqa: E402
+from bench.timing import timed_get as timed  # noqa: E402
 
 VALUES_RATIO_TARGET = 1.15
 SIGN_IN_P95_TARGET_S = 0.300
@@ -62,14 +63,6 @@ THROTTLE_LIMIT = 20  # NIS_THROTTLE_ADDRESS_FAILURES's default
 
 def p95(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=20)[-1]
-
-
-def timed(client: httpx.Client, path: str) -> float:
-    start = time.perf_counter()
-    response = client.get(path)
-    elapsed = time.perf_counter() - start
-    response.raise_for_status()
-    return elapsed
 
 
 def _suppressed(client: httpx.Client, path: str) -> int:

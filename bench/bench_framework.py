@@ -25,11 +25,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +46,7 @@ from app.framework.series import MeasureScope, measure_series  # noqa: E402
 from app.indicators import repository as indicator_repo  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.settings import load_settings  # noqa: E402
+from bench.timing import median_time as timed  # noqa: E402
 
 RISKS_TARGET_S = 30.0
 HTML_TARGET_S = 2.0
@@ -67,15 +66,6 @@ KINDS = [
     ("shoplifting", "deprived", "rate", "quarter", "2021-03", "2024-12"),
     ("deliberate_secondary_fires", "city", "rate", "quarter", "2021-03", "2024-12"),
 ]
-
-
-def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def build(url: str) -> None:

@@ -27,7 +27,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -42,17 +41,10 @@ from app.dbadmin import create_database, drop_database  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.settings import load_settings  # noqa: E402
 from bench.bench_areas import free_port, serve  # noqa: E402
+from bench.timing import timed_get as timed  # noqa: E402
 
 TARGET_S = 0.300
 LSOA = "E01007909"
-
-
-def timed(client: httpx.Client, path: str) -> float:
-    start = time.perf_counter()
-    response = client.get(path)
-    elapsed = time.perf_counter() - start
-    response.raise_for_status()
-    return elapsed
 
 
 def first_code(client: httpx.Client, type_code: str) -> str:
