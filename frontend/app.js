@@ -22,7 +22,8 @@ import { chooseArea } from "./lib/area-search.js";
 import { defaultIndicator, groupIndicators, newestCount, typesFor } from "./lib/catalogue.js";
 import { legendView } from "./lib/legend.js";
 import {
-  AUTH, allPeriodsPath, areaPath, comparePath, csvName, deprivationPath, downloadPaths, gapPath, geojsonName, profilePath, valuesPath,
+  AUTH, allPeriodsPath, areaPath, comparePath, csvName, deprivationPath, downloadPaths, gapPath, geojsonName,
+  profilePath, valuesPath,
 } from "./lib/paths.js";
 import { userMessage } from "./lib/problem.js";
 import { Store } from "./lib/store.js";
