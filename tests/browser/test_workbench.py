@@ -240,4 +240,4 @@ def test_the_whole_city_button_shows_every_area(page: Page, site: str) -> None:
     page.locator("#profile h2").wait_for()
     zoomed = page.evaluate("window.nis.zoom()")
     page.locator("#whole-city").click()
-    page.wait_for_function(f"window.nis.zoom() < {zoomed}")
+    page.wait_for_function(f"() => window.nis.zoom() < {zoomed}")
