@@ -15,9 +15,10 @@ from app.deps import BatchId, SessionDep, SettingsDep
 from app.errors import InvalidParameterError
 from app.indicators import service as catalogue
 from app.responses import NOT_FOUND, PARTNER, UPLOAD, problems
+from app.settings import Settings
 from app.uploads import batches, bodies, event_uploads, preview
 from app.uploads.observation_uploads import UploadResult, upload_observations
-from app.uploads.options import parse_options
+from app.uploads.options import UploadOptions, parse_options
 from app.uploads.schemas import (
     BatchOut,
     CatalogueImportOut,
@@ -92,6 +93,19 @@ def _options_query(
 OptionsQuery = Annotated[None, Depends(_options_query)]
 
 
+async def _receive_with_options(
+    request: Request, settings: Settings
+) -> tuple[UploadSource, UploadOptions]:
+    """The upload (raw body or a form's file) and its options (form fields over the
+    query); the spooled file is closed when the options are refused."""
+    upload, fields = await receive_any(request, settings.max_upload_bytes)
+    try:
+        return upload, parse_options(fields)
+    except Exception:
+        upload.data.close()
+        raise
+
+
 @router.post(
     "/observations",
     status_code=200,
@@ -109,12 +123,7 @@ async def post_observations(
 ) -> dict[str, Any]:
     """Upload values (CSV long, wide or mapped layout, an Excel workbook's sheet, or
     JSON), as a raw body or a multipart form: all or nothing."""
-    upload, fields = await receive_any(request, settings.max_upload_bytes)
-    try:
-        options = parse_options(fields)
-    except Exception:
-        upload.data.close()
-        raise
+    upload, options = await _receive_with_options(request, settings)
 
     def run() -> UploadResult:
         result = upload_observations(
@@ -154,12 +163,7 @@ async def preview_observations(
     """A CSV or workbook's sheets, columns, first rows and row count, with suggested
     mappings of its columns to the indicators the uploader may write, and to the area
     code and period: what the upload page shows before the upload. Nothing is stored."""
-    upload, fields = await receive_any(request, settings.max_upload_bytes)
-    try:
-        options = parse_options(fields)
-    except Exception:
-        upload.data.close()
-        raise
+    upload, options = await _receive_with_options(request, settings)
     return await _in_thread(
         upload,
         lambda: preview.preview_observations(
