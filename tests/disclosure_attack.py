@@ -3,8 +3,8 @@ indicators, then tries to get the hidden values back.
 
 What the attacker knows (``Knowledge``): every value, numerator and denominator a
 public route shows, by (indicator, quantity, area, period), from observations (JSON and
-CSV, at every area type), maps, OGC items, downloads, tiles, the HTML export, alerts and
-profiles; which of them a route marks suppressed; and sum relations between them:
+CSV, at every area type), maps, compare areas, OGC items, downloads, tiles, the HTML
+export, alerts and profiles; which of them a route marks suppressed; and sum relations between them:
 
 - the area hierarchy (an area is the sum of the areas below it, one relation per type
   below), read from the public area listings, so a new area type that nests is attacked
@@ -132,6 +132,7 @@ def gather(
             )
             for period in (hidden or sorted(periods_of[code]))[-MAP_PERIODS:]:
                 _map_values(client, k, ind, type_code, period)
+                _compare(client, k, ind, type_code, period)
         _ogc_items(client, k, ind, layers)
         _download(client, k, ind)
         if periods_of[code]:
@@ -236,6 +237,19 @@ def _map_values(
         return
     for area, p in response.json()["areas"].items():
         _learn_feature(k, code, {**p, "code": area, "period": period}, "maps")
+
+
+def _compare(
+    client: httpx.Client, k: Knowledge, ind: dict[str, Any], type_code: str, period: str
+) -> None:
+    """Every area of the type as the compare-areas view bars it (value and interval)."""
+    code = ind["code"]
+    response = client.get(f"/api/indicators/{code}/compare?type={type_code}&period={period}")
+    if response.status_code != 200:
+        return
+    for area in response.json()["areas"]:
+        status = "suppressed" if area["suppressed"] else None
+        _learn_feature(k, code, {**area, "period": period, "status": status}, "compare")
 
 
 def _learn_feature(k: Knowledge, code: str, props: dict[str, Any], route: str) -> None:
